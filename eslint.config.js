@@ -1,0 +1,31 @@
+// Lint rules, including the import boundaries of docs/architecture.md (style.md §8.2):
+// each layer may import only downward.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const forbid = (files, patterns, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', fetch: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  forbid(['src/domain/**'], ['../*', '../../*', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'domain/ imports nothing of ours'),
+  forbid(['src/scim/**'], ['**/storage/**', '**/services/**', '**/http/**', '**/auth/**', '**/cli/**', '**/config/**', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'scim/ is the pure protocol core: domain/ only'),
+  forbid(['src/services/**'], ['**/http/**', '**/cli/**', '**/storage/kysely/**', '**/storage/dialects/**', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'services/ receive a store through storage/ports'),
+  forbid(['src/storage/**'], ['**/http/**', '**/services/**', '**/cli/**', 'fastify'], 'storage/ knows nothing of HTTP or use cases'),
+  forbid(['src/auth/**'], ['**/http/**', '**/cli/**', 'fastify'], 'auth/ knows no routes'),
+  forbid(['src/http/**'], ['**/storage/kysely/**', '**/storage/dialects/**', '**/cli/**', 'kysely', 'pg', 'better-sqlite3'], 'http/ goes through services'),
+  forbid(['src/cli/**'], ['**/http/**', '**/storage/kysely/**', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'cli/ calls services'),
+);
