@@ -1,0 +1,162 @@
+// `wiggledesk` commands. Each has --help; --json prints machine-readable output; errors go to
+// stderr with a non-zero exit. Commands call services, never HTTP.
+import { Command, CommanderError } from 'commander';
+import type { Config } from '../config/config.js';
+import { compose, type Composition } from '../compose.js';
+import { ServiceError } from '../services/organizations.js';
+import { trustedTenantId } from '../domain/ids.js';
+import { displayPrefix } from '../auth/api-key.js';
+import { migrateToLatest } from '../storage/migrations/migrate.js';
+import { createDb } from '../storage/dialects/create-db.js';
+import { serve } from './serve.js';
+
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
+export async function runCli(argv: readonly string[], getConfig: () => Config, io: Io): Promise<number | undefined> {
+  let exit: number | undefined = 0;
+  const program = new Command('wiggledesk')
+    .description('WiggleDesk identity core: SCIM 2.0 provisioning, admin console and SSO')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  /** Runs `fn` with the database open and migrated, closing it afterwards. */
+  const withApp = async (fn: (c: Composition) => Promise<void>) => {
+    const c = await compose(getConfig());
+    try {
+      await fn(c);
+    } finally {
+      await c.close();
+    }
+  };
+  const out = (json: boolean, value: unknown, text: string) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
+
+  program
+    .command('serve')
+    .description('Run the HTTP service (SCIM, console, sign-in); migrates the database first')
+    .option('--workers <n>', 'run N worker processes sharing the port (node:cluster)', '1')
+    .action(async (opts: { workers: string }) => {
+      exit = await serve(getConfig(), io, { workers: Number(opts.workers) });
+    });
+
+  program
+    .command('migrate')
+    .description('Create or upgrade the database schema, then exit')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const config = getConfig();
+      const db = createDb(config.database);
+      try {
+        const ran = await migrateToLatest(db.db as never, db.dialect);
+        out(Boolean(opts.json), { applied: ran }, ran.length ? `Applied migrations: ${ran.join(', ')}` : 'Database is up to date');
+      } finally {
+        await db.close();
+      }
+    });
+
+  const org = program.command('org').description('Manage organisations');
+  org
+    .command('create <name>')
+    .description('Create an organisation')
+    .option('--approve-api', 'approve it for API access right away')
+    .option('--json', 'machine-readable output')
+    .action((name: string, opts: { approveApi?: boolean; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.create(name, { apiAccessApproved: Boolean(opts.approveApi) });
+        out(Boolean(opts.json), o, `Created organisation "${o.name}" (${o.id})${o.apiAccessApproved ? ', approved for API access' : ''}`);
+      }),
+    );
+  org
+    .command('list')
+    .description('List organisations')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const list = await services.organizations.list();
+        out(Boolean(opts.json), list, list.map((o) => `${o.id}  ${o.apiAccessApproved ? 'api:approved' : 'api:not-approved'}  ${o.name}`).join('\n') || '(no organisations)');
+      }),
+    );
+  for (const [cmd, approved, verb] of [['approve-api', true, 'Approved'], ['revoke-api', false, 'Revoked API access for']] as const) {
+    org
+      .command(`${cmd} <org>`)
+      .description(approved ? 'Approve an organisation (id or exact name) for API access' : 'Withdraw API access: its keys stop working at once')
+      .option('--json', 'machine-readable output')
+      .action((ref: string, opts: { json?: boolean }) =>
+        withApp(async ({ services }) => {
+          const o = await services.organizations.setApiAccess(ref, approved);
+          out(Boolean(opts.json), o, `${verb} "${o.name}"${approved ? ' for API access' : ''}`);
+        }),
+      );
+  }
+
+  program
+    .command('admin')
+    .description('Manage console admins')
+    .command('create <org> <email>')
+    .description('Create a console admin; prints a generated password once')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, email: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const { account, password } = await services.organizations.createAdmin(ref, email);
+        out(Boolean(opts.json), { id: account.id, email: account.email, password }, `Created admin ${account.email}\nPassword (shown once): ${password}`);
+      }),
+    );
+
+  const key = program.command('key').description('Manage SCIM API keys');
+  key
+    .command('create <org>')
+    .description('Create an API key; prints the key alone on stdout (shown once)')
+    .option('--name <name>', 'a name to tell keys apart', 'API key')
+    .option('--json', 'print {"id","key","name"}')
+    .action((ref: string, opts: { name: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const { record, key: k } = await services.apiKeys.create(services.platform.forTenant(o.id), { name: opts.name, createdBy: null });
+        out(Boolean(opts.json), { id: record.id, key: k, name: record.name }, k);
+      }),
+    );
+  key
+    .command('list <org>')
+    .description("List an organisation's API keys (never the secrets)")
+    .option('--json', 'machine-readable output')
+    .action((ref: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const keys = await services.apiKeys.list(services.platform.forTenant(o.id));
+        out(
+          Boolean(opts.json),
+          keys.map((k) => ({ ...k, prefix: displayPrefix(k.id) })),
+          keys.map((k) => `${k.id}  ${displayPrefix(k.id)}  ${k.revokedAt ? 'revoked' : 'active'}  last used ${k.lastUsedAt ?? 'never'}  ${k.name}`).join('\n') || '(no keys)',
+        );
+      }),
+    );
+  key
+    .command('revoke <key-id>')
+    .description('Revoke a key: the very next request with it is refused')
+    .option('--json', 'machine-readable output')
+    .action((keyId: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const found = await services.platform.findApiKey(keyId);
+        if (!found) throw new ServiceError('not_found', `No API key with id ${keyId}`);
+        await services.apiKeys.revoke(services.platform.forTenant(trustedTenantId(found.tenantId)), keyId);
+        out(Boolean(opts.json), { id: keyId, revoked: true }, `Revoked key ${keyId}`);
+      }),
+    );
+
+  try {
+    await program.parseAsync(['node', 'wiggledesk', ...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode;
+    }
+    if (error instanceof ServiceError) {
+      io.stderr(`wiggledesk: ${error.message}\n`);
+      return error.code === 'not_found' ? 3 : 1;
+    }
+    throw error;
+  }
+  return exit;
+}

@@ -1,0 +1,56 @@
+// `wiggledesk serve`: migrate, bootstrap the first organisation on an empty database, listen,
+// and shut down gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight, close the db).
+import cluster from 'node:cluster';
+import type { Config } from '../config/config.js';
+import { compose } from '../compose.js';
+import { buildApp } from '../http/app.js';
+import type { Io } from './index.js';
+import { bootstrapIfEmpty } from './bootstrap.js';
+
+export async function serve(config: Config, io: Io, options: { workers: number }): Promise<number | undefined> {
+  const workers = Number.isInteger(options.workers) && options.workers > 0 ? options.workers : 1;
+  if (workers > 1 && cluster.isPrimary) {
+    // Migrate and bootstrap once in the primary, then fork workers that share the port.
+    const c = await compose(config);
+    await bootstrapIfEmpty(c.services, config, io);
+    await c.close();
+    for (let i = 0; i < workers; i++) cluster.fork();
+    cluster.on('exit', (w, code, signal) => {
+      if (signal !== 'SIGTERM' && signal !== 'SIGINT' && code !== 0) {
+        io.stderr(`worker ${w.process.pid} exited (${signal ?? code}); starting another\n`);
+        cluster.fork();
+      }
+    });
+    const stop = () => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    return undefined;
+  }
+
+  const c = await compose(config, { onBackgroundError: (e) => io.stderr(`background error: ${String(e)}\n`) });
+  if (cluster.isPrimary) await bootstrapIfEmpty(c.services, config, io);
+  const app = await buildApp(config, c.services);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  app.log.info({ port, dialect: c.db.dialect, pid: process.pid }, 'WiggleDesk listening');
+  if (cluster.isPrimary) io.stdout(`WiggleDesk listening on http://${config.host}:${port} (pid ${process.pid}, ${c.db.dialect})\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    try {
+      await app.close(); // stops accepting, waits for in-flight requests
+      await c.close(); // flushes the activity log, closes the database
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  return undefined;
+}

@@ -1,0 +1,47 @@
+// The composition root's wiring, shared by `serve`, the CLI and the tests: config → database →
+// migrations → stores → services. Only this file (and test/support) builds concrete storage.
+import type { Config } from './config/config.js';
+import { createDb, type DbHandle } from './storage/dialects/create-db.js';
+import { migrateToLatest } from './storage/migrations/migrate.js';
+import { createPlatformStore } from './storage/kysely/platform-store.js';
+import { createOrganizationService, createApiKeyService } from './services/organizations.js';
+import { createActivityRecorder } from './services/activity.js';
+import { createScimResourceService } from './services/scim-resources.js';
+import { DEFAULT_SCIM_LIMITS, type ScimLimits } from './scim/limits.js';
+import type { AppServices } from './http/services.js';
+
+export interface Composition {
+  readonly db: DbHandle;
+  readonly services: AppServices;
+  close(): Promise<void>;
+}
+
+export async function compose(config: Config, options: { migrate?: boolean; limits?: ScimLimits; onBackgroundError?: (e: unknown) => void } = {}): Promise<Composition> {
+  const db = createDb(config.database);
+  try {
+    if (options.migrate !== false) await migrateToLatest(db.db as never, db.dialect);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const platform = createPlatformStore(db.db, db.dialect);
+  const limits = options.limits ?? DEFAULT_SCIM_LIMITS;
+  const activity = createActivityRecorder({ onError: options.onBackgroundError ?? (() => {}) });
+  const services: AppServices = {
+    platform,
+    limits,
+    organizations: createOrganizationService(platform),
+    apiKeys: createApiKeyService(),
+    activity,
+    users: createScimResourceService('User', limits),
+    groups: createScimResourceService('Group', limits),
+  };
+  return {
+    db,
+    services,
+    async close() {
+      await activity.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// buildApp(config, deps): the Fastify application, registered explicitly, never listening by
+// itself. Three sibling contexts, each with its own auth hook and error handler:
+// /scim/v2 (bearer key), /console (session + CSRF), /auth (OIDC callbacks).
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/config.js';
+import type { AppServices } from './services.js';
+import { scimRoutes } from './scim/index.js';
+import { healthRoutes } from './health-routes.js';
+
+export interface BuildAppOptions {
+  /** pino logger options, or false for tests. */
+  readonly logger?: boolean | Record<string, unknown>;
+}
+
+export async function buildApp(config: Config, services: AppServices, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            // Keys, cookies and session ids must never reach a log line.
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+            ...(typeof options.logger === 'object' ? options.logger : {}),
+          },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    trustProxy: config.trustProxy,
+    bodyLimit: services.limits.bulkMaxPayloadBytes,
+    // Slow or stalled clients cannot hold a connection forever.
+    requestTimeout: 60_000,
+    connectionTimeout: 0,
+    keepAliveTimeout: 72_000,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
+    return503OnClosing: true,
+  });
+  app.server.headersTimeout = 20_000;
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(healthRoutes(services));
+  await app.register(scimRoutes(config, services), { prefix: '/scim/v2' });
+  return app;
+}

@@ -1,0 +1,134 @@
+// The encapsulated /scim/v2 context: content types, bearer key → tenant, the SCIM error
+// handler, discovery, and the generic resource routes for Users and Groups.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Config } from '../../config/config.js';
+import type { AppServices } from '../services.js';
+import type { Authenticated } from '../../services/bearer-auth.js';
+import { createBearerAuth } from '../../services/bearer-auth.js';
+import type { RequestContext } from '../../services/scim-resources.js';
+import { invalidSyntax, notFound, notImplemented, type ScimError } from '../../scim/errors.js';
+import { sendScimError, toScimError, SCIM_CONTENT_TYPE } from './errors.js';
+import { discoveryRoutes } from './discovery-routes.js';
+import { mapResource } from './resource-routes.js';
+import { rootSearchRoute } from './search-routes.js';
+import { parseJsonBody } from './json-body.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    scimAuth: Authenticated | null;
+    scimError: ScimError | undefined;
+    startedAt: number;
+  }
+}
+
+/** Discovery is readable without a key (R-CORE-30, R-RIP-02); it still works with one. */
+const PUBLIC_PATHS = /^\/scim\/v2\/+(ServiceProviderConfigs?|ResourceTypes|Schemas)(\/|$|\?)/i;
+
+export const scimRoutes = (config: Config, services: AppServices): FastifyPluginAsync => async (app) => {
+  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'));
+
+  app.decorateRequest('scimAuth', null);
+  app.decorateRequest('scimError', undefined);
+  app.decorateRequest('startedAt', 0);
+
+  // R-GEN-05: application/scim+json and application/json, with or without charset.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => sendScimError(reply, toScimError(error, request)));
+  app.setNotFoundHandler((request, reply) =>
+    sendScimError(reply, notFound(`No SCIM endpoint ${request.method} ${request.url.split('?')[0]}`, 'SCIM_E_ROUTE_404')),
+  );
+
+  app.addHook('onRequest', async (request) => {
+    request.startedAt = performance.now();
+    if (PUBLIC_PATHS.test(request.url) && request.method === 'GET') return;
+    request.scimAuth = await authenticate(request.headers.authorization);
+  });
+
+  // Reads and failures are logged in batches off the request path; successful writes log
+  // their own row inside their transaction (services/scim-resources.ts).
+  app.addHook('onResponse', async (request, reply) => {
+    const auth = request.scimAuth;
+    if (!auth) return;
+    const status = reply.statusCode;
+    const isWrite = request.method !== 'GET' && !/\/\.search(\?|$)/.test(request.url);
+    if (isWrite && status < 400) return;
+    const err = request.scimError;
+    services.activity.enqueue(auth.store, {
+      at: new Date(Date.now() - (performance.now() - request.startedAt)).toISOString(),
+      keyId: auth.keyId,
+      actor: null,
+      method: request.method,
+      path: pathOnly(request.url),
+      status,
+      scimType: err?.scimType ?? null,
+      durationMs: Math.round((performance.now() - request.startedAt) * 100) / 100,
+      resourceType: resourceTypeOf(request.url),
+      resourceId: resourceIdOf(request.url),
+      summary: err ? JSON.stringify({ detail: err.detail }) : summaryOfRead(request),
+    });
+  });
+
+  const contextOf = (request: FastifyRequest): RequestContext => {
+    const auth = request.scimAuth;
+    if (!auth) throw new Error('unauthenticated request reached a protected route');
+    return {
+      store: auth.store,
+      keyId: auth.keyId,
+      actor: null,
+      method: request.method,
+      path: pathOnly(request.url),
+      baseUrl: scimBaseUrl(config, request),
+      startedAt: request.startedAt,
+    };
+  };
+  const baseUrlOf = (request: FastifyRequest) => scimBaseUrl(config, request);
+
+  await app.register(discoveryRoutes(services.limits, baseUrlOf));
+  await app.register(mapResource(services.users, contextOf));
+  await app.register(mapResource(services.groups, contextOf));
+  await app.register(rootSearchRoute([services.users, services.groups], contextOf, services.limits));
+
+  app.all('/Me', async () => {
+    throw notImplemented('/Me is not implemented: WiggleDesk API keys belong to an organisation, not to a user', 'SCIM_E_ME_501');
+  });
+  app.post('/Bulk', async () => {
+    throw notImplemented('Bulk is not available yet', 'SCIM_E_BULK_501');
+  });
+  app.get('/', async (_request, reply) => reply.type(SCIM_CONTENT_TYPE).send(JSON.stringify({ detail: 'WiggleDesk SCIM 2.0 endpoint; see /ServiceProviderConfig' })));
+  void invalidSyntax;
+};
+
+export function scimBaseUrl(config: Config, request: FastifyRequest): string {
+  if (config.publicUrl) return `${config.publicUrl}/scim/v2`;
+  return `${request.protocol}://${request.host}/scim/v2`;
+}
+
+const pathOnly = (url: string) => url.split('?')[0]!.replace(/\/{2,}/g, '/');
+
+function resourceTypeOf(url: string): string | null {
+  const m = /\/scim\/v2\/+(Users|Groups)\b/i.exec(url);
+  return m ? (m[1]!.toLowerCase() === 'users' ? 'User' : 'Group') : null;
+}
+
+function resourceIdOf(url: string): string | null {
+  const m = /\/scim\/v2\/+(?:Users|Groups)\/+([^/?.][^/?]*)/i.exec(url);
+  return m ? decodeURIComponent(m[1]!) : null;
+}
+
+function summaryOfRead(request: FastifyRequest): string | null {
+  const q = request.query as Record<string, unknown> | undefined;
+  if (!q || typeof q !== 'object') return null;
+  const picked: Record<string, unknown> = {};
+  for (const k of ['filter', 'startIndex', 'count', 'cursor', 'sortBy', 'attributes', 'excludedAttributes']) {
+    if (q[k] !== undefined) picked[k] = k === 'filter' ? String(q[k]).slice(0, 200) : q[k];
+  }
+  return Object.keys(picked).length ? JSON.stringify(picked) : null;
+}

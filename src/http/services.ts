@@ -1,0 +1,16 @@
+// What the HTTP layer receives from the composition root: services, never storage internals.
+import type { PlatformStore } from '../storage/ports.js';
+import type { ScimLimits } from '../scim/limits.js';
+import type { createOrganizationService, createApiKeyService } from '../services/organizations.js';
+import type { ActivityRecorder } from '../services/activity.js';
+import type { ScimResourceService } from '../services/scim-resources.js';
+
+export interface AppServices {
+  readonly platform: PlatformStore;
+  readonly limits: ScimLimits;
+  readonly organizations: ReturnType<typeof createOrganizationService>;
+  readonly apiKeys: ReturnType<typeof createApiKeyService>;
+  readonly activity: ActivityRecorder;
+  readonly users: ScimResourceService;
+  readonly groups: ScimResourceService;
+}

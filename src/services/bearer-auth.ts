@@ -1,0 +1,46 @@
+// Bearer authentication for /scim/v2: API key → tenant. Every failure says which case it was
+// without revealing whether a key id exists (unknown id and wrong secret read the same).
+import type { PlatformStore, TenantStore } from '../storage/ports.js';
+import { parseApiKey, secretMatches } from '../auth/api-key.js';
+import { unauthorized, type ScimError } from '../scim/errors.js';
+
+export interface Authenticated {
+  readonly store: TenantStore;
+  readonly keyId: string;
+}
+
+const TOUCH_INTERVAL_MS = 60_000;
+
+export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e: unknown) => void) {
+  // Per-instance memory of when we last wrote last_used_at; the UPDATE's WHERE makes it about
+  // once a minute across instances too.
+  const lastTouched = new Map<string, number>();
+
+  function touch(keyId: string, now: number): void {
+    const prev = lastTouched.get(keyId);
+    if (prev !== undefined && now - prev < TOUCH_INTERVAL_MS) return;
+    lastTouched.set(keyId, now);
+    if (lastTouched.size > 10_000) lastTouched.clear();
+    platform
+      .touchApiKey(keyId, new Date(now).toISOString(), new Date(now - TOUCH_INTERVAL_MS).toISOString())
+      .catch(onBackgroundError);
+  }
+
+  const fail = (detail: string, code: string): ScimError => unauthorized(detail, code);
+
+  return async function authenticate(authorization: string | undefined): Promise<Authenticated> {
+    if (!authorization) throw fail('Missing Authorization header: send "Authorization: Bearer <API key>" with a key from the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_001');
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!m) throw fail('The Authorization header must use the Bearer scheme: "Authorization: Bearer <API key>".', 'SCIM_E_AUTH_002');
+    const parsed = parseApiKey(m[1]!);
+    if (!parsed) throw fail('The bearer token is not a WiggleDesk API key (keys start with "wdk_"); copy the whole key from the console.', 'SCIM_E_AUTH_003');
+    const found = await platform.findApiKey(parsed.id);
+    if (!found || !secretMatches(parsed.secret, found.secretHash)) {
+      throw fail('The API key is not valid. Generate a new key in the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_004');
+    }
+    if (found.revokedAt) throw fail('This API key has been revoked. Generate a new key in the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_005');
+    if (!found.orgApproved) throw fail('Your organisation is not approved for API access; ask your WiggleDesk account manager to enable it.', 'SCIM_E_AUTH_006');
+    touch(found.keyId, Date.now());
+    return { store: platform.forTenant(found.tenantId), keyId: found.keyId };
+  };
+}

@@ -1,0 +1,85 @@
+// Organisations, their console admins and API keys: the use cases behind the CLI and console.
+import { randomUUID } from 'node:crypto';
+import type { PlatformStore, TenantStore } from '../storage/ports.js';
+import type { Organization, ApiKeyRecord, ConsoleAccount, AccountRole } from '../domain/organization.js';
+import { trustedTenantId } from '../domain/ids.js';
+import { isoNow } from '../domain/clock.js';
+import { generateApiKey } from '../auth/api-key.js';
+import { generatePassword, hashPassword } from '../auth/password.js';
+import { foldCase } from '../scim/filter/fold-case.js';
+
+export class ServiceError extends Error {
+  constructor(readonly code: 'not_found' | 'conflict' | 'forbidden' | 'invalid', message: string) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}
+
+export function createOrganizationService(platform: PlatformStore) {
+  async function requireOrg(idOrName: string): Promise<Organization> {
+    const org = await platform.findOrganization(idOrName);
+    if (!org) throw new ServiceError('not_found', `No organisation with id or name "${idOrName}"`);
+    return org;
+  }
+
+  return {
+    requireOrg,
+    list: () => platform.listOrganizations(),
+
+    async create(name: string, options: { apiAccessApproved?: boolean } = {}): Promise<Organization> {
+      const trimmed = name.trim();
+      if (trimmed === '') throw new ServiceError('invalid', 'An organisation needs a name');
+      if (await platform.findOrganization(trimmed)) throw new ServiceError('conflict', `An organisation named "${trimmed}" already exists`);
+      return platform.createOrganization({ id: trustedTenantId(randomUUID()), name: trimmed, apiAccessApproved: options.apiAccessApproved ?? false, now: isoNow() });
+    },
+
+    async setApiAccess(idOrName: string, approved: boolean): Promise<Organization> {
+      const org = await requireOrg(idOrName);
+      await platform.setApiAccess(org.id, approved);
+      return { ...org, apiAccessApproved: approved };
+    },
+
+    /** Creates a console admin with a generated password, returned once. */
+    async createAdmin(idOrName: string, email: string, options: { role?: AccountRole; displayName?: string } = {}): Promise<{ account: ConsoleAccount; password: string }> {
+      const org = await requireOrg(idOrName);
+      const clean = email.trim();
+      if (!/^[^@\s]+@[^@\s]+$/.test(clean)) throw new ServiceError('invalid', `"${email}" is not an email address`);
+      if (await platform.findAccountByEmail(foldCase(clean))) throw new ServiceError('conflict', `A console account for ${clean} already exists`);
+      const password = generatePassword();
+      const account = await platform.forTenant(org.id).accounts.create({
+        id: randomUUID(),
+        email: clean,
+        displayName: options.displayName ?? clean.split('@')[0] ?? clean,
+        passwordHash: await hashPassword(password),
+        role: options.role ?? 'admin',
+        scimUserId: null,
+        now: isoNow(),
+      });
+      return { account, password };
+    },
+  };
+}
+
+export function createApiKeyService() {
+  return {
+    /** Issues a key for the store's organisation. Refused unless the organisation is approved for API access. */
+    async create(store: TenantStore, input: { name: string; createdBy: string | null }): Promise<{ record: ApiKeyRecord; key: string }> {
+      const org = await store.organization();
+      if (!org.apiAccessApproved) {
+        throw new ServiceError('forbidden', `Organisation "${org.name}" is not approved for API access; ask your account manager to enable it`);
+      }
+      const name = input.name.trim() || 'API key';
+      if (name.length > 100) throw new ServiceError('invalid', 'A key name is at most 100 characters');
+      const generated = generateApiKey();
+      const record = await store.apiKeys.create({ id: generated.id, name, secretHash: generated.secretHash, createdBy: input.createdBy, now: isoNow() });
+      return { record, key: generated.key };
+    },
+    list: (store: TenantStore) => store.apiKeys.list(),
+    async revoke(store: TenantStore, keyId: string): Promise<void> {
+      const key = await store.apiKeys.find(keyId);
+      if (!key) throw new ServiceError('not_found', `No API key ${keyId} in this organisation`);
+      if (key.revokedAt) return;
+      await store.apiKeys.revoke(keyId, isoNow());
+    },
+  };
+}

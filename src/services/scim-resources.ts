@@ -1,0 +1,452 @@
+// SCIM use cases for Users and Groups: one service shape for both resource types, one
+// transaction per write with its activity-log row inside it. The registry drives validation
+// and projection; no attribute is special-cased here except through the registry's
+// membershipAttribute (Group.members, stored as rows) and derivedAttributes (User.groups).
+import { randomUUID } from 'node:crypto';
+import type { JsonObject } from '../domain/json.js';
+import { isoNow } from '../domain/clock.js';
+import type { TenantStore, StoredResource, ResourceStore, Page, SortSpec } from '../storage/ports.js';
+import { UniqueConflict, VersionConflict } from '../storage/ports.js';
+import type { ResourceTypeName } from '../scim/schema/types.js';
+import { getResourceSchema, resolveAttrPath, type ResourceSchema } from '../scim/schema/registry.js';
+import { normalizeForWrite } from '../scim/resources/codec.js';
+import { applyProjection, parseProjection, wantsAttribute, type Projection, type ProjectionParams } from '../scim/resources/projection.js';
+import { parseFilter, parseAttrPath } from '../scim/filter/parser.js';
+import { parsePatchRequest } from '../scim/patch/parse-patch.js';
+import { applyPatch, type MemberChange, type MemberRef } from '../scim/patch/apply-patch.js';
+import type { ScimLimits } from '../scim/limits.js';
+import {
+  invalidValue,
+  invalidCount,
+  notFound,
+  preconditionFailed,
+  uniqueness,
+  ScimError,
+} from '../scim/errors.js';
+import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
+import type { ActivityEntry } from '../storage/ports.js';
+
+export interface RequestContext {
+  readonly store: TenantStore;
+  readonly keyId: string | null;
+  readonly actor: string | null;
+  readonly method: string;
+  /** Request path without the query string, for the activity log. */
+  readonly path: string;
+  /** Absolute SCIM base, e.g. https://host/scim/v2. */
+  readonly baseUrl: string;
+  readonly startedAt: number;
+}
+
+export interface RenderedResource {
+  readonly resource: JsonObject;
+  readonly version: number;
+  readonly location: string;
+  /** Group members, streamed in pages when the projection asks for them. */
+  readonly members: AsyncIterable<JsonObject[]> | undefined;
+}
+
+export interface ListParams extends ProjectionParams {
+  readonly filter?: string | undefined;
+  readonly sortBy?: string | undefined;
+  readonly sortOrder?: string | undefined;
+  readonly startIndex?: string | number | undefined;
+  readonly count?: string | number | undefined;
+  /** RFC 9865: present (even empty) selects cursor pagination. */
+  readonly cursor?: string | undefined;
+}
+
+export interface ListRendered {
+  readonly totalResults: number | undefined;
+  readonly startIndex: number | undefined;
+  readonly itemsPerPage: number;
+  readonly resources: RenderedResource[];
+  readonly nextCursor: string | undefined;
+  readonly previousCursor: string | undefined;
+}
+
+export interface Preconditions {
+  readonly ifMatch?: string | undefined;
+}
+
+export interface PatchOutcome {
+  readonly rendered: RenderedResource;
+  /** Groups answer 204 unless attributes were asked for (R-CORE-20). */
+  readonly noContent: boolean;
+}
+
+export interface ScimResourceService {
+  readonly resourceType: ResourceTypeName;
+  readonly schema: ResourceSchema;
+  create(ctx: RequestContext, body: unknown, projection: ProjectionParams): Promise<RenderedResource>;
+  get(ctx: RequestContext, id: string, projection: ProjectionParams): Promise<RenderedResource>;
+  replace(ctx: RequestContext, id: string, body: unknown, projection: ProjectionParams, pre: Preconditions): Promise<RenderedResource>;
+  patch(ctx: RequestContext, id: string, body: unknown, projection: ProjectionParams, pre: Preconditions): Promise<PatchOutcome>;
+  delete(ctx: RequestContext, id: string, pre: Preconditions): Promise<void>;
+  list(ctx: RequestContext, params: ListParams): Promise<ListRendered>;
+}
+
+export const etagOf = (version: number): string => `W/"${version}"`;
+
+const MEMBER_PAGE = 1000;
+const WRITE_RETRIES = 5;
+
+export function createScimResourceService(resourceType: ResourceTypeName, limits: ScimLimits): ScimResourceService {
+  const rs = getResourceSchema(resourceType);
+  const endpoint = rs.type.endpoint;
+  const membersAttr = rs.membershipAttribute;
+  const derived = rs.derivedAttributes;
+  const repo = (store: TenantStore): ResourceStore => (resourceType === 'User' ? store.users : store.groups);
+  const notFoundError = (id: string) => notFound(`${resourceType} ${JSON.stringify(id)} not found`, 'SCIM_E_RESOURCE_404');
+
+  // ------------------------------------------------------------------ rendering
+
+  async function render(store: TenantStore, baseUrl: string, stored: StoredResource, projection: Projection, opts: { forceNoMembers?: boolean } = {}): Promise<RenderedResource> {
+    const location = `${baseUrl}${endpoint}/${stored.id}`;
+    const { schemas, ...rest } = stored.doc;
+    const full: JsonObject = {
+      schemas: schemas ?? [rs.core.id],
+      id: stored.id,
+      ...rest,
+      meta: { resourceType, created: stored.created, lastModified: stored.lastModified, location, version: etagOf(stored.version) },
+    };
+    for (const name of derived) {
+      if (!wantsAttribute(rs, projection, name)) continue;
+      const groups = await store.members.ancestorsOf(stored.id);
+      if (groups.length > 0) {
+        full[name] = groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: g.direct ? 'direct' : 'indirect' }));
+      }
+    }
+    const resource = applyProjection(rs, full, projection);
+    let members: AsyncIterable<JsonObject[]> | undefined;
+    if (membersAttr && !opts.forceNoMembers && wantsAttribute(rs, projection, membersAttr)) {
+      members = memberPages(store, baseUrl, stored.id);
+    }
+    return { resource, version: stored.version, location, members };
+  }
+
+  async function* memberPages(store: TenantStore, baseUrl: string, groupId: string): AsyncIterable<JsonObject[]> {
+    for await (const page of store.members.iterateMembers(groupId, MEMBER_PAGE)) {
+      yield page.map((m) => ({
+        value: m.value,
+        $ref: `${baseUrl}/${m.type === 'Group' ? 'Groups' : 'Users'}/${m.value}`,
+        type: m.type,
+        ...(m.display === undefined ? {} : { display: m.display }),
+      }));
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  function checkIfMatch(stored: StoredResource, pre: Preconditions): void {
+    if (pre.ifMatch === undefined) return;
+    const tags = pre.ifMatch.split(',').map((t) => t.trim());
+    const current = etagOf(stored.version);
+    const bare = (t: string) => t.replace(/^W\//, '');
+    if (tags.includes('*') || tags.some((t) => bare(t) === bare(current))) return;
+    throw preconditionFailed(`If-Match ${pre.ifMatch} does not match the current version ${current}`, 'SCIM_E_ETAG_412');
+  }
+
+  function activity(ctx: RequestContext, status: number, resourceId: string | null, summary: string | null): ActivityEntry {
+    return {
+      at: new Date(ctx.startedAt).toISOString(),
+      keyId: ctx.keyId,
+      actor: ctx.actor,
+      method: ctx.method,
+      path: ctx.path,
+      status,
+      scimType: null,
+      durationMs: Math.round((performance.now() - ctx.startedAt) * 100) / 100,
+      resourceType,
+      resourceId,
+      summary,
+    };
+  }
+
+  const attrSummary = (doc: JsonObject) => JSON.stringify({ attributes: Object.keys(doc).filter((k) => k !== 'schemas').sort() });
+
+  function uniquenessError(e: UniqueConflict): ScimError {
+    return uniqueness(`A ${resourceType} with this ${e.attribute} already exists in your organisation`, 'SCIM_E_UNIQUE_409');
+  }
+
+  /** Splits the membership attribute off a normalised document (members are rows). */
+  function splitMembers(doc: JsonObject): { doc: JsonObject; members: MemberRef[] | undefined } {
+    if (!membersAttr || !(membersAttr in doc)) return { doc, members: undefined };
+    const { [membersAttr]: raw, ...rest } = doc;
+    const members = Array.isArray(raw)
+      ? raw.flatMap((m) => (typeof m === 'object' && m !== null && !Array.isArray(m) && typeof m.value === 'string' ? [{ value: m.value }] : []))
+      : [];
+    return { doc: rest, members };
+  }
+
+  /** Resolves member ids to Users/Groups of this tenant; unknown ids are 400 invalidValue naming them. */
+  async function resolveMembers(store: TenantStore, groupId: string, refs: readonly MemberRef[]): Promise<Array<{ value: string; type: 'User' | 'Group' }>> {
+    const ids = [...new Set(refs.map((r) => r.value))];
+    if (ids.length > limits.maxMembersPerRequest) {
+      throw invalidValue(`At most ${limits.maxMembersPerRequest} members can be named in one request (got ${ids.length})`, 'SCIM_E_MEMBERS_TOO_MANY');
+    }
+    const users = await store.users.existingIds(ids);
+    const rest = ids.filter((id) => !users.has(id));
+    const groups = rest.length ? await store.groups.existingIds(rest) : new Set<string>();
+    const unknown = rest.filter((id) => !groups.has(id));
+    if (unknown.length > 0) {
+      const shown = unknown.slice(0, 5).map((u) => JSON.stringify(u)).join(', ');
+      throw invalidValue(`Unknown member id${unknown.length > 1 ? 's' : ''} ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}: members must be Users or Groups of your organisation`, 'SCIM_E_MEMBERS_UNKNOWN');
+    }
+    if (groups.size > 0) {
+      if (groups.has(groupId)) throw invalidValue(`A group cannot be a member of itself (${groupId})`, 'SCIM_E_MEMBERS_CYCLE');
+      const ancestors = new Set((await store.members.ancestorsOf(groupId)).map((g) => g.id));
+      const cyclic = [...groups].filter((g) => ancestors.has(g));
+      if (cyclic.length > 0) throw invalidValue(`Adding group ${JSON.stringify(cyclic[0])} would create a membership cycle`, 'SCIM_E_MEMBERS_CYCLE');
+    }
+    return ids.map((value) => ({ value, type: users.has(value) ? 'User' : 'Group' }));
+  }
+
+  async function applyMemberChanges(store: TenantStore, groupId: string, changes: readonly MemberChange[], now: string): Promise<number> {
+    let touched = 0;
+    for (const c of changes) {
+      switch (c.kind) {
+        case 'add':
+          touched += await store.members.add(groupId, await resolveMembers(store, groupId, c.members), now);
+          break;
+        case 'remove':
+          touched += await store.members.remove(groupId, c.values);
+          break;
+        case 'removeAll':
+          touched += await store.members.removeAll(groupId);
+          break;
+        case 'removeWhere':
+          touched += await store.members.removeWhere(groupId, c.filter);
+          break;
+        case 'replaceAll':
+          touched += await replaceMembers(store, groupId, c.members, now);
+          break;
+      }
+    }
+    return touched;
+  }
+
+  /** PUT and `replace members`: a diff against the stored rows, not delete-all-then-insert. */
+  async function replaceMembers(store: TenantStore, groupId: string, refs: readonly MemberRef[], now: string): Promise<number> {
+    const wanted = await resolveMembers(store, groupId, refs);
+    const current = await store.members.memberIds(groupId);
+    const wantedIds = new Set(wanted.map((m) => m.value));
+    const toAdd = wanted.filter((m) => !current.has(m.value));
+    const toRemove = [...current].filter((id) => !wantedIds.has(id));
+    let n = 0;
+    if (toRemove.length) n += await store.members.remove(groupId, toRemove);
+    if (toAdd.length) n += await store.members.add(groupId, toAdd, now);
+    return n;
+  }
+
+  /** Retries a write transaction when a concurrent writer bumped the version first. */
+  async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (e instanceof VersionConflict && attempt < WRITE_RETRIES) continue;
+        if (e instanceof VersionConflict) throw new ScimError(409, undefined, 'The resource changed concurrently; retry the request', 'SCIM_E_CONFLICT');
+        if (e instanceof UniqueConflict) throw uniquenessError(e);
+        throw e;
+      }
+    }
+  }
+
+  const projectionOf = (p: ProjectionParams) => parseProjection(rs, p);
+
+  // ------------------------------------------------------------------ use cases
+
+  return {
+    resourceType,
+    schema: rs,
+
+    async create(ctx, body, projectionParams) {
+      const projection = projectionOf(projectionParams);
+      const normalized = normalizeForWrite(rs, body, { mode: 'create', limits });
+      const { doc, members } = splitMembers(normalized);
+      const id = randomUUID();
+      const stored = await withRetry(() =>
+        ctx.store.transaction(async (tx) => {
+          const now = isoNow();
+          const s = await repo(tx).insert(id, doc, now);
+          if (members && members.length > 0) await tx.members.add(id, await resolveMembers(tx, id, members), now);
+          await tx.activity.append([activity(ctx, 201, id, attrSummary(normalized))]);
+          return s;
+        }),
+      );
+      return render(ctx.store, ctx.baseUrl, stored, projection);
+    },
+
+    async get(ctx, id, projectionParams) {
+      const projection = projectionOf(projectionParams);
+      const stored = await repo(ctx.store).findById(id);
+      if (!stored) throw notFoundError(id);
+      return render(ctx.store, ctx.baseUrl, stored, projection);
+    },
+
+    async replace(ctx, id, body, projectionParams, pre) {
+      const projection = projectionOf(projectionParams);
+      const stored = await withRetry(() =>
+        ctx.store.transaction(async (tx) => {
+          const current = await repo(tx).findById(id);
+          if (!current) throw notFoundError(id);
+          checkIfMatch(current, pre);
+          if (typeof body === 'object' && body !== null && 'id' in body) {
+            const bodyId = (body as { id?: unknown }).id;
+            if (bodyId !== undefined && bodyId !== null && bodyId !== id) {
+              throw invalidValue(`The id in the body (${JSON.stringify(bodyId)}) does not match the URL (${id})`, 'SCIM_E_PUT_ID');
+            }
+          }
+          const normalized = normalizeForWrite(rs, body, { mode: 'replace', existing: current.doc, limits });
+          const { doc, members } = splitMembers(normalized);
+          const now = isoNow();
+          // R-OKTA-14: omitting members in a Group PUT means no members.
+          const memberRows = membersAttr ? await replaceMembers(tx, id, members ?? [], now) : 0;
+          let next: StoredResource | undefined = current;
+          if (JSON.stringify(doc) !== JSON.stringify(current.doc)) {
+            next = await repo(tx).update(id, doc, now, current.version);
+            if (!next) throw new VersionConflict();
+          } else if (memberRows > 0) {
+            next = await repo(tx).touch(id, now);
+          }
+          await tx.activity.append([activity(ctx, 200, id, attrSummary(normalized))]);
+          return next ?? current;
+        }),
+      );
+      return render(ctx.store, ctx.baseUrl, stored, projection);
+    },
+
+    async patch(ctx, id, body, projectionParams, pre) {
+      const projection = projectionOf(projectionParams);
+      const ops = parsePatchRequest(body, limits);
+      const stored = await withRetry(() =>
+        ctx.store.transaction(async (tx) => {
+          const current = await repo(tx).findById(id);
+          if (!current) throw notFoundError(id);
+          checkIfMatch(current, pre);
+          const result = applyPatch(rs, current.doc, ops, { id, limits });
+          const now = isoNow();
+          const memberRows = result.memberChanges.length ? await applyMemberChanges(tx, id, result.memberChanges, now) : 0;
+          let next: StoredResource | undefined = current;
+          if (result.changed && JSON.stringify(result.doc) !== JSON.stringify(current.doc)) {
+            next = await repo(tx).update(id, result.doc, now, current.version);
+            if (!next) throw new VersionConflict();
+          } else if (memberRows > 0) {
+            next = await repo(tx).touch(id, now);
+          }
+          const summary = JSON.stringify({ operations: ops.map((o) => ({ op: o.op, path: o.path ? pathText(o.path) : null })) });
+          await tx.activity.append([activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, summary)]);
+          return next ?? current;
+        }),
+      );
+      const noContent = Boolean(membersAttr) && !hasProjection(projectionParams);
+      return { rendered: await render(ctx.store, ctx.baseUrl, stored, projection, { forceNoMembers: noContent }), noContent };
+    },
+
+    async delete(ctx, id, pre) {
+      await ctx.store.transaction(async (tx) => {
+        const current = await repo(tx).findById(id);
+        if (!current) throw notFoundError(id);
+        checkIfMatch(current, pre);
+        await repo(tx).delete(id);
+        await tx.activity.append([activity(ctx, 204, id, null)]);
+      });
+    },
+
+    async list(ctx, params) {
+      const projection = projectionOf(params);
+      const filter = params.filter !== undefined && params.filter.trim() !== '' ? parseFilter(params.filter) : undefined;
+      const sort = parseSort(params);
+      const useCursor = params.cursor !== undefined;
+      let page: Page;
+      let startIndex: number | undefined;
+      const fingerprint = queryFingerprint(ctx.store.tenantId, resourceType, params);
+      let count = parseCount(params.count, useCursor);
+      if (useCursor) {
+        const cur = params.cursor === '' ? undefined : decodeCursor(params.cursor!, fingerprint, limits.cursorTimeoutSeconds);
+        if (sort && cur) {
+          page = { kind: 'index', startIndex: cur.offset + 1, count };
+        } else if (sort) {
+          page = { kind: 'index', startIndex: 1, count };
+        } else {
+          page = { kind: 'cursor', afterSeq: cur?.direction === 'next' ? cur.seq : undefined, beforeSeq: cur?.direction === 'prev' ? cur.seq : undefined, count };
+        }
+      } else {
+        startIndex = parseStartIndex(params.startIndex);
+        page = { kind: 'index', startIndex, count };
+      }
+      const result = await repo(ctx.store).list({ filter, sort, page, withTotal: true });
+      const resources = await Promise.all(result.resources.map((r) => render(ctx.store, ctx.baseUrl, r, projection)));
+      let nextCursor: string | undefined;
+      let previousCursor: string | undefined;
+      if (useCursor) {
+        const rows = result.resources;
+        if (page.kind === 'cursor') {
+          const forward = page.beforeSeq === undefined;
+          const moreAhead = forward ? result.hasMore === true : true;
+          const moreBehind = forward ? page.afterSeq !== undefined : result.hasMore === true;
+          const last = rows[rows.length - 1];
+          const first = rows[0];
+          if (moreAhead && last) nextCursor = encodeCursor({ fingerprint, seq: last.seq, direction: 'next', offset: 0 });
+          if (moreBehind && first) previousCursor = encodeCursor({ fingerprint, seq: first.seq, direction: 'prev', offset: 0 });
+        } else {
+          const offset = page.startIndex - 1;
+          if (offset + rows.length < (result.total ?? 0)) nextCursor = encodeCursor({ fingerprint, seq: 0, direction: 'next', offset: offset + rows.length });
+          if (offset > 0) previousCursor = encodeCursor({ fingerprint, seq: 0, direction: 'prev', offset: Math.max(0, offset - count) });
+        }
+      }
+      count = resources.length;
+      return { totalResults: result.total, startIndex, itemsPerPage: count, resources, nextCursor, previousCursor };
+    },
+  };
+
+  function parseSort(params: ListParams): SortSpec | undefined {
+    if (params.sortBy === undefined || params.sortBy.trim() === '') return undefined;
+    let path;
+    try {
+      path = parseAttrPath(params.sortBy.trim());
+    } catch {
+      throw invalidValue(`sortBy ${JSON.stringify(params.sortBy)} is not an attribute path`, 'SCIM_E_SORT_001');
+    }
+    const attr = resolveAttrPath(rs, path);
+    if (!attr) throw invalidValue(`sortBy names an unknown attribute ${JSON.stringify(params.sortBy)}`, 'SCIM_E_SORT_002');
+    if ((attr.sub ?? attr.attr).type === 'complex' || attr.attr.returned === 'never') {
+      throw invalidValue(`Cannot sort by ${JSON.stringify(params.sortBy)}`, 'SCIM_E_SORT_003');
+    }
+    const order = (params.sortOrder ?? 'ascending').trim().toLowerCase();
+    if (order !== 'ascending' && order !== 'descending') {
+      throw invalidValue(`sortOrder must be "ascending" or "descending" (got ${JSON.stringify(params.sortOrder)})`, 'SCIM_E_SORT_004');
+    }
+    return { attr, descending: order === 'descending' };
+  }
+
+  function parseCount(raw: string | number | undefined, cursor: boolean): number {
+    if (raw === undefined || raw === '') return limits.defaultPageSize;
+    const n = Number(raw);
+    if (!Number.isInteger(n)) {
+      if (cursor) throw invalidCount(`count must be a whole number from 1 to ${limits.maxPageSize}`, 'SCIM_E_COUNT_001');
+      throw invalidValue(`count must be a whole number (got ${JSON.stringify(raw)})`, 'SCIM_E_COUNT_002');
+    }
+    if (cursor && (n < 1 || n > limits.maxPageSize)) throw invalidCount(`count must be from 1 to ${limits.maxPageSize} with cursor pagination (got ${n})`, 'SCIM_E_COUNT_003');
+    // RFC 7644 §3.4.2.4: negative counts mean 0; counts above the maximum are capped, not refused.
+    return Math.min(Math.max(n, 0), limits.maxPageSize);
+  }
+}
+
+function parseStartIndex(raw: string | number | undefined): number {
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw invalidValue(`startIndex must be a whole number (got ${JSON.stringify(raw)})`, 'SCIM_E_START_001');
+  return Math.max(1, n); // RFC 7644 §3.4.2.4: a value below 1 is treated as 1.
+}
+
+const hasProjection = (p: ProjectionParams): boolean => {
+  const a = p.attributes;
+  return a !== undefined && (Array.isArray(a) ? a.length > 0 : String(a).trim() !== '');
+};
+
+function pathText(p: { path: { urn: string | undefined; name: string; sub: string | undefined }; valueFilter: unknown; subAfterFilter: string | undefined }): string {
+  const base = `${p.path.urn ? `${p.path.urn}:` : ''}${p.path.name}${p.path.sub ? `.${p.path.sub}` : ''}`;
+  return `${base}${p.valueFilter ? '[…]' : ''}${p.subAfterFilter ? `.${p.subAfterFilter}` : ''}`;
+}

@@ -1,0 +1,23 @@
+// The one place that picks the driver from the configured URL.
+import type { Kysely } from 'kysely';
+import type { Database } from '../kysely/database.js';
+import type { SqlDialectName } from '../kysely/dialect-name.js';
+import { createSqliteDb } from './sqlite.js';
+import { createPostgresDb } from './postgres.js';
+
+export interface DbHandle {
+  readonly db: Kysely<Database>;
+  readonly dialect: SqlDialectName;
+  close(): Promise<void>;
+  /** Pool statistics for /metrics (PostgreSQL only). */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined;
+}
+
+export function createDb(options: { dialect: SqlDialectName; url: string; poolSize: number }): DbHandle {
+  if (options.dialect === 'postgres') {
+    const { db, close, pool } = createPostgresDb(options.url, options.poolSize);
+    return { db, dialect: 'postgres', close, poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }) };
+  }
+  const { db, close } = createSqliteDb(options.url);
+  return { db, dialect: 'sqlite', close, poolStats: () => undefined };
+}

@@ -1,0 +1,72 @@
+// The provisioning activity log: one row per SCIM request, shown in the console.
+import type { Kysely, Selectable } from 'kysely';
+import type { ActivityLogTable, Database } from './database.js';
+import type { TenantId } from '../../domain/ids.js';
+import type { ActivityRecord, ActivityStore } from '../ports.js';
+
+const toRecord = (r: Selectable<ActivityLogTable>): ActivityRecord => ({
+  seq: Number(r.seq),
+  at: r.at,
+  keyId: r.key_id,
+  actor: r.actor,
+  method: r.method,
+  path: r.path,
+  status: Number(r.status),
+  scimType: r.scim_type,
+  durationMs: Number(r.duration_ms),
+  resourceType: r.resource_type,
+  resourceId: r.resource_id,
+  summary: r.summary,
+});
+
+export function createActivityRepo(db: Kysely<Database>, tenantId: TenantId): ActivityStore {
+  return {
+    async append(entries) {
+      if (entries.length === 0) return;
+      await db
+        .insertInto('activity_log')
+        .values(
+          entries.map((e) => ({
+            tenant_id: tenantId,
+            at: e.at,
+            key_id: e.keyId,
+            actor: e.actor,
+            method: e.method,
+            path: e.path,
+            status: e.status,
+            scim_type: e.scimType,
+            duration_ms: e.durationMs,
+            resource_type: e.resourceType,
+            resource_id: e.resourceId,
+            summary: e.summary,
+          })),
+        )
+        .execute();
+    },
+    async list({ errorsOnly, resourceId, beforeSeq, limit }) {
+      let q = db.selectFrom('activity_log').selectAll().where('tenant_id', '=', tenantId);
+      if (errorsOnly) q = q.where('status', '>=', 400);
+      if (resourceId !== undefined) q = q.where('resource_id', '=', resourceId);
+      if (beforeSeq !== undefined) q = q.where('seq', '<', beforeSeq);
+      const rows = await q.orderBy('seq', 'desc').limit(limit).execute();
+      return rows.map(toRecord);
+    },
+    async find(seq) {
+      const row = await db.selectFrom('activity_log').selectAll().where('tenant_id', '=', tenantId).where('seq', '=', seq).executeTakeFirst();
+      return row ? toRecord(row) : undefined;
+    },
+    async stats(sinceIso) {
+      const row = await db
+        .selectFrom('activity_log')
+        .select((eb) => [
+          eb.fn.sum<number>(eb.case().when('status', '<', 400).then(1).else(0).end()).as('ok'),
+          eb.fn.sum<number>(eb.case().when('status', '>=', 400).then(1).else(0).end()).as('err'),
+        ])
+        .where('tenant_id', '=', tenantId)
+        .where('at', '>=', sinceIso)
+        .executeTakeFirst();
+      const last = await db.selectFrom('activity_log').select('at').where('tenant_id', '=', tenantId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return { successes: Number(row?.ok ?? 0), errors: Number(row?.err ?? 0), lastAt: last?.at ?? null };
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// Table types for Kysely. Booleans are stored as 0/1 integers and timestamps as ISO-8601 UTC text
+// (millisecond precision, so text order is time order) in both dialects: one code path, no driver
+// differences. Every tenant-owned table carries tenant_id and is keyed (tenant_id, id).
+import type { ColumnType, Generated } from 'kysely';
+
+/** JSON document column: TEXT in SQLite, jsonb in PostgreSQL. Written as a JSON string. */
+export type DocColumn = ColumnType<unknown, string, string>;
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  name_folded: string;
+  api_access_approved: number;
+  created_at: string;
+}
+
+export interface ConsoleAccountsTable {
+  tenant_id: string;
+  id: string;
+  email: string;
+  email_folded: string;
+  display_name: string;
+  password_hash: string | null;
+  role: string;
+  scim_user_id: string | null;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export interface ApiKeysTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  secret_hash: string;
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface ScimUsersTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  id: string;
+  user_name: string;
+  user_name_folded: string;
+  external_id: string | null;
+  display_name: string | null;
+  display_name_folded: string | null;
+  email: string | null;
+  email_folded: string | null;
+  active: number;
+  source: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  doc: DocColumn;
+}
+
+export interface ScimUserEmailsTable {
+  tenant_id: string;
+  user_id: string;
+  value_folded: string;
+  type_folded: string;
+}
+
+export interface ScimGroupsTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  id: string;
+  display_name: string;
+  display_name_folded: string;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  doc: DocColumn;
+}
+
+export interface GroupMembersTable {
+  tenant_id: string;
+  group_id: string;
+  member_id: string;
+  /** Exactly one of user_id / child_group_id is set, equal to member_id: each has a composite FK. */
+  user_id: string | null;
+  child_group_id: string | null;
+  member_type: string;
+  created_at: string;
+}
+
+export interface ResourceCountsTable {
+  tenant_id: string;
+  resource_type: string;
+  count: number;
+}
+
+export interface ActivityLogTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  at: string;
+  key_id: string | null;
+  actor: string | null;
+  method: string;
+  path: string;
+  status: number;
+  scim_type: string | null;
+  duration_ms: number;
+  resource_type: string | null;
+  resource_id: string | null;
+  summary: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  console_accounts: ConsoleAccountsTable;
+  api_keys: ApiKeysTable;
+  scim_users: ScimUsersTable;
+  scim_user_emails: ScimUserEmailsTable;
+  scim_groups: ScimGroupsTable;
+  group_members: GroupMembersTable;
+  resource_counts: ResourceCountsTable;
+  activity_log: ActivityLogTable;
+  sessions: SessionsTable;
+}

@@ -1,0 +1,150 @@
+// Group membership as rows (tenant, group, member): adding 100 members is one insert and
+// removing one is one delete, whatever the group's size. Composite foreign keys keep every
+// row inside its tenant even if the code above were wrong.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+import type { SqlDialectName } from './dialect-name.js';
+import type { TenantId } from '../../domain/ids.js';
+import type { Filter } from '../../scim/filter/ast.js';
+import type { MembershipStore, MemberRow } from '../ports.js';
+import { invalidFilter } from '../../scim/errors.js';
+
+const CHUNK = 400; // rows per multi-row INSERT/DELETE: well under SQLite's 32,766 bound parameters.
+
+export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): MembershipStore {
+  return {
+    async add(groupId, members, now) {
+      let added = 0;
+      for (let i = 0; i < members.length; i += CHUNK) {
+        const rows = members.slice(i, i + CHUNK).map((m) => ({
+          tenant_id: tenantId,
+          group_id: groupId,
+          member_id: m.value,
+          user_id: m.type === 'User' ? m.value : null,
+          child_group_id: m.type === 'Group' ? m.value : null,
+          member_type: m.type,
+          created_at: now,
+        }));
+        const r = await db
+          .insertInto('group_members')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['tenant_id', 'group_id', 'member_id']).doNothing())
+          .executeTakeFirst();
+        added += Number(r.numInsertedOrUpdatedRows ?? 0);
+      }
+      return added;
+    },
+    async remove(groupId, memberIds) {
+      let removed = 0;
+      for (let i = 0; i < memberIds.length; i += CHUNK) {
+        const r = await db
+          .deleteFrom('group_members')
+          .where('tenant_id', '=', tenantId)
+          .where('group_id', '=', groupId)
+          .where('member_id', 'in', memberIds.slice(i, i + CHUNK))
+          .executeTakeFirst();
+        removed += Number(r.numDeletedRows);
+      }
+      return removed;
+    },
+    async removeAll(groupId) {
+      const r = await db.deleteFrom('group_members').where('tenant_id', '=', tenantId).where('group_id', '=', groupId).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+    async removeWhere(groupId, filter: Filter) {
+      // `members[value eq "x"]`, `members[type eq "Group"]`: delete the rows the value filter selects.
+      const r = await db
+        .deleteFrom('group_members as e')
+        .where('e.tenant_id', '=', tenantId)
+        .where('e.group_id', '=', groupId)
+        .where(memberRowFilter(filter))
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+    async *iterateMembers(groupId, pageSize) {
+      let after = '';
+      for (;;) {
+        const rows = await db
+          .selectFrom('group_members as m')
+          .leftJoin('scim_users as u', (j) => j.onRef('u.tenant_id', '=', 'm.tenant_id').onRef('u.id', '=', 'm.user_id'))
+          .leftJoin('scim_groups as g', (j) => j.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.child_group_id'))
+          .select(['m.member_id', 'm.member_type', 'u.display_name as user_display', 'u.user_name', 'g.display_name as group_display'])
+          .where('m.tenant_id', '=', tenantId)
+          .where('m.group_id', '=', groupId)
+          .where('m.member_id', '>', after)
+          .orderBy('m.member_id')
+          .limit(pageSize)
+          .execute();
+        if (rows.length === 0) return;
+        yield rows.map(
+          (r): MemberRow => ({
+            value: r.member_id,
+            type: r.member_type === 'Group' ? 'Group' : 'User',
+            display: (r.member_type === 'Group' ? r.group_display : (r.user_display ?? r.user_name)) ?? undefined,
+          }),
+        );
+        if (rows.length < pageSize) return;
+        after = rows[rows.length - 1]!.member_id;
+      }
+    },
+    async memberIds(groupId) {
+      const rows = await db.selectFrom('group_members').select('member_id').where('tenant_id', '=', tenantId).where('group_id', '=', groupId).execute();
+      return new Set(rows.map((r) => r.member_id));
+    },
+    async groupsOf(memberId) {
+      const rows = await db
+        .selectFrom('group_members as m')
+        .innerJoin('scim_groups as g', (j) => j.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.group_id'))
+        .select(['g.id', 'g.display_name'])
+        .where('m.tenant_id', '=', tenantId)
+        .where('m.member_id', '=', memberId)
+        .orderBy('g.display_name_folded')
+        .execute();
+      return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
+    },
+    async ancestorsOf(memberId) {
+      // Recursive walk up the group graph; UNION (not UNION ALL) stops at cycles.
+      const rows = await sql<{ id: string; display_name: string; depth: number }>`
+        with recursive up(group_id, depth) as (
+          select group_id, 1 from group_members where tenant_id = ${tenantId} and member_id = ${memberId}
+          union
+          select m.group_id, up.depth + 1 from group_members m join up on m.member_id = up.group_id
+          where m.tenant_id = ${tenantId} and up.depth < 32
+        )
+        select g.id, g.display_name, min(up.depth) as depth
+        from up join scim_groups g on g.tenant_id = ${tenantId} and g.id = up.group_id
+        group by g.id, g.display_name
+        order by min(up.depth), g.display_name`.execute(db);
+      return rows.rows.map((r) => ({ id: r.id, displayName: r.display_name, direct: Number(r.depth) === 1 }));
+    },
+  };
+}
+
+/** A member value filter (`value eq "x"`, `type eq "Group"`, and/or/not) over group_members rows. */
+function memberRowFilter(f: Filter): ReturnType<typeof sql<boolean>> {
+  switch (f.kind) {
+    case 'Logical':
+      return f.op === 'and' ? sql<boolean>`(${memberRowFilter(f.left)} and ${memberRowFilter(f.right)})` : sql<boolean>`(${memberRowFilter(f.left)} or ${memberRowFilter(f.right)})`;
+    case 'Not':
+      return sql<boolean>`(not ${memberRowFilter(f.filter)})`;
+    case 'ValuePath':
+      return memberRowFilter(f.filter);
+    case 'Present':
+      return sql<boolean>`1 = 1`;
+    case 'AttrExpression': {
+      const name = (f.path.sub ?? f.path.name).toLowerCase();
+      if (name !== 'value' && name !== 'type') {
+        throw invalidFilter(`Members can be selected by "value" or "type", not "${f.path.sub ?? f.path.name}" (position ${f.path.offset})`, 'SCIM_E_MEMBERS_001', { position: f.path.offset });
+      }
+      const col = name === 'type' ? sql.ref('e.member_type') : sql.ref('e.member_id');
+      const v = String(f.value);
+      switch (f.op) {
+        case 'eq': return sql<boolean>`${col} = ${v}`;
+        case 'ne': return sql<boolean>`${col} <> ${v}`;
+        case 'sw': return sql<boolean>`substr(${col}, 1, ${v.length}) = ${v}`;
+        default:
+          throw invalidFilter(`Operator "${f.op}" is not supported in a members value filter (position ${f.offset})`, 'SCIM_E_MEMBERS_002', { position: f.offset });
+      }
+    }
+  }
+}

@@ -1,0 +1,204 @@
+// Users and Groups share one repository shape: hot columns + a JSON document, keyed
+// (tenant_id, id), listed by filter → SQL with index or keyset pagination. Every statement
+// names tenant_id; the tenant is closed over and cannot be passed in.
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Database } from './database.js';
+import type { SqlDialectName } from './dialect-name.js';
+import type { JsonObject } from '../../domain/json.js';
+import type { TenantId } from '../../domain/ids.js';
+import type { ResourceTypeName } from '../../scim/schema/types.js';
+import { UniqueConflict, type ListQuery, type ListResult, type ResourceStore, type StoredResource } from '../ports.js';
+import { constraintViolation } from '../dialects/errors.js';
+import { groupHotValues, tableFor, userEmailRows, userHotValues } from './column-map.js';
+import { filterToSql, sortExpression, type FilterContext } from './filter-to-sql.js';
+
+type Row = { seq: number; id: string; version: number; created_at: string; updated_at: string; doc: unknown };
+
+export const parseDoc = (doc: unknown): JsonObject => (typeof doc === 'string' ? (JSON.parse(doc) as JsonObject) : (doc as JsonObject));
+
+const toStored = (r: Row): StoredResource & { seq: number } => ({
+  seq: Number(r.seq),
+  id: r.id,
+  version: Number(r.version),
+  created: r.created_at,
+  lastModified: r.updated_at,
+  doc: parseDoc(r.doc),
+});
+
+function uniqueAttribute(type: ResourceTypeName, error: unknown): string | undefined {
+  const v = constraintViolation(error);
+  if (v?.kind !== 'unique') return undefined;
+  const c = v.constraint;
+  if (/user_name/.test(c)) return 'userName';
+  if (/display_name/.test(c)) return 'displayName';
+  if (/scim_users_id|scim_groups_id|\.id\b/.test(c)) return 'id';
+  return type === 'User' ? 'userName' : 'displayName';
+}
+
+export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, type: ResourceTypeName): ResourceStore {
+  const table = tableFor(type);
+  const ctx: FilterContext = { dialect, resourceType: type, alias: 'r' };
+  const hot = (doc: JsonObject) => (type === 'User' ? { ...userHotValues(doc), source: 'scim' } : groupHotValues(doc));
+  const ROW = ['r.seq', 'r.id', 'r.version', 'r.created_at', 'r.updated_at', 'r.doc'] as const;
+
+  async function writeEmails(id: string, doc: JsonObject, replace: boolean): Promise<void> {
+    if (type !== 'User') return;
+    if (replace) await db.deleteFrom('scim_user_emails').where('tenant_id', '=', tenantId).where('user_id', '=', id).execute();
+    const rows = userEmailRows(doc).map((e) => ({ tenant_id: tenantId, user_id: id, ...e }));
+    if (rows.length > 0) await db.insertInto('scim_user_emails').values(rows).execute();
+  }
+
+  async function adjustCount(delta: number): Promise<void> {
+    await db
+      .insertInto('resource_counts')
+      .values({ tenant_id: tenantId, resource_type: type, count: delta })
+      .onConflict((oc) => oc.columns(['tenant_id', 'resource_type']).doUpdateSet({ count: sql`resource_counts.count + ${delta}` }))
+      .execute();
+  }
+
+  async function total(where: RawBuilder<SqlBool> | undefined): Promise<number> {
+    if (!where) {
+      const row = await db
+        .selectFrom('resource_counts')
+        .select('count')
+        .where('tenant_id', '=', tenantId)
+        .where('resource_type', '=', type)
+        .executeTakeFirst();
+      return Number(row?.count ?? 0);
+    }
+    const row = await db
+      .selectFrom(`${table} as r` as 'scim_users as r')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('r.tenant_id', '=', tenantId)
+      .where(where)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  return {
+    resourceType: type,
+
+    async insert(id, doc, now) {
+      const values = { tenant_id: tenantId, id, created_at: now, updated_at: now, version: 1, doc: JSON.stringify(doc), ...hot(doc) };
+      try {
+        if (type === 'User') await db.insertInto('scim_users').values(values as never).execute();
+        else await db.insertInto('scim_groups').values(values as never).execute();
+      } catch (error) {
+        const attr = uniqueAttribute(type, error);
+        if (attr) throw new UniqueConflict(attr);
+        throw error;
+      }
+      await writeEmails(id, doc, false);
+      await adjustCount(1);
+      return { id, version: 1, created: now, lastModified: now, doc };
+    },
+
+    async findById(id) {
+      const row = await db
+        .selectFrom(`${table} as r` as 'scim_users as r')
+        .select(ROW)
+        .where('r.tenant_id', '=', tenantId)
+        .where('r.id', '=', id)
+        .executeTakeFirst();
+      return row ? toStored(row as Row) : undefined;
+    },
+
+    async update(id, doc, now, expectedVersion) {
+      let result;
+      try {
+        result = await db
+          .updateTable(table as 'scim_users')
+          .set({ ...(hot(doc) as object), doc: JSON.stringify(doc), updated_at: now, version: expectedVersion + 1 })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .where('version', '=', expectedVersion)
+          .returning(['created_at'])
+          .executeTakeFirst();
+      } catch (error) {
+        const attr = uniqueAttribute(type, error);
+        if (attr) throw new UniqueConflict(attr);
+        throw error;
+      }
+      if (!result) return undefined;
+      await writeEmails(id, doc, true);
+      return { id, version: expectedVersion + 1, created: result.created_at, lastModified: now, doc };
+    },
+
+    async touch(id, now) {
+      const row = await db
+        .updateTable(table as 'scim_users')
+        .set({ updated_at: now, version: sql`version + 1` })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .returning(['seq', 'id', 'version', 'created_at', 'updated_at', 'doc'])
+        .executeTakeFirst();
+      return row ? toStored(row as Row) : undefined;
+    },
+
+    async delete(id) {
+      const r = await db.deleteFrom(table as 'scim_users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      const deleted = Number(r.numDeletedRows) > 0;
+      if (deleted) await adjustCount(-1);
+      return deleted;
+    },
+
+    async existingIds(ids) {
+      const found = new Set<string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const rows = await db.selectFrom(table as 'scim_users').select('id').where('tenant_id', '=', tenantId).where('id', 'in', chunk).execute();
+        for (const r of rows) found.add(r.id);
+      }
+      return found;
+    },
+
+    async list(query: ListQuery): Promise<ListResult> {
+      const where = query.filter ? filterToSql(ctx, query.filter) : undefined;
+      const count = query.page.count;
+      let q = db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', tenantId);
+      if (where) q = q.where(where);
+      const page = query.page;
+
+      if (page.kind === 'cursor') {
+        // Keyset pages on seq: any depth costs the same as the first page.
+        if (page.afterSeq !== undefined) q = q.where('r.seq', '>', page.afterSeq);
+        if (page.beforeSeq !== undefined) q = q.where('r.seq', '<', page.beforeSeq);
+        const backwards = page.beforeSeq !== undefined;
+        const rows = count <= 0 ? [] : await q.orderBy('r.seq', backwards ? 'desc' : 'asc').limit(count + 1).execute();
+        const ordered = backwards ? rows.slice(0, count).reverse() : rows.slice(0, count);
+        const out = ordered.map((r) => toStored(r as Row));
+        return { total: query.withTotal ? await total(where) : undefined, resources: out, hasMore: rows.length > count };
+      }
+
+      const offset = Math.max(0, page.startIndex - 1);
+      const totalPromise = query.withTotal ? total(where) : Promise.resolve(undefined);
+      let rows: Row[];
+      if (count <= 0) rows = [];
+      else if (query.sort) {
+        const expr = sortExpression(ctx, query.sort.attr);
+        const dir = query.sort.descending ? sql`desc` : sql`asc`;
+        // NULLs last in both directions and both dialects; seq breaks ties so pages are stable.
+        rows = (await q
+          .orderBy(sql`(${expr} is null)`)
+          .orderBy(sql`${expr} ${dir}`)
+          .orderBy('r.seq')
+          .limit(count)
+          .offset(offset)
+          .execute()) as Row[];
+      } else if (!where && offset > 0) {
+        // Deep offsets: walk the narrow (tenant_id, seq) index to find the first seq, then read a range.
+        const start = db
+          .selectFrom(`${table} as s` as 'scim_users as s')
+          .select('s.seq')
+          .where('s.tenant_id', '=', tenantId)
+          .orderBy('s.seq')
+          .limit(1)
+          .offset(offset);
+        rows = (await q.where('r.seq', '>=', start).orderBy('r.seq').limit(count).execute()) as Row[];
+      } else {
+        rows = (await q.orderBy('r.seq').limit(count).offset(offset).execute()) as Row[];
+      }
+      return { total: await totalPromise, resources: rows.map(toStored) };
+    },
+  };
+}

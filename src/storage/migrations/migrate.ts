@@ -1,0 +1,18 @@
+// Runs the one migration set with Kysely's Migrator (a table records what has run), at start
+// and by `wiggledesk migrate`. Safe to run from several instances at once: Kysely takes a lock.
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { SqlDialectName } from '../kysely/dialect-name.js';
+import * as m0001 from './0001-init.js';
+
+type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
+const ALL: Record<string, DialectMigration> = { '0001-init': m0001 };
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectName): Promise<string[]> {
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(Object.entries(ALL).map(([name, m]): [string, Migration] => [name, { up: (d) => m.up(d, dialect) }])),
+  };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

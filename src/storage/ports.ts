@@ -1,0 +1,178 @@
+// Storage ports: what services may ask of storage. A TenantStore is obtained for one tenant and
+// every method is already bound to it: there is no way to pass (or forget) a tenant id.
+// Cross-tenant operations (organisations, key lookup before the tenant is known) live in the
+// deliberately small PlatformStore.
+import type { JsonObject } from '../domain/json.js';
+import type { TenantId } from '../domain/ids.js';
+import type { AccountRole, ApiKeyRecord, ConsoleAccount, Organization } from '../domain/organization.js';
+import type { Filter } from '../scim/filter/ast.js';
+import type { ResourceTypeName } from '../scim/schema/types.js';
+import type { ResolvedAttr } from '../scim/schema/registry.js';
+
+export interface ApiKeyLookup {
+  readonly tenantId: TenantId;
+  readonly keyId: string;
+  readonly secretHash: string;
+  readonly revokedAt: string | null;
+  readonly lastUsedAt: string | null;
+  readonly orgApproved: boolean;
+}
+
+export interface PlatformStore {
+  createOrganization(input: { id: TenantId; name: string; apiAccessApproved: boolean; now: string }): Promise<Organization>;
+  listOrganizations(): Promise<Organization[]>;
+  findOrganization(idOrName: string): Promise<Organization | undefined>;
+  setApiAccess(id: TenantId, approved: boolean): Promise<void>;
+  countOrganizations(): Promise<number>;
+  /** Key lookup by its public id, before the tenant is known (bearer authentication). */
+  findApiKey(keyId: string): Promise<ApiKeyLookup | undefined>;
+  touchApiKey(keyId: string, now: string, notAfter: string): Promise<void>;
+  findAccountByEmail(emailFolded: string): Promise<(ConsoleAccount & { passwordHash: string | null }) | undefined>;
+  /** Readiness probe: a trivial query. */
+  ping(): Promise<void>;
+  forTenant(tenantId: TenantId): TenantStore;
+}
+
+export interface ApiKeysStore {
+  create(input: { id: string; name: string; secretHash: string; createdBy: string | null; now: string }): Promise<ApiKeyRecord>;
+  list(): Promise<ApiKeyRecord[]>;
+  find(id: string): Promise<ApiKeyRecord | undefined>;
+  revoke(id: string, now: string): Promise<boolean>;
+}
+
+export interface AccountsStore {
+  create(input: { id: string; email: string; displayName: string; passwordHash: string | null; role: AccountRole; scimUserId: string | null; now: string }): Promise<ConsoleAccount>;
+  find(id: string): Promise<ConsoleAccount | undefined>;
+  list(): Promise<ConsoleAccount[]>;
+  recordLogin(id: string, now: string): Promise<void>;
+}
+
+/** One stored SCIM resource: the canonical document plus the server-owned fields. */
+export interface StoredResource {
+  readonly id: string;
+  readonly version: number;
+  readonly created: string;
+  readonly lastModified: string;
+  readonly doc: JsonObject;
+}
+
+export interface SortSpec {
+  readonly attr: ResolvedAttr;
+  readonly descending: boolean;
+}
+
+export type Page =
+  | { readonly kind: 'index'; readonly startIndex: number; readonly count: number }
+  /** Keyset page: rows after (or before) the given seq in the requested order. */
+  | { readonly kind: 'cursor'; readonly afterSeq: number | undefined; readonly beforeSeq: number | undefined; readonly count: number };
+
+export interface ListQuery {
+  readonly filter: Filter | undefined;
+  readonly sort: SortSpec | undefined;
+  readonly page: Page;
+  /** Skip the total count (cursor pages may omit totalResults). */
+  readonly withTotal: boolean;
+}
+
+export interface ListResult {
+  readonly total: number | undefined;
+  readonly resources: ReadonlyArray<StoredResource & { readonly seq: number }>;
+  /** Cursor pages: whether rows remain beyond this page in the direction read. */
+  readonly hasMore?: boolean;
+}
+
+export interface MemberRow {
+  readonly value: string;
+  readonly type: 'User' | 'Group';
+  readonly display: string | undefined;
+}
+
+export interface ResourceStore {
+  readonly resourceType: ResourceTypeName;
+  /** Inserts a new resource; throws UniqueConflict on a duplicate unique attribute. */
+  insert(id: string, doc: JsonObject, now: string): Promise<StoredResource>;
+  findById(id: string): Promise<StoredResource | undefined>;
+  /** Replaces the document and bumps the version; undefined when the id does not exist. */
+  update(id: string, doc: JsonObject, now: string, expectedVersion: number): Promise<StoredResource | undefined>;
+  /** Bumps version and lastModified without touching the document (membership changes). */
+  touch(id: string, now: string): Promise<StoredResource | undefined>;
+  delete(id: string): Promise<boolean>;
+  list(query: ListQuery): Promise<ListResult>;
+  /** Which of these ids exist in this tenant (for member references). */
+  existingIds(ids: readonly string[]): Promise<Set<string>>;
+}
+
+export interface MembershipStore {
+  add(groupId: string, members: readonly { value: string; type: 'User' | 'Group' }[], now: string): Promise<number>;
+  remove(groupId: string, memberIds: readonly string[]): Promise<number>;
+  removeAll(groupId: string): Promise<number>;
+  removeWhere(groupId: string, filter: Filter): Promise<number>;
+  /** Members of a group, in pages of `pageSize`, so a 100,000-member group is never held at once. */
+  iterateMembers(groupId: string, pageSize: number): AsyncIterable<MemberRow[]>;
+  memberIds(groupId: string): Promise<Set<string>>;
+  /** Direct groups of a member (user or group) with their display names. */
+  groupsOf(memberId: string): Promise<Array<{ id: string; displayName: string }>>;
+  /** All groups reachable upward from the member (direct and indirect). */
+  ancestorsOf(memberId: string): Promise<Array<{ id: string; displayName: string; direct: boolean }>>;
+}
+
+export interface ActivityEntry {
+  readonly at: string;
+  readonly keyId: string | null;
+  readonly actor: string | null;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly scimType: string | null;
+  readonly durationMs: number;
+  readonly resourceType: string | null;
+  readonly resourceId: string | null;
+  readonly summary: string | null;
+}
+
+export interface ActivityRecord extends ActivityEntry {
+  readonly seq: number;
+}
+
+export interface ActivityQuery {
+  readonly errorsOnly: boolean;
+  readonly resourceId: string | undefined;
+  readonly beforeSeq: number | undefined;
+  readonly limit: number;
+}
+
+export interface ActivityStore {
+  append(entries: readonly ActivityEntry[]): Promise<void>;
+  list(query: ActivityQuery): Promise<ActivityRecord[]>;
+  find(seq: number): Promise<ActivityRecord | undefined>;
+  stats(sinceIso: string): Promise<{ successes: number; errors: number; lastAt: string | null }>;
+}
+
+export interface TenantStore {
+  readonly tenantId: TenantId;
+  readonly users: ResourceStore;
+  readonly groups: ResourceStore;
+  readonly members: MembershipStore;
+  readonly apiKeys: ApiKeysStore;
+  readonly accounts: AccountsStore;
+  readonly activity: ActivityStore;
+  organization(): Promise<Organization>;
+  /** Runs `fn` in one database transaction; everything it does through `tx` commits or rolls back together. */
+  transaction<T>(fn: (tx: TenantStore) => Promise<T>): Promise<T>;
+}
+
+/** A unique constraint refused the write; `attribute` is the SCIM attribute at fault. */
+export class UniqueConflict extends Error {
+  constructor(readonly attribute: string) {
+    super(`unique conflict on ${attribute}`);
+    this.name = 'UniqueConflict';
+  }
+}
+
+/** The row changed since it was read (optimistic concurrency on meta.version). */
+export class VersionConflict extends Error {
+  constructor() {
+    super('version conflict');
+    this.name = 'VersionConflict';
+  }
+}
