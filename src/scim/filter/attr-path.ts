@@ -47,16 +47,16 @@ export function checkAttrName(name: string, at: number, fail: ErrorFactory): voi
   if (name.toLowerCase() === REF) return;
   if (name === '') throw fail(`Missing attribute name at position ${at}`, 'SCIM_E_PATH_002', at);
   if (!NAME_START.test(name.charAt(0))) {
-    throw fail(
-      `Attribute name "${name}" at position ${at} must start with a letter`,
-      'SCIM_E_PATH_005',
-      at,
-    );
+    throw fail(`Attribute name "${name}" at position ${at} must start with a letter`, 'SCIM_E_PATH_005', at);
   }
   for (let i = 1; i < name.length; i++) {
     const c = name.charAt(i);
     if (!NAME_CHAR.test(c)) {
-      throw fail(`Invalid character ${JSON.stringify(c)} in attribute name at position ${at + i}`, 'SCIM_E_PATH_001', at + i);
+      throw fail(
+        `Invalid character ${JSON.stringify(c)} in attribute name at position ${at + i}`,
+        'SCIM_E_PATH_001',
+        at + i,
+      );
     }
   }
 }
@@ -71,7 +71,11 @@ function checkUrn(urn: string, at: number, fail: ErrorFactory): void {
     const c = urn.charAt(i);
     const emptySegment = c === ':' && (i === urn.length - 1 || urn.charAt(i + 1) === ':');
     if (!URN_CHAR.test(c) || emptySegment) {
-      throw fail(`Invalid character ${JSON.stringify(c)} in schema URN at position ${at + i}`, 'SCIM_E_PATH_006', at + i);
+      throw fail(
+        `Invalid character ${JSON.stringify(c)} in schema URN at position ${at + i}`,
+        'SCIM_E_PATH_006',
+        at + i,
+      );
     }
   }
 }

@@ -36,7 +36,11 @@ const user = {
   x509Certificates: [{ value: '' }],
   addresses: [{ type: 'work', locality: 'Hollywood', postalCode: 91608 }],
   meta: { created: '2011-08-01T18:29:49.793Z', lastModified: '2015-10-10T14:38:21.8617979-07:00' },
-  [ENTERPRISE]: { department: 'Tour Operations', costCenter: 4130, manager: { value: '26118915', displayName: 'John' } },
+  [ENTERPRISE]: {
+    department: 'Tour Operations',
+    costCenter: 4130,
+    manager: { value: '26118915', displayName: 'John' },
+  },
 };
 
 describe('evaluateFilter on a resource', () => {
@@ -147,7 +151,10 @@ describe('evaluateFilter on multi-valued elements (PATCH engine use)', () => {
 describe('caseExact', () => {
   it('asks about value-filter paths qualified by their parent', () => {
     asked.length = 0;
-    matches('emails[type eq "work"] and members[value eq "x"]', { emails: [{ type: 'work' }], members: [{ value: 'x' }] });
+    matches('emails[type eq "work"] and members[value eq "x"]', {
+      emails: [{ type: 'work' }],
+      members: [{ value: 'x' }],
+    });
     expect(asked).toEqual(['emails.type', 'members.value']);
   });
 
@@ -166,8 +173,20 @@ describe('caseExact', () => {
   it('respects caseExact=true for every string operator', () => {
     const exact: EvaluateOptions = { caseExact: () => true };
     const run = (f: string) => evaluateFilter(parseFilter(f), { s: 'AbC' }, exact);
-    expect(['s eq "abc"', 's co "B"', 's sw "a"', 's ew "c"', 's gt "B"'].map(run)).toEqual([false, false, false, false, false]);
-    expect(['s eq "AbC"', 's co "b"', 's sw "A"', 's ew "C"', 's lt "a"'].map(run)).toEqual([true, true, true, true, true]);
+    expect(['s eq "abc"', 's co "B"', 's sw "a"', 's ew "c"', 's gt "B"'].map(run)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(['s eq "AbC"', 's co "b"', 's sw "A"', 's ew "C"', 's lt "a"'].map(run)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 });
 
@@ -175,7 +194,7 @@ describe('foldCase', () => {
   it('folds NFC-normalized text with full Unicode lowercase', () => {
     expect(foldCase('ÉCOLE')).toBe('école');
     expect(foldCase('E\u0301cole')).toBe('école');
-    expect(foldCase('ΣΊΣΥΦΟΣ')).toBe('σίσυφος'.normalize('NFC').replace(/ς$/, 'ς'));
+    expect(foldCase('ΣΊΣΥΦΟΣ')).toBe('σίσυφος');
     expect(foldCase('İ')).toBe('i̇');
     expect(foldCase('already')).toBe('already');
   });

@@ -123,7 +123,12 @@ function matchesComparison(expr: AttrExpression, target: unknown, path: AttrPath
   return scalars.some((actual) => compareScalar(expr.op, actual, expected, isExact));
 }
 
-function compareScalar(op: CompareOp, actual: unknown, expected: string | number | boolean, isExact: () => boolean): boolean {
+function compareScalar(
+  op: CompareOp,
+  actual: unknown,
+  expected: string | number | boolean,
+  isExact: () => boolean,
+): boolean {
   if (typeof actual === 'string' && typeof expected === 'string') return compareStrings(op, actual, expected, isExact);
   if (typeof actual === 'number' && typeof expected === 'number') return ordered(op, compare(actual, expected));
   if (typeof actual === 'boolean' && typeof expected === 'boolean') {
@@ -190,7 +195,14 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(
 export function parseDateTime(s: string): Instant | undefined {
   const m = DATE_TIME.exec(s);
   if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60) return undefined;
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);

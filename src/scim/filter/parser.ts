@@ -4,7 +4,18 @@
 // first, so hostile input cannot exhaust the stack; and/or chains are parsed in loops.
 
 import { invalidFilter, invalidPath, tooMany, type ScimError } from '../errors.js';
-import type { AttrExpression, AttrPath, CompareOp, Filter, FilterValue, Logical, LogicalOp, Not, PatchPath, Present } from './ast.js';
+import type {
+  AttrExpression,
+  AttrPath,
+  CompareOp,
+  Filter,
+  FilterValue,
+  Logical,
+  LogicalOp,
+  Not,
+  PatchPath,
+  Present,
+} from './ast.js';
 import { checkAttrName, parseAttrPathText } from './attr-path.js';
 import { describeToken, Lexer, type ErrorFactory, type Token, type TokenKind } from './lexer.js';
 
@@ -125,7 +136,11 @@ class Parser {
     const path = this.parseAttrPathToken('SCIM_E_PATH_017');
     const next = this.lexer.next();
     if (next.kind === 'lbracket') {
-      throw this.fail(`Unexpected "[" at position ${next.offset}; a value filter is not allowed here`, 'SCIM_E_PATH_012', next.offset);
+      throw this.fail(
+        `Unexpected "[" at position ${next.offset}; a value filter is not allowed here`,
+        'SCIM_E_PATH_012',
+        next.offset,
+      );
     }
     if (next.kind !== 'eof') throw this.unexpected(next, 'end of path', 'SCIM_E_PATH_018');
     return path;
@@ -215,7 +230,11 @@ class Parser {
     }
     if (path.sub !== undefined) {
       // RFC 7643 §2.4: sub-attributes are never multi-valued complex, so "a.b[...]" is never valid.
-      throw this.fail(`Unexpected "[" at position ${at}; a value filter cannot follow a sub-attribute`, 'SCIM_E_FILTER_023', at);
+      throw this.fail(
+        `Unexpected "[" at position ${at}; a value filter cannot follow a sub-attribute`,
+        'SCIM_E_FILTER_023',
+        at,
+      );
     }
   }
 
@@ -280,7 +299,11 @@ class Parser {
     if (!JSON_NUMBER.test(token.text)) return token.text;
     const n = Number(token.text);
     if (!Number.isFinite(n)) {
-      throw this.fail(`Number ${token.text} at position ${token.offset} is out of range`, 'SCIM_E_FILTER_024', token.offset);
+      throw this.fail(
+        `Number ${token.text} at position ${token.offset} is out of range`,
+        'SCIM_E_FILTER_024',
+        token.offset,
+      );
     }
     return n;
   }

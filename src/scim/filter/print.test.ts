@@ -49,7 +49,13 @@ describe('printFilter', () => {
   it('parenthesizes hand-built trees the parser would associate differently', () => {
     const p = (name: string): AttrPath => ({ kind: 'AttrPath', urn: undefined, name, sub: undefined, offset: 0 });
     const leaf = (name: string): Filter => ({ kind: 'Present', path: p(name), offset: 0 });
-    const node = (op: 'and' | 'or', left: Filter, right: Filter): Filter => ({ kind: 'Logical', op, left, right, offset: 0 });
+    const node = (op: 'and' | 'or', left: Filter, right: Filter): Filter => ({
+      kind: 'Logical',
+      op,
+      left,
+      right,
+      offset: 0,
+    });
     const cases: Filter[] = [
       node('and', leaf('a'), node('and', leaf('b'), leaf('c'))),
       node('and', node('or', leaf('a'), leaf('b')), node('or', leaf('c'), leaf('d'))),
@@ -86,7 +92,10 @@ describe('printPatchPath', () => {
     ['members[value eq "2819c223"]', 'members[value eq "2819c223"]'],
     [`${ENTERPRISE}:manager`, `${ENTERPRISE}:manager`],
     [`${ENTERPRISE}:manager.value`, `${ENTERPRISE}:manager.value`],
-    ['addresses[(type eq "work" or type eq "home") and primary eq true].streetAddress', 'addresses[(type eq "work" or type eq "home") and primary eq true].streetAddress'],
+    [
+      'addresses[(type eq "work" or type eq "home") and primary eq true].streetAddress',
+      'addresses[(type eq "work" or type eq "home") and primary eq true].streetAddress',
+    ],
   ])('%s → %s', (text, canonical) => {
     const ast = parsePatchPath(text);
     expect(printPatchPath(ast)).toBe(canonical);

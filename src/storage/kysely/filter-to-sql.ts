@@ -192,6 +192,8 @@ interface LeafOptions {
 
 function leaf(ctx: FilterContext, f: AttrExpression | { kind: 'Present'; path: AttrPath; offset: number }, def: AttributeDef, expr: Expr, o: LeafOptions): Bool {
   if (f.kind === 'Present') return sql<SqlBool>`(${expr} is not null)`;
+  // `ne` is the exact complement of `eq`: a resource without the attribute is "not equal" too.
+  if (f.op === 'ne' && f.value !== null) return sql<SqlBool>`(not ${leaf(ctx, { ...f, op: 'eq' }, def, expr, o)})`;
   const { op, value } = f;
   const where = `at position ${f.offset}`;
   if (value === null) {
