@@ -160,7 +160,8 @@ const comparison: fc.Arbitrary<AttrExpression | Present> = fc.oneof(
   fc.record({ kind: fc.constant('Present' as const), path: attrPath(true), offset: fc.constant(0) }),
 );
 
-interface Trees {
+// A type alias, not an interface: fc.letrec's typed overload needs T extends Record<string, unknown>.
+type Trees = {
   filter: Filter;
   inner: Filter;
   logical: Logical;
@@ -168,7 +169,7 @@ interface Trees {
   valuePath: ValuePath;
   innerLogical: Logical;
   innerNot: Not;
-}
+};
 const logicalOf = (operand: fc.Arbitrary<Filter>): fc.Arbitrary<Logical> =>
   fc.record({
     kind: fc.constant('Logical' as const),

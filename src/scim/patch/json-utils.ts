@@ -14,8 +14,11 @@ export const isJsonValue = (v: unknown): v is JsonValue => {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v);
   if (Array.isArray(v)) return v.every(isJsonValue);
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    return Object.values(v).every(isJsonValue);
+  if (typeof v === 'object') {
+    // Plain objects only; null-prototype ones too (some JSON parsers build those to defuse
+    // `__proto__` keys).
+    const proto: unknown = Object.getPrototypeOf(v);
+    return (proto === Object.prototype || proto === null) && Object.values(v).every(isJsonValue);
   }
   return false;
 };

@@ -119,6 +119,7 @@ const hasSinglePrimaries = (doc: JsonValue): boolean => {
 };
 
 const stats = { ok: 0, failed: 0 };
+const codes = new Map<string, number>();
 
 const check = (kind: Kind, doc: JsonObject, ops: JsonValue[]): void => {
   const rs = getResourceSchema(kind);
@@ -132,6 +133,7 @@ const check = (kind: Kind, doc: JsonObject, ops: JsonValue[]): void => {
   } catch (e) {
     if (!isScimError(e)) throw e; // TypeError from a frozen input would land here too
     stats.failed++;
+    if (process.env['PATCH_PROPERTY_STATS'] !== undefined) codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
     expect(e.status).toBe(400);
     expect(e.operationIndex === undefined || (e.operationIndex >= 0 && e.operationIndex < ops.length)).toBe(true);
   }
@@ -143,7 +145,7 @@ describe('applyPatch properties', () => {
     // The pools must produce both outcomes, or one of the properties is vacuous.
     expect(stats.ok).toBeGreaterThan(50);
     expect(stats.failed).toBeGreaterThan(50);
-    if (process.env['PATCH_PROPERTY_STATS'] !== undefined) console.log(stats);
+    if (process.env['PATCH_PROPERTY_STATS'] !== undefined) console.log(stats, codes);
   });
 
   it('User: only ScimErrors, canonical results, input unchanged', () => {
