@@ -176,3 +176,94 @@ export class VersionConflict extends Error {
     this.name = 'VersionConflict';
   }
 }
+
+// ---------------------------------------------------------------- console (admin web UI)
+
+/** A console session. `id` is the SHA-256 of the token held in the browser's cookie, never the token. */
+export interface SessionRecord {
+  readonly id: string;
+  readonly tenantId: TenantId;
+  readonly accountId: string;
+  readonly csrfToken: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly lastSeenAt: string;
+}
+
+/** Sessions live in the database so that every instance sees them and they can be revoked. */
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  /** Looked up by id before the tenant is known (like an API key). */
+  find(id: string): Promise<SessionRecord | undefined>;
+  touch(id: string, lastSeenAt: string, expiresAt: string): Promise<void>;
+  delete(id: string): Promise<void>;
+  deleteExpired(now: string): Promise<number>;
+}
+
+/** A Manage Users row, read from the hot columns (no JSON parsing for a list page). */
+export interface DirectoryUserRow {
+  readonly id: string;
+  readonly userName: string;
+  readonly displayName: string | null;
+  readonly email: string | null;
+  readonly active: boolean;
+  /** scim_users.source: 'scim' (provisioned) or 'manual'. */
+  readonly source: string;
+  readonly lastModified: string;
+}
+
+export interface DirectoryUserQuery {
+  /** Compiled with the same filter → SQL compiler as SCIM list requests. */
+  readonly filter: Filter | undefined;
+  readonly source: string | undefined;
+  readonly sort: SortSpec | undefined;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface DirectoryGroupRow {
+  readonly id: string;
+  readonly displayName: string;
+  readonly externalId: string | null;
+  readonly memberCount: number;
+  readonly lastModified: string;
+}
+
+export interface DirectoryGroupQuery {
+  readonly filter: Filter | undefined;
+  readonly sort: SortSpec | undefined;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface DirectoryMemberRow {
+  readonly id: string;
+  readonly type: 'User' | 'Group';
+  readonly displayName: string | null;
+  readonly userName: string | null;
+  /** Users only. */
+  readonly active: boolean | null;
+}
+
+export interface ProvisioningStats {
+  /** Requests made with an API key (the identity provider), not console actions. */
+  readonly successes: number;
+  readonly errors: number;
+  readonly last: { readonly at: string; readonly keyId: string; readonly status: number } | undefined;
+}
+
+/** Read models for console pages, bound to one tenant like every TenantStore repository. */
+export interface ConsoleReads {
+  listUsers(query: DirectoryUserQuery): Promise<{ total: number; rows: DirectoryUserRow[] }>;
+  findUser(id: string): Promise<DirectoryUserRow | undefined>;
+  listGroups(query: DirectoryGroupQuery): Promise<{ total: number; rows: DirectoryGroupRow[] }>;
+  /** Members of one group ordered by name, one page at a time. */
+  groupMembers(groupId: string, offset: number, limit: number): Promise<{ total: number; rows: DirectoryMemberRow[] }>;
+  counts(): Promise<{ users: number; activeUsers: number; groups: number }>;
+  provisioningStats(sinceIso: string): Promise<ProvisioningStats>;
+}
+
+export interface ConsoleStore {
+  readonly sessions: SessionStore;
+  reads(tenantId: TenantId): ConsoleReads;
+}

@@ -142,6 +142,12 @@ describe('evaluateFilter on multi-valued elements (PATCH engine use)', () => {
     expect(matches(filter, element)).toBe(expected);
   });
 
+  it('applies value filters to complex values only', () => {
+    expect(matches('members[value ne "x"]', { members: ['a', null, 3] })).toBe(false);
+    expect(matches('members[value ne "x"]', { members: ['a', { value: 'b' }] })).toBe(true);
+    expect(matches('members[value pr]', { members: [] })).toBe(false);
+  });
+
   it('does not read inherited properties', () => {
     expect(matches('constructor pr', {})).toBe(false);
     expect(matches('toString pr', { value: 'x' })).toBe(false);

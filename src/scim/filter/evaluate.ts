@@ -50,7 +50,9 @@ function matches(filter: Filter, target: unknown, parent: AttrPath | undefined, 
     }
     case 'ValuePath': {
       const path = qualify(filter.path, parent);
-      return resolve(target, filter.path).some((element) => matches(filter.filter, element, path, options));
+      // A value filter selects complex values; stray scalars in the array never match.
+      const elements = resolve(target, filter.path).filter(isJsonObject);
+      return elements.some((element) => matches(filter.filter, element, path, options));
     }
   }
 }

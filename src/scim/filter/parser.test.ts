@@ -345,6 +345,11 @@ describe('parseFilter: errors', () => {
     expect(['SCIM_E_FILTER_012', 'SCIM_E_FILTER_022']).toContain(error.code);
   });
 
+  it('caps maxDepth so a caller cannot opt into unbounded recursion', () => {
+    const error = caught(() => parseFilter('('.repeat(100_000), { maxLength: Infinity, maxDepth: Infinity }));
+    expect([error.code, error.position]).toEqual(['SCIM_E_FILTER_012', 256]);
+  });
+
   it('parses long flat chains iteratively', () => {
     const text = long(20_000);
     const ast = parseFilter(text, { maxLength: Infinity, maxClauses: Infinity });

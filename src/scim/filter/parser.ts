@@ -22,7 +22,7 @@ import { describeToken, Lexer, type ErrorFactory, type Token, type TokenKind } f
 export interface FilterLimits {
   /** Maximum input length in characters. */
   readonly maxLength: number;
-  /** Maximum nesting of "(...)", "not (...)" and "[...]" (each counts one level). */
+  /** Maximum nesting of "(...)", "not (...)" and "[...]" (each counts one level); capped at 256. */
   readonly maxDepth: number;
   /** Maximum number of comparisons (`attr op value` and `attr pr`). */
   readonly maxClauses: number;
@@ -66,8 +66,12 @@ export function parseAttrPath(text: string): AttrPath {
   return new Parser(text, 'path', DEFAULT_FILTER_LIMITS).parseAttrPathRoot();
 }
 
+/** Recursion per nesting level is a few frames; past this a deep enough input could overflow the stack. */
+const HARD_MAX_DEPTH = 256;
+
 function resolveLimits(limits: Partial<FilterLimits>): FilterLimits {
-  return { ...DEFAULT_FILTER_LIMITS, ...limits };
+  const merged = { ...DEFAULT_FILTER_LIMITS, ...limits };
+  return { ...merged, maxDepth: Math.min(merged.maxDepth, HARD_MAX_DEPTH) };
 }
 
 function checkInput(text: string, input: Input, limits: FilterLimits): void {

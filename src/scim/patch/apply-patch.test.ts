@@ -8,7 +8,8 @@ import type { Filter } from '../filter/ast.js';
 import { stripOffsets } from '../filter/strip-offsets.js';
 import { DEFAULT_SCIM_LIMITS, type ScimLimits } from '../limits.js';
 import { normalizeForWrite } from '../resources/codec.js';
-import { ENTERPRISE_USER_SCHEMA as ENT, getResourceSchema } from '../schema/registry.js';
+import { str } from '../schema/attributes.js';
+import { ENTERPRISE_USER_SCHEMA as ENT, getResourceSchema, type ResourceSchema } from '../schema/registry.js';
 import { applyPatch, type MemberChange, type PatchResult } from './apply-patch.js';
 import { PATCH_OP_SCHEMA, parsePatchRequest } from './parse-patch.js';
 
@@ -217,5 +218,36 @@ describe('applyPatch: limits', () => {
     const limits = { ...DEFAULT_SCIM_LIMITS, maxStringLength: 5 };
     const e = failure(() => run('User', USER, [{ op: 'replace', path: 'nickName', value: 'toolong' }], limits));
     expect([e.scimType, e.operationIndex]).toEqual(['invalidValue', 0]);
+  });
+});
+
+describe('applyPatch: immutable attributes (RFC 7643 §2.2, synthetic schema)', () => {
+  // The served schemas have no immutable attribute in the document (only Group members'
+  // sub-attributes, which are rows), so the rule is exercised on a User with one added.
+  const base = getResourceSchema('User');
+  const rs: ResourceSchema = {
+    ...base,
+    core: { ...base.core, attributes: [...base.core.attributes, str('badge', 'Badge number.', { mutability: 'immutable' })] },
+  };
+  const patch = (doc: JsonObject, operations: unknown[]): PatchResult =>
+    applyPatch(rs, doc, parsePatchRequest({ Operations: operations }, DEFAULT_SCIM_LIMITS), { id: ID, limits: DEFAULT_SCIM_LIMITS });
+  const unassigned = normalizeForWrite(rs, { userName: 'a' }, { mode: 'create', limits: DEFAULT_SCIM_LIMITS });
+  const assigned = normalizeForWrite(rs, { userName: 'a', badge: 'B-1' }, { mode: 'create', limits: DEFAULT_SCIM_LIMITS });
+
+  it('may be added while unassigned', () => {
+    expect(patch(unassigned, [{ op: 'add', path: 'badge', value: 'B-1' }]).doc['badge']).toBe('B-1');
+  });
+
+  it('accepts the same value again', () => {
+    expect(patch(assigned, [{ op: 'replace', path: 'badge', value: 'B-1' }]).changed).toBe(false);
+  });
+
+  it.each([
+    ['replace with another value', [{ op: 'add', path: 'nickName', value: 'n' }, { op: 'replace', path: 'badge', value: 'B-2' }], 1],
+    ['remove', [{ op: 'remove', path: 'badge' }], 0],
+    ['no-path replace', [{ op: 'replace', value: { badge: 'B-3' } }], 0],
+  ] as const)('rejects %s with mutability', (_name, operations, index) => {
+    const e = failure(() => patch(assigned, [...operations]));
+    expect([e.scimType, e.operationIndex]).toEqual(['mutability', index]);
   });
 });

@@ -190,7 +190,7 @@ const expandPathless = (rs: ResourceSchema, value: JsonValue | undefined, ctx: N
         for (const a of ext.attributes) if (a.mutability !== 'readOnly') out.push({ path: synthesizedPath(ext.id, a), value: null });
         continue;
       }
-      if (!isJsonObject(v)) throw invalidValue(`"${key}" must be an object of attributes.`, 'SCIM_E_PATCH_022');
+      if (!isJsonObject(v)) throw invalidValue(`"${key}" must be an object of attributes.`, 'SCIM_E_PATCH_027');
       // The RFC form `{"urn:…:enterprise:2.0:User": {"department": "x"}}`: one op per attribute.
       if (ext !== undefined) for (const [k, x] of Object.entries(v)) out.push({ path: keyPath(`${ext.id}:${k}`), value: x });
       else out.push(...expandPathless(rs, v, ctx, depth + 1));

@@ -60,7 +60,7 @@ describe('parsePatchRequest', () => {
     ['missing Operations', { schemas: [PATCH_OP_SCHEMA] }, 'invalidSyntax', 'SCIM_E_PATCH_003', undefined],
     ['Operations not an array', body({ op: 'add' }), 'invalidSyntax', 'SCIM_E_PATCH_003', undefined],
     ['empty Operations', body([]), 'invalidSyntax', 'SCIM_E_PATCH_004', undefined],
-    ['two spellings of Operations', { Operations: [], operations: [] }, 'invalidSyntax', 'SCIM_E_PATCH_010', undefined],
+    ['two spellings of Operations', { Operations: [], operations: [] }, 'invalidSyntax', 'SCIM_E_PATCH_009', undefined],
     ['an operation that is not an object', body([{ op: 'add', path: 'nickName', value: 'x' }, 'remove']), 'invalidSyntax', 'SCIM_E_PATCH_006', 1],
     ['an unknown op', body([{ op: 'merge', path: 'nickName', value: 'x' }]), 'invalidSyntax', 'SCIM_E_PATCH_007', 0],
     ['a missing op', body([{ path: 'nickName' }]), 'invalidSyntax', 'SCIM_E_PATCH_007', 0],

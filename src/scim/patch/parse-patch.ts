@@ -30,7 +30,7 @@ const OP_NAMES: readonly PatchOpName[] = ['add', 'remove', 'replace'];
 const member = (obj: JsonObject, name: string, where: string): JsonValue | undefined => {
   const keys = keysLike(obj, name);
   if (keys.length > 1) {
-    throw invalidSyntax(`${where} has more than one "${name}" member (${keys.join(', ')}).`, 'SCIM_E_PATCH_010');
+    throw invalidSyntax(`${where} has more than one "${name}" member (${keys.join(', ')}).`, 'SCIM_E_PATCH_009');
   }
   const key = keys[0];
   return key === undefined ? undefined : obj[key];

@@ -1,0 +1,143 @@
+// Read models for the console: Manage Users and Groups lists from the hot columns, group members
+// by page, and provisioning health. Searches go through the same SCIM filter → SQL compiler as
+// /scim/v2 list requests, so the console and the API cannot disagree about what matches.
+import { sql, type Kysely, type SqlBool } from 'kysely';
+import type { Database } from './database.js';
+import type { SqlDialectName } from './dialect-name.js';
+import type { TenantId } from '../../domain/ids.js';
+import type { ConsoleReads, DirectoryUserRow, SortSpec } from '../ports.js';
+import { filterToSql, sortExpression, type FilterContext } from './filter-to-sql.js';
+
+type UserRow = { id: string; user_name: string; display_name: string | null; email: string | null; active: number; source: string; updated_at: string };
+
+const toUserRow = (r: UserRow): DirectoryUserRow => ({
+  id: r.id,
+  userName: r.user_name,
+  displayName: r.display_name,
+  email: r.email,
+  active: Number(r.active) === 1,
+  source: r.source,
+  lastModified: r.updated_at,
+});
+
+const USER_COLUMNS = ['r.id', 'r.user_name', 'r.display_name', 'r.email', 'r.active', 'r.source', 'r.updated_at'] as const;
+
+export function createConsoleReadsRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): ConsoleReads {
+  const userCtx: FilterContext = { dialect, resourceType: 'User', alias: 'r' };
+  const groupCtx: FilterContext = { dialect, resourceType: 'Group', alias: 'r' };
+
+  /** NULLs last in both directions and both dialects; seq breaks ties so pages are stable. */
+  const order = (ctx: FilterContext, sort: SortSpec | undefined) => {
+    if (!sort) return [sql`r.seq asc`];
+    const expr = sortExpression(ctx, sort.attr);
+    return [sql`(${expr} is null)`, sql`${expr} ${sort.descending ? sql`desc` : sql`asc`}`, sql`r.seq asc`];
+  };
+
+  return {
+    async listUsers(q) {
+      const where = q.filter ? filterToSql(userCtx, q.filter) : sql<SqlBool>`1 = 1`;
+      let base = db.selectFrom('scim_users as r').where('r.tenant_id', '=', tenantId).where(where);
+      if (q.source !== undefined) base = base.where('r.source', '=', q.source);
+      const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      let rowsQ = base.select(USER_COLUMNS);
+      for (const o of order(userCtx, q.sort)) rowsQ = rowsQ.orderBy(o);
+      const rows = q.limit > 0 ? await rowsQ.limit(q.limit).offset(q.offset).execute() : [];
+      return { total: Number(totalRow.n), rows: rows.map(toUserRow) };
+    },
+
+    async findUser(id) {
+      const row = await db.selectFrom('scim_users as r').select(USER_COLUMNS).where('r.tenant_id', '=', tenantId).where('r.id', '=', id).executeTakeFirst();
+      return row ? toUserRow(row) : undefined;
+    },
+
+    async listGroups(q) {
+      const where = q.filter ? filterToSql(groupCtx, q.filter) : sql<SqlBool>`1 = 1`;
+      const base = db.selectFrom('scim_groups as r').where('r.tenant_id', '=', tenantId).where(where);
+      const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      let rowsQ = base.select((eb) => [
+        'r.id',
+        'r.display_name',
+        'r.external_id',
+        'r.updated_at',
+        eb
+          .selectFrom('group_members as m')
+          .select((e) => e.fn.countAll<number>().as('c'))
+          .where('m.tenant_id', '=', tenantId)
+          .whereRef('m.group_id', '=', 'r.id')
+          .as('member_count'),
+      ]);
+      for (const o of order(groupCtx, q.sort)) rowsQ = rowsQ.orderBy(o);
+      const rows = q.limit > 0 ? await rowsQ.limit(q.limit).offset(q.offset).execute() : [];
+      return {
+        total: Number(totalRow.n),
+        rows: rows.map((r) => ({ id: r.id, displayName: r.display_name, externalId: r.external_id, memberCount: Number(r.member_count ?? 0), lastModified: r.updated_at })),
+      };
+    },
+
+    async groupMembers(groupId, offset, limit) {
+      const base = db.selectFrom('group_members as m').where('m.tenant_id', '=', tenantId).where('m.group_id', '=', groupId);
+      const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const rows =
+        limit <= 0
+          ? []
+          : await base
+              .leftJoin('scim_users as u', (j) => j.onRef('u.tenant_id', '=', 'm.tenant_id').onRef('u.id', '=', 'm.user_id'))
+              .leftJoin('scim_groups as g', (j) => j.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.child_group_id'))
+              .select(['m.member_id', 'm.member_type', 'u.display_name as user_display', 'u.user_name', 'u.active', 'g.display_name as group_display'])
+              .orderBy(sql`coalesce(g.display_name_folded, u.display_name_folded, u.user_name_folded)`)
+              .orderBy('m.member_id')
+              .limit(limit)
+              .offset(offset)
+              .execute();
+      return {
+        total: Number(totalRow.n),
+        rows: rows.map((r) => {
+          const isGroup = r.member_type === 'Group';
+          return {
+            id: r.member_id,
+            type: isGroup ? ('Group' as const) : ('User' as const),
+            displayName: isGroup ? r.group_display : r.user_display,
+            userName: isGroup ? null : r.user_name,
+            active: isGroup || r.active === null ? null : Number(r.active) === 1,
+          };
+        }),
+      };
+    },
+
+    async counts() {
+      const users = await db
+        .selectFrom('scim_users')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('active').as('a')])
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirstOrThrow();
+      const groups = await db.selectFrom('scim_groups').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+      return { users: Number(users.n), activeUsers: Number(users.a ?? 0), groups: Number(groups.n) };
+    },
+
+    async provisioningStats(sinceIso) {
+      const row = await db
+        .selectFrom('activity_log')
+        .select((eb) => [
+          eb.fn.sum<number>(eb.case().when('status', '<', 400).then(1).else(0).end()).as('ok'),
+          eb.fn.sum<number>(eb.case().when('status', '>=', 400).then(1).else(0).end()).as('err'),
+        ])
+        .where('tenant_id', '=', tenantId)
+        .where('key_id', 'is not', null)
+        .where('at', '>=', sinceIso)
+        .executeTakeFirst();
+      const last = await db
+        .selectFrom('activity_log')
+        .select(['at', 'key_id', 'status'])
+        .where('tenant_id', '=', tenantId)
+        .where('key_id', 'is not', null)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return {
+        successes: Number(row?.ok ?? 0),
+        errors: Number(row?.err ?? 0),
+        last: last?.key_id ? { at: last.at, keyId: last.key_id, status: Number(last.status) } : undefined,
+      };
+    },
+  };
+}

@@ -1,0 +1,15 @@
+// The console's storage entry point: sessions (looked up before the tenant is known) and
+// tenant-bound read models for the console pages.
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+import type { SqlDialectName } from './dialect-name.js';
+import type { ConsoleStore } from '../ports.js';
+import { createSessionsRepo } from './sessions-repo.js';
+import { createConsoleReadsRepo } from './console-reads-repo.js';
+
+export function createConsoleStore(db: Kysely<Database>, dialect: SqlDialectName): ConsoleStore {
+  return {
+    sessions: createSessionsRepo(db),
+    reads: (tenantId) => createConsoleReadsRepo(db, dialect, tenantId),
+  };
+}
