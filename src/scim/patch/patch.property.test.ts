@@ -14,6 +14,7 @@ import { normalizeForWrite } from '../resources/codec.js';
 import { deepFreeze } from '../schema/attributes.js';
 import { ENTERPRISE_USER_SCHEMA as ENT, getResourceSchema } from '../schema/registry.js';
 import { applyPatch } from './apply-patch.js';
+import { isJsonValue } from './json-utils.js';
 import { parsePatchRequest } from './parse-patch.js';
 
 const limits = DEFAULT_SCIM_LIMITS;
@@ -65,7 +66,7 @@ const value: fc.Arbitrary<JsonValue> = fc.oneof(
   scalar,
   element,
   fc.array(fc.oneof(element, scalar), { maxLength: 3 }),
-  fc.jsonValue({ maxDepth: 3 }),
+  fc.jsonValue({ maxDepth: 3 }).map((v): JsonValue => (isJsonValue(v) ? v : null)),
 );
 const noPathValue = (paths: readonly string[]): fc.Arbitrary<JsonValue> =>
   fc.dictionary(fc.oneof(fc.constantFrom(...paths, ENT, 'schemas', 'meta'), fc.string({ maxLength: 6 })), value, { maxKeys: 4 });

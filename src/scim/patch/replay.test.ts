@@ -28,7 +28,10 @@ const applyRows = (rows: MemberRef[], changes: readonly MemberChange[]): MemberR
     if (c.kind === 'add') addAll(c.members);
     else if (c.kind === 'remove') out = out.filter((r) => !c.values.includes(r.value));
     else if (c.kind === 'removeAll') out = [];
-    else if (c.kind === 'replaceAll') (out = []), addAll(c.members);
+    else if (c.kind === 'replaceAll') {
+      out = [];
+      addAll(c.members);
+    }
     else out = out.filter((r) => !evaluateFilter(c.filter, { value: r.value, type: r.type ?? 'User' }, { caseExact: (p) => p.name.toLowerCase() === 'value' }));
   }
   return out;

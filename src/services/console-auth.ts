@@ -1,0 +1,97 @@
+// Console sign-in and the per-request actor. Sign-in answers one generic failure for an unknown
+// email, a wrong password and an account without a password, and spends the same scrypt time on
+// each. A session resolves to its account on every request, so a role change or a deleted
+// account takes effect at once; an account linked to a SCIM user that has been deactivated or
+// deleted loses its session on the next request (design.md: deprovisioning is immediate).
+import type { TenantStore } from '../storage/ports.js';
+import type { ConsoleAccount, Organization } from '../domain/organization.js';
+import type { PlatformStore, SessionRecord } from '../storage/ports.js';
+import type { SessionManager } from '../auth/session.js';
+import { hashPassword, verifyPassword } from '../auth/password.js';
+import { foldCase } from '../scim/filter/fold-case.js';
+import { isoNow } from '../domain/clock.js';
+import { ServiceError } from './organizations.js';
+import type { LoginThrottle } from './console-throttle.js';
+
+/** Who is asking, resolved from a session: everything a console use case needs. */
+export interface ConsoleActor {
+  readonly session: SessionRecord;
+  readonly account: ConsoleAccount;
+  readonly org: Organization;
+  readonly store: TenantStore;
+}
+
+export type SignInResult =
+  | { readonly ok: true; readonly token: string; readonly account: ConsoleAccount }
+  | { readonly ok: false; readonly reason: 'invalid' }
+  | { readonly ok: false; readonly reason: 'throttled'; readonly retryAfterSeconds: number };
+
+export interface SignInInput {
+  readonly email: string;
+  readonly password: string;
+  /** The client address, for the per-address throttle. */
+  readonly address: string;
+}
+
+const MAX_PASSWORD_LENGTH = 1024;
+
+export function requireAdmin(actor: ConsoleActor): void {
+  if (actor.account.role !== 'admin') {
+    throw new ServiceError('forbidden', 'This page is for organisation admins. Ask an admin of your organisation if you need access.');
+  }
+}
+
+export function createConsoleAuth(deps: { platform: PlatformStore; sessions: SessionManager; throttle: LoginThrottle }) {
+  const { platform, sessions, throttle } = deps;
+  // Verified against when there is no account, so both paths cost one scrypt.
+  let dummyHash: Promise<string> | undefined;
+  const dummy = () => (dummyHash ??= hashPassword('not a password of anyone'));
+
+  return {
+    async signIn(input: SignInInput): Promise<SignInResult> {
+      const email = foldCase(input.email.trim()).slice(0, 320);
+      const wait = throttle.retryAfter(email, input.address);
+      if (wait > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: wait };
+
+      const found = email === '' ? undefined : await platform.findAccountByEmail(email);
+      const password = input.password.slice(0, MAX_PASSWORD_LENGTH);
+      const hash = found?.passwordHash ?? (await dummy());
+      const matches = (await verifyPassword(password, hash)) && found?.passwordHash != null && password !== '';
+      if (!found || !matches) {
+        throttle.recordFailure(email, input.address);
+        return { ok: false, reason: 'invalid' };
+      }
+      throttle.recordSuccess(email);
+      const { token } = await sessions.create(found.tenantId, found.id);
+      await platform.forTenant(found.tenantId).accounts.recordLogin(found.id, isoNow());
+      const { passwordHash: _omit, ...account } = found;
+      return { ok: true, token, account };
+    },
+
+    /** The actor behind a session cookie, or undefined (no, expired or revoked session). */
+    async resolve(token: string | undefined): Promise<ConsoleActor | undefined> {
+      const session = await sessions.validate(token);
+      if (!session) return undefined;
+      const store = platform.forTenant(session.tenantId);
+      const account = await store.accounts.find(session.accountId);
+      if (!account) {
+        await sessions.revokeById(session.id);
+        return undefined;
+      }
+      if (account.scimUserId !== null) {
+        const user = await store.users.findById(account.scimUserId);
+        if (!user || user.doc.active === false) {
+          await sessions.revokeById(session.id);
+          return undefined;
+        }
+      }
+      return { session, account, org: await store.organization(), store };
+    },
+
+    async signOut(token: string | undefined): Promise<void> {
+      if (token) await sessions.revoke(token);
+    },
+  };
+}
+
+export type ConsoleAuth = ReturnType<typeof createConsoleAuth>;
