@@ -7,7 +7,10 @@ import { createPlatformStore } from './storage/kysely/platform-store.js';
 import { createOrganizationService, createApiKeyService } from './services/organizations.js';
 import { createActivityRecorder } from './services/activity.js';
 import { createScimResourceService } from './services/scim-resources.js';
+import { createBulkService } from './services/bulk.js';
 import { DEFAULT_SCIM_LIMITS, type ScimLimits } from './scim/limits.js';
+import { createConsoleStore } from './storage/kysely/console-store.js';
+import { createConsoleServices } from './services/console.js';
 import type { AppServices } from './http/services.js';
 
 export interface Composition {
@@ -27,14 +30,19 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
   const platform = createPlatformStore(db.db, db.dialect);
   const limits = options.limits ?? DEFAULT_SCIM_LIMITS;
   const activity = createActivityRecorder({ onError: options.onBackgroundError ?? (() => {}) });
+  const apiKeys = createApiKeyService();
+  const users = createScimResourceService('User', limits);
+  const groups = createScimResourceService('Group', limits);
   const services: AppServices = {
     platform,
     limits,
     organizations: createOrganizationService(platform),
-    apiKeys: createApiKeyService(),
+    apiKeys,
     activity,
-    users: createScimResourceService('User', limits),
-    groups: createScimResourceService('Group', limits),
+    users,
+    groups,
+    bulk: createBulkService({ users, groups, limits, activity }),
+    console: createConsoleServices({ platform, store: createConsoleStore(db.db, db.dialect), apiKeys, users, groups }),
   };
   return {
     db,

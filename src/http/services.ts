@@ -4,6 +4,8 @@ import type { ScimLimits } from '../scim/limits.js';
 import type { createOrganizationService, createApiKeyService } from '../services/organizations.js';
 import type { ActivityRecorder } from '../services/activity.js';
 import type { ScimResourceService } from '../services/scim-resources.js';
+import type { BulkService } from '../services/bulk.js';
+import type { ConsoleServices } from '../services/console.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -13,4 +15,7 @@ export interface AppServices {
   readonly activity: ActivityRecorder;
   readonly users: ScimResourceService;
   readonly groups: ScimResourceService;
+  readonly bulk: BulkService;
+  /** The admin console's use cases (sessions, profile and keys, users, groups, activity). */
+  readonly console: ConsoleServices;
 }

@@ -3,15 +3,15 @@
 // each. A session resolves to its account on every request, so a role change or a deleted
 // account takes effect at once; an account linked to a SCIM user that has been deactivated or
 // deleted loses its session on the next request (design.md: deprovisioning is immediate).
-import type { TenantStore } from '../storage/ports.js';
+import type { PlatformStore, SessionRecord, TenantStore } from '../storage/ports.js';
 import type { ConsoleAccount, Organization } from '../domain/organization.js';
-import type { PlatformStore, SessionRecord } from '../storage/ports.js';
 import type { SessionManager } from '../auth/session.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import { foldCase } from '../scim/filter/fold-case.js';
 import { isoNow } from '../domain/clock.js';
 import { ServiceError } from './organizations.js';
 import type { LoginThrottle } from './console-throttle.js';
+import type { RequestContext } from './scim-resources.js';
 
 /** Who is asking, resolved from a session: everything a console use case needs. */
 export interface ConsoleActor {
@@ -55,9 +55,9 @@ export function createConsoleAuth(deps: { platform: PlatformStore; sessions: Ses
 
       const found = email === '' ? undefined : await platform.findAccountByEmail(email);
       const password = input.password.slice(0, MAX_PASSWORD_LENGTH);
-      const hash = found?.passwordHash ?? (await dummy());
-      const matches = (await verifyPassword(password, hash)) && found?.passwordHash != null && password !== '';
-      if (!found || !matches) {
+      const stored = found?.passwordHash ?? null;
+      const matches = await verifyPassword(password, stored ?? (await dummy()));
+      if (!found || stored === null || !matches || password === '') {
         throttle.recordFailure(email, input.address);
         return { ok: false, reason: 'invalid' };
       }
@@ -95,3 +95,11 @@ export function createConsoleAuth(deps: { platform: PlatformStore; sessions: Ses
 }
 
 export type ConsoleAuth = ReturnType<typeof createConsoleAuth>;
+
+/**
+ * A SCIM request context for a console action: no API key, the admin's email as the actor (so
+ * the activity log says who did it), and the console path that triggered it.
+ */
+export function consoleScimContext(actor: ConsoleActor, method: string, path: string, baseUrl: string): RequestContext {
+  return { store: actor.store, keyId: null, actor: actor.account.email, method, path, baseUrl, startedAt: performance.now() };
+}

@@ -1,5 +1,5 @@
 // The encapsulated /scim/v2 context: content types, bearer key → tenant, the SCIM error
-// handler, discovery, and the generic resource routes for Users and Groups.
+// handler, discovery, the generic resource routes for Users and Groups, and /Bulk.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { AppServices } from '../services.js';
@@ -11,6 +11,7 @@ import { sendScimError, toScimError, SCIM_CONTENT_TYPE } from './errors.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { mapResource } from './resource-routes.js';
 import { rootSearchRoute } from './search-routes.js';
+import { bulkRoutes } from './bulk-routes.js';
 import { parseJsonBody } from './json-body.js';
 
 declare module 'fastify' {
@@ -95,12 +96,10 @@ export const scimRoutes = (config: Config, services: AppServices): FastifyPlugin
   await app.register(mapResource(services.users, contextOf));
   await app.register(mapResource(services.groups, contextOf));
   await app.register(rootSearchRoute([services.users, services.groups], contextOf, services.limits));
+  await app.register(bulkRoutes(services.bulk, services.limits, contextOf));
 
   app.all('/Me', async () => {
     throw notImplemented('/Me is not implemented: WiggleDesk API keys belong to an organisation, not to a user', 'SCIM_E_ME_501');
-  });
-  app.post('/Bulk', async () => {
-    throw notImplemented('Bulk is not available yet', 'SCIM_E_BULK_501');
   });
   app.get('/', async (_request, reply) => reply.type(SCIM_CONTENT_TYPE).send(JSON.stringify({ detail: 'WiggleDesk SCIM 2.0 endpoint; see /ServiceProviderConfig' })));
   void invalidSyntax;

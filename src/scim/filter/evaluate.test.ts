@@ -81,7 +81,9 @@ describe('evaluateFilter on a resource', () => {
     ['active eq "true"', false],
     ['emails.type eq "home"', true],
     ['emails.type eq "other"', false],
-    ['emails.type ne "work"', true],
+    ['emails.type ne "work"', false],
+    ['emails.type ne "other"', true],
+    ['active ne "true"', true],
     ['emails co "example.com"', true],
     ['emails co "example.org"', false],
     ['emails.value co "jensen.org"', true],
@@ -145,6 +147,7 @@ describe('evaluateFilter on multi-valued elements (PATCH engine use)', () => {
   it('applies value filters to complex values only', () => {
     expect(matches('members[value ne "x"]', { members: ['a', null, 3] })).toBe(false);
     expect(matches('members[value ne "x"]', { members: ['a', { value: 'b' }] })).toBe(true);
+    expect(matches('members[value ne "x"]', { members: [{ display: 'no value' }] })).toBe(true);
     expect(matches('members[value pr]', { members: [] })).toBe(false);
   });
 

@@ -21,7 +21,8 @@ export interface EvaluateOptions {
 /**
  * Whether `target` (a resource, or one element of a multi-valued attribute) matches.
  * - Attribute names match case-insensitively; `a.b` descends; a multi-valued attribute
- *   matches when ANY of its values does (also for `ne`).
+ *   matches when ANY of its values does. `ne` is the exact complement of `eq`, as in the
+ *   storage layer's SQL: `emails.type ne "work"` is false when any email is of type work.
  * - A URN-qualified path reads the object under the URN key if present, else the top level
  *   (so core-URN-qualified names like `urn:...:core:2.0:User:userName` work).
  * - A complex attribute compared without a sub-attribute (`emails co "x"`) compares its
@@ -118,13 +119,17 @@ function matchesComparison(expr: AttrExpression, target: unknown, path: AttrPath
   const scalars = found
     .map((v) => (isJsonObject(v) ? getIgnoreCase(v, 'value') : v))
     .filter((v) => v !== null && v !== undefined);
-  if (scalars.length === 0) return expr.op === 'ne';
   const expected = expr.value;
   let exact: boolean | undefined;
   const isExact = (): boolean => (exact ??= options.caseExact(usesValueSub ? { ...path, sub: 'value' } : path));
-  return scalars.some((actual) => compareScalar(expr.op, actual, expected, isExact));
+  // `ne` is the exact complement of `eq` (as in storage's filter→SQL), not "some value differs":
+  // an unassigned attribute is "not equal", and ["work", "home"] is not `ne "work"`.
+  const op = expr.op === 'ne' ? 'eq' : expr.op;
+  const any = scalars.some((actual) => compareScalar(op, actual, expected, isExact));
+  return expr.op === 'ne' ? !any : any;
 }
 
+/** One value against the filter's value; never called with `ne` (see matchesComparison). */
 function compareScalar(
   op: CompareOp,
   actual: unknown,
@@ -134,9 +139,9 @@ function compareScalar(
   if (typeof actual === 'string' && typeof expected === 'string') return compareStrings(op, actual, expected, isExact);
   if (typeof actual === 'number' && typeof expected === 'number') return ordered(op, compare(actual, expected));
   if (typeof actual === 'boolean' && typeof expected === 'boolean') {
-    return op === 'eq' ? actual === expected : op === 'ne' && actual !== expected;
+    return op === 'eq' && actual === expected;
   }
-  return op === 'ne';
+  return false; // mixed types are never equal, nor ordered
 }
 
 function compareStrings(op: CompareOp, actual: string, expected: string, isExact: () => boolean): boolean {

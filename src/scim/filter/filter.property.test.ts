@@ -245,6 +245,19 @@ describe('print → parse round trip', () => {
 });
 
 describe('evaluateFilter on random documents', () => {
+  it('"ne" is the complement of "eq"', () => {
+    const options = { caseExact: () => false };
+    const doc = fc.dictionary(fc.constantFrom('a', 'A', 'b'), fc.jsonValue({ maxDepth: 2 }));
+    fc.assert(
+      fc.property(attrPath(true), value, doc, (path, v, target) => {
+        const eq: Filter = { kind: 'AttrExpression', path, op: 'eq', value: v, offset: 0 };
+        const ne: Filter = { ...eq, op: 'ne' };
+        expect(evaluateFilter(ne, target, options)).toBe(!evaluateFilter(eq, target, options));
+      }),
+      RUNS,
+    );
+  });
+
   it('never throws, and "not" negates', () => {
     const options = { caseExact: (p: AttrPath) => p.name.length % 2 === 0 };
     fc.assert(

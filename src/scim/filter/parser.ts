@@ -70,8 +70,16 @@ export function parseAttrPath(text: string): AttrPath {
 const HARD_MAX_DEPTH = 256;
 
 function resolveLimits(limits: Partial<FilterLimits>): FilterLimits {
-  const merged = { ...DEFAULT_FILTER_LIMITS, ...limits };
-  return { ...merged, maxDepth: Math.min(merged.maxDepth, HARD_MAX_DEPTH) };
+  // Not a spread: a JS caller's `{ maxDepth: undefined }` must not disable the limit.
+  const pick = (key: keyof FilterLimits): number => {
+    const value = limits[key];
+    return typeof value === 'number' && !Number.isNaN(value) ? value : DEFAULT_FILTER_LIMITS[key];
+  };
+  return {
+    maxLength: pick('maxLength'),
+    maxDepth: Math.min(pick('maxDepth'), HARD_MAX_DEPTH),
+    maxClauses: pick('maxClauses'),
+  };
 }
 
 function checkInput(text: string, input: Input, limits: FilterLimits): void {

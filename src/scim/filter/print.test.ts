@@ -72,7 +72,7 @@ describe('printFilter', () => {
   });
 
   it('prints long chains without deep recursion', () => {
-    const text = Array.from({ length: 50_000 }, (_, i) => `a${i} pr`).join(' or ');
+    const text = Array.from({ length: 10_000 }, (_, i) => `a${i} pr`).join(' or ');
     expect(printFilter(parseFilter(text, { maxLength: Infinity, maxClauses: Infinity }))).toBe(text);
   });
 });

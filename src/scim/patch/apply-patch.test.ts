@@ -163,6 +163,8 @@ const bad: Case[] = [
   { name: 'no-path replace with a non-object value → invalidValue', ops: [{ op: 'replace', value: 'x' }], error: { scimType: 'invalidValue', code: 'SCIM_E_PATCH_022', index: 0 } },
   { name: 'a string that is not a boolean for active → invalidValue', ops: [{ op: 'replace', path: 'active', value: 'maybe' }], error: { scimType: 'invalidValue', index: 0 } },
   { name: 'a scalar for a complex attribute → invalidValue', ops: [{ op: 'replace', path: 'name', value: 'Barbara' }], error: { scimType: 'invalidValue', code: 'SCIM_E_PATCH_044', index: 0 } },
+  { name: 'an (empty) object for a simple attribute → invalidValue', ops: [{ op: 'replace', path: 'displayName', value: {} }], error: { scimType: 'invalidValue', code: 'SCIM_E_PATCH_045', index: 0 } },
+  { name: 'an object for a sub-attribute → invalidValue', ops: [{ op: 'replace', path: 'emails[type eq "work"].value', value: { a: 1 } }], error: { scimType: 'invalidValue', code: 'SCIM_E_PATCH_045', index: 0 } },
   { name: 'a number for a string attribute → invalidValue', ops: [{ op: 'replace', path: 'nickName', value: 5 }], error: { scimType: 'invalidValue', index: 0 } },
   { name: 'two managers → invalidValue', ops: [{ op: 'add', path: 'manager', value: [{ value: 'a' }, { value: 'b' }] }], error: { scimType: 'invalidValue', code: 'SCIM_E_PATCH_024', index: 0 } },
   { name: 'a remove value list entry without sub-attributes → invalidValue', ops: [{ op: 'remove', path: 'emails', value: [{ $ref: null }] }], error: { scimType: 'invalidValue', code: 'SCIM_E_PATCH_041', index: 0 } },

@@ -58,7 +58,7 @@ export const mergeComplex = (base: JsonValue | undefined, patch: JsonObject): Js
 /** Sets (or, for an empty value, removes) one sub-attribute of a complex value. */
 export const setSub = (base: JsonValue | undefined, sub: AttributeDef, value: JsonValue | undefined): JsonObject => {
   const out: JsonObject = isJsonObject(base) ? { ...base } : {};
-  if (isEmptyValue(value) || value === undefined) delete out[sub.name];
+  if (value === undefined || isEmptyValue(value)) delete out[sub.name];
   else out[sub.name] = value;
   return out;
 };

@@ -37,8 +37,9 @@ describe('parsePatchRequest', () => {
     expect(ops[0]?.value).toEqual(['x']);
   });
 
-  it('tolerates a body without schemas (Okta group rename, R-OKTA-12)', () => {
+  it('tolerates a body without schemas (Okta group rename, R-OKTA-12), or with an empty list', () => {
     expect(parsePatchRequest({ Operations: [{ op: 'replace', value: { displayName: 'x' } }] }, limits)).toHaveLength(1);
+    expect(parsePatchRequest({ schemas: [], Operations: [{ op: 'replace', value: {} }] }, limits)).toHaveLength(1);
   });
 
   it('parses filtered and URN paths with the filter grammar', () => {

@@ -40,11 +40,11 @@ const member = (obj: JsonObject, name: string, where: string): JsonValue | undef
  * `schemas` must name the PatchOp message URN (RFC 7644 §3.5.2), compared case-insensitively
  * like every schema URN (RFC 7643 §2.1). A *missing* `schemas` is tolerated: Okta's documented
  * group rename (R-OKTA-12) sends `{"Operations":[…]}` with no `schemas`, and the body can be
- * nothing but a PatchOp on this endpoint. A present `schemas` naming only other messages is
+ * nothing but a PatchOp on this endpoint; an empty list is read the same way. A present `schemas` naming only other messages is
  * still rejected, since that body was meant for something else.
  */
 const checkSchemas = (schemas: JsonValue | undefined): void => {
-  if (schemas === undefined || schemas === null) return;
+  if (schemas === undefined || schemas === null || (Array.isArray(schemas) && schemas.length === 0)) return;
   const list = typeof schemas === 'string' ? [schemas] : schemas;
   if (!Array.isArray(list) || !list.some((s) => typeof s === 'string' && sameName(s, PATCH_OP_SCHEMA))) {
     throw invalidSyntax(`"schemas" must contain "${PATCH_OP_SCHEMA}".`, 'SCIM_E_PATCH_002');

@@ -16,12 +16,22 @@ export const requireObject = (t: Target, value: JsonValue): JsonObject => {
 };
 
 /**
+ * A simple attribute or sub-attribute never takes an object (RFC 7643 §2.3). Checked here
+ * because an empty `{}` would otherwise read as "no value" and clear the target; other wrong
+ * types are reported by the codec.
+ */
+const requireNotObject = (t: Target, value: JsonValue): JsonValue => {
+  if (isJsonObject(value)) throw invalidValue(`"${t.label}" takes a single value, not an object.`, 'SCIM_E_PATCH_045');
+  return value;
+};
+
+/**
  * A single-valued attribute: a simple one is replaced; a complex one gets the given
  * sub-attributes merged in, the others left unchanged (§3.5.2.1 and §3.5.2.3 alike).
  */
 export const setSingle = (doc: JsonObject, t: Target, value: JsonValue): void => {
   if (t.attr.type === 'complex') setAttr(doc, t, mergeComplex(getAttr(doc, t), requireObject(t, value)));
-  else setAttr(doc, t, value);
+  else setAttr(doc, t, requireNotObject(t, value));
 };
 
 /**
@@ -33,6 +43,7 @@ export const setSingle = (doc: JsonObject, t: Target, value: JsonValue): void =>
 export const setSubAttribute = (doc: JsonObject, t: Target, value: JsonValue): void => {
   const sub = t.sub;
   if (sub === undefined) return;
+  requireNotObject(t, value);
   if (!t.attr.multiValued) {
     setAttr(doc, t, setSub(getAttr(doc, t), sub, value));
     return;

@@ -3,6 +3,7 @@
 // into attribute definitions, so add/remove/replace never look a name up themselves.
 import { invalidPath, mutability } from '../errors.js';
 import type { Filter, PatchPath } from '../filter/ast.js';
+import { printAttrPath } from '../filter/print.js';
 import { resolveAttrPath, type ResourceSchema } from '../schema/registry.js';
 import type { AttributeDef } from '../schema/types.js';
 import { sameName } from './json-utils.js';
@@ -45,9 +46,10 @@ export function resolveTarget(rs: ResourceSchema, path: PatchPath): Target {
   if (path.path.sub !== undefined && subAfterFilter !== undefined) {
     throw invalidPath('A path may name a sub-attribute only once.', 'SCIM_E_PATCH_030', { position: path.offset });
   }
-  const resolved = resolveAttrPath(rs, { ...path.path, sub: path.path.sub ?? subAfterFilter });
+  const attrPath = { ...path.path, sub: path.path.sub ?? subAfterFilter };
+  const resolved = resolveAttrPath(rs, attrPath);
   if (resolved === undefined) {
-    throw invalidPath(`Unknown attribute path for ${rs.type.name}.`, 'SCIM_E_PATCH_031', { position: path.path.offset });
+    throw invalidPath(`"${printAttrPath(attrPath)}" is not an attribute of ${rs.type.name}.`, 'SCIM_E_PATCH_031', { position: path.path.offset });
   }
   const { attr, sub } = resolved;
   if (valueFilter !== undefined && !attr.multiValued) {

@@ -1,0 +1,40 @@
+// The console's only script, served as a file (the CSP allows no inline script). It adds
+// progressive enhancements; every page works without it except the Copy buttons, which stay
+// hidden when scripts do not run (the value is still in a selectable read-only field).
+export const CONSOLE_JS = String.raw`(function () {
+  'use strict';
+
+  function copyText(field) {
+    var text = 'value' in field ? field.value : field.textContent || '';
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(function () { return true; }, function () { return fallback(field); });
+    }
+    return Promise.resolve(fallback(field));
+  }
+
+  function fallback(field) {
+    try {
+      if (typeof field.select === 'function') field.select();
+      return document.execCommand('copy');
+    } catch (e) {
+      return false;
+    }
+  }
+
+  document.querySelectorAll('button[data-copy]').forEach(function (button) {
+    var field = document.getElementById(button.getAttribute('data-copy'));
+    var status = document.getElementById(button.getAttribute('data-copy') + '-status');
+    if (!field) return;
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      copyText(field).then(function (ok) {
+        if (status) status.textContent = ok ? 'Copied to clipboard.' : 'Select the text and press Ctrl+C (⌘C on a Mac) to copy.';
+      });
+    });
+  });
+
+  document.querySelectorAll('input[readonly][data-select]').forEach(function (input) {
+    input.addEventListener('focus', function () { input.select(); });
+  });
+})();
+`;

@@ -1,0 +1,211 @@
+// One user: overview, every SCIM attribute (read-only: the identity provider owns them), groups,
+// the provisioning requests that touched the user, and manual deactivate/reactivate.
+import type { JSX } from 'preact';
+import type { UserDetail } from '../../../services/console-users.js';
+import type { JsonObject } from '../../../domain/json.js';
+import { Layout, type Chrome } from './layout.js';
+import { Badge, CsrfField, EmptyState, HttpStatus, Notice, PageHeader, SourceBadge, StatusBadge, Time } from './components.js';
+import { flattenAttributes } from './attributes.js';
+import { formatDuration } from './format.js';
+
+export interface UserPageView extends UserDetail {
+  readonly done: 'deactivated' | 'reactivated' | undefined;
+}
+
+const metaOf = (r: JsonObject): { created?: string; lastModified?: string; version?: string } => {
+  const m = r.meta;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return {};
+  const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const out: { created?: string; lastModified?: string; version?: string } = {};
+  const created = s(m.created);
+  const lastModified = s(m.lastModified);
+  const version = s(m.version);
+  if (created) out.created = created;
+  if (lastModified) out.lastModified = lastModified;
+  if (version) out.version = version;
+  return out;
+};
+
+function StatusAction({ vm, csrfToken }: { vm: UserPageView; csrfToken: string }): JSX.Element {
+  const id = encodeURIComponent(vm.row.id);
+  return vm.row.active ? (
+    <form method="post" action={`/console/users/${id}/deactivate`} class="inline">
+      <CsrfField token={csrfToken} />
+      <button type="submit" class="btn danger-outline">
+        Deactivate user
+      </button>
+    </form>
+  ) : (
+    <form method="post" action={`/console/users/${id}/reactivate`} class="inline">
+      <CsrfField token={csrfToken} />
+      <button type="submit" class="btn secondary">
+        Reactivate user
+      </button>
+    </form>
+  );
+}
+
+function History({ vm }: { vm: UserPageView }): JSX.Element {
+  return (
+    <section class="card flush" aria-labelledby="history-title">
+      <div class="card-head">
+        <h2 id="history-title">Provisioning history</h2>
+        <span class="muted small">Latest {vm.history.length} requests</span>
+      </div>
+      {vm.history.length === 0 ? (
+        <EmptyState title="No requests recorded for this user" />
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="sr-only">Requests that touched this user, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">By</th>
+                <th scope="col">Request</th>
+                <th scope="col">Status</th>
+                <th scope="col" class="num">
+                  Duration
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {vm.history.map((h) => (
+                <tr key={h.seq}>
+                  <td class="nowrap">
+                    <a href={`/console/activity/${h.seq}`}>
+                      <Time iso={h.at} />
+                    </a>
+                  </td>
+                  <td class="break">{h.keyId ? (h.keyName ?? 'Deleted key') : `Console · ${h.actor ?? 'admin'}`}</td>
+                  <td class="mono break">
+                    {h.method} {h.path}
+                  </td>
+                  <td>
+                    <HttpStatus status={h.status} scimType={h.scimType} />
+                  </td>
+                  <td class="num">{formatDuration(h.durationMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function UserPage({ chrome, vm }: { chrome: Chrome; vm: UserPageView }): JSX.Element {
+  const u = vm.row;
+  const meta = metaOf(vm.resource);
+  const attributes = flattenAttributes(vm.resource);
+  return (
+    <Layout title={u.displayName ?? u.userName} chrome={chrome}>
+      <PageHeader
+        breadcrumb={{ href: '/console/users', label: 'Manage Users' }}
+        title={u.displayName ?? u.userName}
+        description={
+          <>
+            <StatusBadge active={u.active} /> <SourceBadge source={u.source} />
+          </>
+        }
+        actions={<StatusAction vm={vm} csrfToken={chrome.csrfToken} />}
+      />
+      <div class="stack">
+        {vm.done ? (
+          <Notice tone="success" role="status">
+            <p>
+              {u.userName} was {vm.done}. The change is in the activity log under your name.
+            </p>
+          </Notice>
+        ) : null}
+        {u.source === 'scim' ? (
+          <Notice tone="info" title="Managed by your identity provider">
+            <p>
+              These attributes are read-only here: your identity provider owns them, and its next sync would overwrite any change. Change them there. Deactivating by hand takes effect at once, but your
+              identity provider may reactivate the user on its next sync if they are still assigned there — unassign them to remove access for good.
+            </p>
+          </Notice>
+        ) : null}
+        <div class="grid-2">
+          <section class="card" aria-labelledby="overview-title">
+            <h2 id="overview-title">Overview</h2>
+            <dl class="dl">
+              <dt>User name</dt>
+              <dd>{u.userName}</dd>
+              <dt>Display name</dt>
+              <dd>{u.displayName ?? '—'}</dd>
+              <dt>Work email</dt>
+              <dd>{u.email ?? '—'}</dd>
+              <dt>Last change</dt>
+              <dd>
+                <Time iso={meta.lastModified ?? u.lastModified} exact />
+              </dd>
+              <dt>Created</dt>
+              <dd>
+                <Time iso={meta.created} exact />
+              </dd>
+              <dt>Version</dt>
+              <dd class="mono">{meta.version ?? '—'}</dd>
+              <dt>WiggleDesk id</dt>
+              <dd class="mono">{u.id}</dd>
+            </dl>
+          </section>
+          <section class="card" aria-labelledby="groups-title">
+            <h2 id="groups-title">Groups</h2>
+            {vm.groups.length === 0 ? (
+              <p class="muted">Not a member of any group.</p>
+            ) : (
+              <ul class="plain-list">
+                {vm.groups.map((g) => (
+                  <li key={g.id}>
+                    <a href={`/console/groups/${encodeURIComponent(g.id)}`}>{g.displayName}</a>{' '}
+                    {g.direct ? null : (
+                      <Badge tone="gray" plain>
+                        indirect
+                      </Badge>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </div>
+        <section class="card flush" aria-labelledby="attrs-title">
+          <div class="card-head">
+            <h2 id="attrs-title">SCIM attributes</h2>
+            <span class="muted small">Read-only</span>
+          </div>
+          <div class="table-wrap">
+            <table>
+              <caption class="sr-only">All SCIM attributes of this user</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Attribute</th>
+                  <th scope="col">Value</th>
+                </tr>
+              </thead>
+              <tbody>
+                {attributes.map((a) => (
+                  <tr key={a.path}>
+                    <th scope="row" class="mono attr-name">
+                      {a.path}
+                    </th>
+                    <td class="break">{a.value}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <details class="raw">
+            <summary>Show the raw SCIM resource (JSON)</summary>
+            <pre>
+              <code>{JSON.stringify(vm.resource, null, 2)}</code>
+            </pre>
+          </details>
+        </section>
+        <History vm={vm} />
+      </div>
+    </Layout>
+  );
+}

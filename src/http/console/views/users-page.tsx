@@ -1,0 +1,127 @@
+// Manage Users: search, status and source filters, sortable columns, server-side pages.
+import type { JSX } from 'preact';
+import type { UserListResult, UserListParams, UserSortKey } from '../../../services/console-users.js';
+import { Layout, type Chrome } from './layout.js';
+import { EmptyState, PageHeader, Pagination, SortHeader, SourceBadge, StatusBadge, Time, hrefWith } from './components.js';
+
+/** The list URL for these parameters, leaving out defaults so links stay short. */
+export function usersHref(p: UserListParams, change: Partial<UserListParams> = {}): string {
+  const n = { ...p, ...change };
+  return hrefWith('/console/users', {
+    q: n.q,
+    status: n.status === 'all' ? undefined : n.status,
+    source: n.source === 'all' ? undefined : n.source,
+    sort: n.sort === 'name' ? undefined : n.sort,
+    order: n.order === 'asc' ? undefined : n.order,
+    size: n.pageSize === 25 ? undefined : n.pageSize,
+    page: n.page === 1 ? undefined : n.page,
+  });
+}
+
+function Filters({ p }: { p: UserListParams }): JSX.Element {
+  return (
+    <form method="get" action="/console/users" class="toolbar" role="search" aria-label="Find users">
+      <div class="field grow">
+        <label for="q">Search</label>
+        <input type="search" id="q" name="q" value={p.q} placeholder="Name, email or user name" maxLength={200} />
+      </div>
+      <div class="field">
+        <label for="status">Status</label>
+        <select id="status" name="status">
+          <option value="all" selected={p.status === 'all'}>All</option>
+          <option value="active" selected={p.status === 'active'}>Active</option>
+          <option value="inactive" selected={p.status === 'inactive'}>Inactive</option>
+        </select>
+      </div>
+      <div class="field">
+        <label for="source">Source</label>
+        <select id="source" name="source">
+          <option value="all" selected={p.source === 'all'}>All</option>
+          <option value="provisioned" selected={p.source === 'provisioned'}>Provisioned</option>
+          <option value="manual" selected={p.source === 'manual'}>Manual</option>
+        </select>
+      </div>
+      {p.sort !== 'name' ? <input type="hidden" name="sort" value={p.sort} /> : null}
+      {p.order !== 'asc' ? <input type="hidden" name="order" value={p.order} /> : null}
+      <button type="submit" class="btn">
+        Apply
+      </button>
+      {p.q || p.status !== 'all' || p.source !== 'all' ? (
+        <a class="btn secondary" href="/console/users">
+          Clear
+        </a>
+      ) : null}
+    </form>
+  );
+}
+
+export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }): JSX.Element {
+  const p = vm.params;
+  const sortHref = (sort: UserSortKey, order: 'asc' | 'desc') => usersHref(p, { sort, order, page: 1 });
+  const filtered = p.q !== '' || p.status !== 'all' || p.source !== 'all';
+  return (
+    <Layout title="Manage Users" chrome={chrome}>
+      <PageHeader
+        title="Manage Users"
+        description="People your identity provider has provisioned to WiggleDesk. Their details are managed there and synced here automatically."
+      />
+      <section class="card flush" aria-label="Users">
+        <Filters p={p} />
+        {vm.rows.length === 0 ? (
+          filtered ? (
+            <EmptyState title="No users match">
+              <p>Try another search, or <a href="/console/users">clear the filters</a>.</p>
+            </EmptyState>
+          ) : (
+            <EmptyState title="No users yet">
+              <p>
+                Connect your identity provider on <a href="/console/scim-setup">SCIM setup</a>; provisioned users appear here.
+              </p>
+            </EmptyState>
+          )
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <caption class="sr-only">
+                Users, {vm.total} in total{filtered ? ' matching the filters' : ''}
+              </caption>
+              <thead>
+                <tr>
+                  <SortHeader label="Name" column="name" sort={p.sort} order={p.order} hrefFor={sortHref} />
+                  <SortHeader label="User name" column="userName" sort={p.sort} order={p.order} hrefFor={sortHref} />
+                  <SortHeader label="Work email" column="email" sort={p.sort} order={p.order} hrefFor={sortHref} />
+                  <SortHeader label="Status" column="status" sort={p.sort} order={p.order} hrefFor={sortHref} />
+                  <th scope="col">Source</th>
+                  <SortHeader label="Last change" column="updated" sort={p.sort} order={p.order} hrefFor={sortHref} />
+                </tr>
+              </thead>
+              <tbody>
+                {vm.rows.map((u) => (
+                  <tr key={u.id}>
+                    <td>
+                      <a class="cell-main break" href={`/console/users/${encodeURIComponent(u.id)}`}>
+                        {u.displayName ?? u.userName}
+                      </a>
+                    </td>
+                    <td class="break">{u.userName}</td>
+                    <td class="break">{u.email ?? <span class="muted">—</span>}</td>
+                    <td>
+                      <StatusBadge active={u.active} />
+                    </td>
+                    <td>
+                      <SourceBadge source={u.source} />
+                    </td>
+                    <td class="nowrap">
+                      <Time iso={u.lastModified} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pagination page={p.page} pageCount={vm.pageCount} total={vm.total} noun={['user', 'users']} hrefFor={(page) => usersHref(p, { page })} />
+      </section>
+    </Layout>
+  );
+}
