@@ -1,0 +1,175 @@
+// Provisioning activity: every SCIM request of the organisation, newest first; errors only on
+// demand; each row opens the request's redacted summary.
+import type { JSX } from 'preact';
+import type { ActivityPage as ActivityPageModel, ActivityRow } from '../../../services/console-activity.js';
+import { Layout, type Chrome } from './layout.js';
+import { EmptyState, HttpStatus, PageHeader, Time, hrefWith } from './components.js';
+import { formatDuration } from './format.js';
+
+export function ActorCell({ row }: { row: ActivityRow }): JSX.Element {
+  if (row.keyId) return <>{row.keyName ?? <span class="muted">Deleted key</span>}</>;
+  return (
+    <>
+      Console <span class="cell-sub">{row.actor ?? 'admin'}</span>
+    </>
+  );
+}
+
+export function ResourceCell({ row }: { row: ActivityRow }): JSX.Element {
+  if (!row.resourceType) return <span class="muted">—</span>;
+  if (!row.resourceId) return <>{row.resourceType}s</>;
+  const href = `/console/${row.resourceType === 'Group' ? 'groups' : 'users'}/${encodeURIComponent(row.resourceId)}`;
+  return (
+    <>
+      {row.resourceType}{' '}
+      <a class="mono cell-sub" href={href}>
+        {row.resourceId}
+      </a>
+    </>
+  );
+}
+
+export function ActivityPage({ chrome, vm }: { chrome: Chrome; vm: ActivityPageModel }): JSX.Element {
+  const base = (errors: boolean) => hrefWith('/console/activity', { errors: errors ? 1 : undefined });
+  return (
+    <Layout title="Activity" chrome={chrome}>
+      <PageHeader title="Provisioning activity" description="Every SCIM request your identity provider made, and every change made by hand in this console. Open a row for its details." />
+      <section class="card flush" aria-label="Requests">
+        <div class="toolbar">
+          <nav class="segmented" aria-label="Show">
+            <a href={base(false)} aria-current={!vm.errorsOnly ? 'page' : undefined}>
+              All requests
+            </a>
+            <a href={base(true)} aria-current={vm.errorsOnly ? 'page' : undefined}>
+              Errors only
+            </a>
+          </nav>
+          {vm.before !== undefined ? (
+            <a class="btn secondary small" href={base(vm.errorsOnly)}>
+              Back to newest
+            </a>
+          ) : null}
+        </div>
+        {vm.rows.length === 0 ? (
+          <EmptyState title={vm.errorsOnly ? 'No errors' : 'No requests yet'}>
+            <p>{vm.errorsOnly ? 'Failed requests will be listed here.' : 'Requests from your identity provider will be listed here as they arrive.'}</p>
+          </EmptyState>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <caption class="sr-only">{vm.errorsOnly ? 'Failed requests' : 'Requests'}, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Key</th>
+                  <th scope="col">Method</th>
+                  <th scope="col">Path</th>
+                  <th scope="col">Resource</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" class="num">
+                    Duration
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {vm.rows.map((r) => (
+                  <tr key={r.seq}>
+                    <td class="nowrap">
+                      <a href={`/console/activity/${r.seq}`} aria-label={`Details of ${r.method} ${r.path}`}>
+                        <Time iso={r.at} />
+                      </a>
+                    </td>
+                    <td class="break">
+                      <ActorCell row={r} />
+                    </td>
+                    <td class="mono">{r.method}</td>
+                    <td class="mono break">{r.path}</td>
+                    <td class="break">
+                      <ResourceCell row={r} />
+                    </td>
+                    <td>
+                      <HttpStatus status={r.status} scimType={r.scimType} />
+                    </td>
+                    <td class="num nowrap">{formatDuration(r.durationMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {vm.nextBefore !== undefined ? (
+          <nav class="pager" aria-label="Pagination">
+            <span class="muted">Showing {vm.rows.length} requests</span>
+            <a class="btn secondary small" href={hrefWith('/console/activity', { errors: vm.errorsOnly ? 1 : undefined, before: vm.nextBefore })} rel="next">
+              Older →
+            </a>
+          </nav>
+        ) : null}
+      </section>
+    </Layout>
+  );
+}
+
+function prettySummary(summary: string | null): string | null {
+  if (summary === null) return null;
+  try {
+    return JSON.stringify(JSON.parse(summary), null, 2);
+  } catch {
+    return summary;
+  }
+}
+
+export function ActivityEntryPage({ chrome, vm }: { chrome: Chrome; vm: ActivityRow }): JSX.Element {
+  const summary = prettySummary(vm.summary);
+  return (
+    <Layout title="Request details" chrome={chrome}>
+      <PageHeader breadcrumb={{ href: '/console/activity', label: 'Activity' }} title={`${vm.method} ${vm.path}`} description={<HttpStatus status={vm.status} scimType={vm.scimType} />} />
+      <div class="stack">
+        <section class="card" aria-labelledby="req-title">
+          <h2 id="req-title">Request</h2>
+          <dl class="dl">
+            <dt>Time</dt>
+            <dd>
+              <Time iso={vm.at} exact />
+            </dd>
+            <dt>Made by</dt>
+            <dd>
+              <ActorCell row={vm} />
+            </dd>
+            <dt>Method and path</dt>
+            <dd class="mono">
+              {vm.method} {vm.path}
+            </dd>
+            <dt>Resource</dt>
+            <dd>
+              <ResourceCell row={vm} />
+            </dd>
+            <dt>Status</dt>
+            <dd>
+              <HttpStatus status={vm.status} scimType={vm.scimType} />
+            </dd>
+            <dt>Duration</dt>
+            <dd>{formatDuration(vm.durationMs)}</dd>
+            {vm.detail ? (
+              <>
+                <dt>Error detail</dt>
+                <dd>{vm.detail}</dd>
+              </>
+            ) : null}
+          </dl>
+        </section>
+        <section class="card" aria-labelledby="summary-title">
+          <h2 id="summary-title">Summary</h2>
+          <p class="muted small">A redacted summary: attribute names, operations and query parameters, never attribute values or credentials.</p>
+          {summary === null ? (
+            <p class="muted">No summary for this request.</p>
+          ) : (
+            <pre>
+              <code>{summary}</code>
+            </pre>
+          )}
+        </section>
+      </div>
+    </Layout>
+  );
+}
