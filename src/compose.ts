@@ -11,7 +11,7 @@ import { createBulkService } from './services/bulk.js';
 import { DEFAULT_SCIM_LIMITS, type ScimLimits } from './scim/limits.js';
 import { createConsoleStore } from './storage/kysely/console-store.js';
 import { createConsoleServices } from './services/console.js';
-import type { AppServices } from './http/services.js';
+import type { AppServices } from './services/app-services.js';
 
 export interface Composition {
   readonly db: DbHandle;

@@ -3,12 +3,13 @@
 // configuration, then hands over to the CLI (which includes `serve`).
 import { loadConfig, ConfigError } from './config/config.js';
 import { runCli } from './cli/index.js';
+import { serve } from './serve.js';
 
 try {
   const code = await runCli(process.argv.slice(2), () => loadConfig(process.env), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
-  });
+  }, serve);
   if (code !== undefined) process.exitCode = code;
 } catch (error) {
   if (error instanceof ConfigError) {

@@ -1,7 +1,7 @@
 // First start on an empty database: one organisation (approved for API access) and its first
 // admin with a generated password, printed once. A second start prints no new secrets.
 import type { Config } from '../config/config.js';
-import type { AppServices } from '../http/services.js';
+import type { AppServices } from '../services/app-services.js';
 import type { Io } from './index.js';
 
 export async function bootstrapIfEmpty(services: AppServices, config: Config, io: Io): Promise<void> {

@@ -8,14 +8,16 @@ import { trustedTenantId } from '../domain/ids.js';
 import { displayPrefix } from '../auth/api-key.js';
 import { migrateToLatest } from '../storage/migrations/migrate.js';
 import { createDb } from '../storage/dialects/create-db.js';
-import { serve } from './serve.js';
 
 export interface Io {
   stdout(s: string): void;
   stderr(s: string): void;
 }
 
-export async function runCli(argv: readonly string[], getConfig: () => Config, io: Io): Promise<number | undefined> {
+/** `serve` is injected by the composition root (main.ts): the CLI never imports the HTTP layer. */
+export type ServeCommand = (config: Config, io: Io, options: { workers: number }) => Promise<number | undefined>;
+
+export async function runCli(argv: readonly string[], getConfig: () => Config, io: Io, serve: ServeCommand): Promise<number | undefined> {
   let exit: number | undefined = 0;
   const program = new Command('wiggledesk')
     .description('WiggleDesk identity core: SCIM 2.0 provisioning, admin console and SSO')

@@ -4,9 +4,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
-import type { AppServices } from './services.js';
+import type { AppServices } from '../services/app-services.js';
 import { scimRoutes } from './scim/index.js';
 import { healthRoutes } from './health-routes.js';
+import { consoleRoutes } from './console/index.js';
 
 export interface BuildAppOptions {
   /** pino logger options, or false for tests. */
@@ -46,5 +47,7 @@ export async function buildApp(config: Config, services: AppServices, options: B
 
   await app.register(healthRoutes(services));
   await app.register(scimRoutes(config, services), { prefix: '/scim/v2' });
+  await app.register(consoleRoutes(config, services), { prefix: '/console' });
+  app.get('/', (_request, reply) => reply.redirect('/console', 302));
   return app;
 }

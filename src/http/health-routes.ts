@@ -1,6 +1,6 @@
 // /healthz: the process is up. /readyz: the database answers (load balancers route on it).
 import type { FastifyPluginAsync } from 'fastify';
-import type { AppServices } from './services.js';
+import type { AppServices } from '../services/app-services.js';
 
 export const healthRoutes = (services: AppServices): FastifyPluginAsync => async (app) => {
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -92,7 +92,7 @@ describeEachDialect('Users listing', (t) => {
     expect(first.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
     const seen = first.Resources.map((u: { id: string }) => u.id);
     let cursor = first.nextCursor as string | undefined;
-    let last;
+    let last: Record<string, any> = first; // eslint-disable-line @typescript-eslint/no-explicit-any
     while (cursor) {
       last = json(await t().scim.get(`/Users?cursor=${cursor}&count=10`));
       seen.push(...last.Resources.map((u: { id: string }) => u.id));

@@ -13,8 +13,8 @@ export async function seedUsers(c: Composition, tenantId: TenantId, count: numbe
   const now = new Date().toISOString();
   const CHUNK = 500;
   for (let start = 0; start < count; start += CHUNK) {
-    const users = [];
-    const emails = [];
+    const users: Array<Record<string, unknown>> = [];
+    const emails: Array<Record<string, unknown>> = [];
     for (let i = start; i < Math.min(count, start + CHUNK); i++) {
       const id = randomUUID();
       ids.push(id);
@@ -24,8 +24,8 @@ export async function seedUsers(c: Composition, tenantId: TenantId, count: numbe
       for (const e of userEmailRows(doc)) emails.push({ tenant_id: tenantId, user_id: id, ...e });
     }
     await db.transaction().execute(async (tx) => {
-      await tx.insertInto('scim_users').values(users).execute();
-      await tx.insertInto('scim_user_emails').values(emails).execute();
+      await tx.insertInto('scim_users').values(users as never).execute();
+      await tx.insertInto('scim_user_emails').values(emails as never).execute();
     });
   }
   await db

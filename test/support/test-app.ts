@@ -4,7 +4,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { compose, type Composition } from '../../src/compose.js';
 import { buildApp } from '../../src/http/app.js';
-import type { AppServices } from '../../src/http/services.js';
+import type { AppServices } from '../../src/services/app-services.js';
 import type { Organization } from '../../src/domain/organization.js';
 import { freshDatabase, type DialectName } from './databases.js';
 import type { ScimLimits } from '../../src/scim/limits.js';

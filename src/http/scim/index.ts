@@ -2,7 +2,7 @@
 // handler, discovery, the generic resource routes for Users and Groups, and /Bulk.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
-import type { AppServices } from '../services.js';
+import type { AppServices } from '../../services/app-services.js';
 import type { Authenticated } from '../../services/bearer-auth.js';
 import { createBearerAuth } from '../../services/bearer-auth.js';
 import type { RequestContext } from '../../services/scim-resources.js';

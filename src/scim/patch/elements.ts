@@ -81,7 +81,7 @@ export const matchesListed = (attr: AttributeDef, listed: JsonValue, element: Js
  */
 export const writeElements = (doc: JsonObject, t: Target, elements: JsonValue[], touched: readonly number[]): void => {
   const order = [...new Set([...touched, ...elements.keys()])];
-  const settled = order.map((i) => elements[i] ?? null);
+  const settled = ensureSinglePrimary(order.map((i) => elements[i] ?? null));
   const out = [...elements];
   order.forEach((i, k) => {
     const v = settled[k];

@@ -1,11 +1,11 @@
 // What the HTTP layer receives from the composition root: services, never storage internals.
 import type { PlatformStore } from '../storage/ports.js';
 import type { ScimLimits } from '../scim/limits.js';
-import type { createOrganizationService, createApiKeyService } from '../services/organizations.js';
-import type { ActivityRecorder } from '../services/activity.js';
-import type { ScimResourceService } from '../services/scim-resources.js';
-import type { BulkService } from '../services/bulk.js';
-import type { ConsoleServices } from '../services/console.js';
+import type { createOrganizationService, createApiKeyService } from './organizations.js';
+import type { ActivityRecorder } from './activity.js';
+import type { ScimResourceService } from './scim-resources.js';
+import type { BulkService } from './bulk.js';
+import type { ConsoleServices } from './console.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;

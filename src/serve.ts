@@ -1,11 +1,11 @@
-// `wiggledesk serve`: migrate, bootstrap the first organisation on an empty database, listen,
+// `wiggledesk serve` (part of the composition root, injected into the CLI): migrate, bootstrap the first organisation on an empty database, listen,
 // and shut down gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight, close the db).
 import cluster from 'node:cluster';
-import type { Config } from '../config/config.js';
-import { compose } from '../compose.js';
-import { buildApp } from '../http/app.js';
-import type { Io } from './index.js';
-import { bootstrapIfEmpty } from './bootstrap.js';
+import type { Config } from './config/config.js';
+import { compose } from './compose.js';
+import { buildApp } from './http/app.js';
+import type { Io } from './cli/index.js';
+import { bootstrapIfEmpty } from './cli/bootstrap.js';
 
 export async function serve(config: Config, io: Io, options: { workers: number }): Promise<number | undefined> {
   const workers = Number.isInteger(options.workers) && options.workers > 0 ? options.workers : 1;
