@@ -6,6 +6,7 @@ import { compose } from './compose.js';
 import { buildApp } from './http/app.js';
 import type { Io } from './cli/index.js';
 import { bootstrapIfEmpty } from './cli/bootstrap.js';
+import { Redis } from 'ioredis';
 
 export async function serve(config: Config, io: Io, options: { workers: number }): Promise<number | undefined> {
   const workers = Number.isInteger(options.workers) && options.workers > 0 ? options.workers : 1;
@@ -31,7 +32,10 @@ export async function serve(config: Config, io: Io, options: { workers: number }
 
   const c = await compose(config, { onBackgroundError: (e) => io.stderr(`background error: ${String(e)}\n`) });
   if (cluster.isPrimary) await bootstrapIfEmpty(c.services, config, io);
-  const app = await buildApp(config, c.services);
+  // Shared rate-limit counters when several instances serve one organisation (REDIS_URL).
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  redis?.on('error', (e: Error) => io.stderr(`redis: ${e.message}\n`));
+  const app = await buildApp(config, c.services, { scim: { redis } });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -46,6 +50,7 @@ export async function serve(config: Config, io: Io, options: { workers: number }
     try {
       await app.close(); // stops accepting, waits for in-flight requests
       await c.close(); // flushes the activity log, closes the database
+      redis?.disconnect();
     } finally {
       process.exit(0);
     }

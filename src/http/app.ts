@@ -5,13 +5,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { AppServices } from '../services/app-services.js';
-import { scimRoutes } from './scim/index.js';
+import { scimRoutes, type ScimInfra } from './scim/index.js';
 import { healthRoutes } from './health-routes.js';
 import { consoleRoutes } from './console/index.js';
 
 export interface BuildAppOptions {
   /** pino logger options, or false for tests. */
   readonly logger?: boolean | Record<string, unknown>;
+  /** Infrastructure the SCIM context needs (Redis for shared rate limits). */
+  readonly scim?: ScimInfra;
 }
 
 export async function buildApp(config: Config, services: AppServices, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -46,7 +48,7 @@ export async function buildApp(config: Config, services: AppServices, options: B
   });
 
   await app.register(healthRoutes(services));
-  await app.register(scimRoutes(config, services), { prefix: '/scim/v2' });
+  await app.register(scimRoutes(config, services, options.scim), { prefix: '/scim/v2' });
   await app.register(consoleRoutes(config, services), { prefix: '/console' });
   app.get('/', (_request, reply) => reply.redirect('/console', 302));
   return app;

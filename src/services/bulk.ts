@@ -129,8 +129,6 @@ interface ValidOp extends OpBase {
 
 type ParsedOp = InvalidOp | ValidOp;
 
-type Step = BulkOperationResult | 'deferred';
-
 /** Case-insensitive member lookup (R-CORE-10); two spellings of one key are ambiguous. */
 function member(obj: JsonObject, name: string, where: string): JsonValue | undefined {
   const keys = keysLike(obj, name);
@@ -328,28 +326,22 @@ export function createBulkService(deps: BulkServiceDeps): BulkService {
         };
       };
 
-      async function step(op: ParsedOp): Promise<Step> {
-        const startedAt = performance.now();
-        if (!op.ok) return fail(op, op.error, startedAt);
+      /** What to do with `op` now, decided without I/O (deferred operations are re-checked each pass). */
+      function verdict(op: ParsedOp): ScimError | 'deferred' | 'run' {
+        if (!op.ok) return op.error;
         if (op.bulkId !== undefined && declaredBy.get(op.bulkId) !== op.index) {
-          return fail(op, invalidValue(`bulkId ${quote(op.bulkId)} is already used by operation ${declaredBy.get(op.bulkId)}; bulkIds must be unique within a request.`, 'SCIM_E_BULK_015'), startedAt);
+          return invalidValue(`bulkId ${quote(op.bulkId)} is already used by operation ${declaredBy.get(op.bulkId)}; bulkIds must be unique within a request.`, 'SCIM_E_BULK_015');
         }
         for (const ref of op.refs) {
-          if (postOf(ref) === undefined) {
-            return fail(op, invalidValue(`${quote(BULK_ID_PREFIX + ref)} refers to no POST operation of this request with bulkId ${quote(ref)}.`, 'SCIM_E_BULK_016'), startedAt);
-          }
+          if (postOf(ref) === undefined) return invalidValue(`${quote(BULK_ID_PREFIX + ref)} refers to no POST operation of this request with bulkId ${quote(ref)}.`, 'SCIM_E_BULK_016');
         }
         const cycle = cycles.get(op.index);
         if (cycle !== undefined) {
-          return fail(
-            op,
-            new ScimError(
-              409,
-              undefined,
-              `Circular bulkId references ${cycle.map(quote).join(' → ')}: each of these POSTs needs the id of the next (RFC 7644 §3.7.1). Create one of them without the reference, then add it with a PATCH operation.`,
-              'SCIM_E_BULK_017',
-            ),
-            startedAt,
+          return new ScimError(
+            409,
+            undefined,
+            `Circular bulkId references ${cycle.map(quote).join(' → ')}: each of these POSTs needs the id of the next (RFC 7644 §3.7.1). Create one of them without the reference, then add it with a PATCH operation.`,
+            'SCIM_E_BULK_017',
           );
         }
         let waiting = false;
@@ -357,11 +349,18 @@ export function createBulkService(deps: BulkServiceDeps): BulkService {
           if (created.has(ref)) continue;
           const post = postOf(ref)!;
           if (failed(post)) {
-            return fail(op, new ScimError(409, undefined, `The POST with bulkId ${quote(ref)} (operation ${post}) failed, so ${quote(BULK_ID_PREFIX + ref)} cannot be resolved.`, 'SCIM_E_BULK_018'), startedAt);
+            return new ScimError(409, undefined, `The POST with bulkId ${quote(ref)} (operation ${post}) failed, so ${quote(BULK_ID_PREFIX + ref)} cannot be resolved.`, 'SCIM_E_BULK_018');
           }
           waiting = true;
         }
-        if (waiting) return 'deferred';
+        return waiting ? 'deferred' : 'run';
+      }
+
+      /** Settles `op` (v ≠ 'deferred'): a failure result, or the outcome of running it. */
+      async function settle(op: ParsedOp, v: ScimError | 'run'): Promise<BulkOperationResult> {
+        const startedAt = performance.now();
+        if (v !== 'run') return fail(op, v, startedAt);
+        if (!op.ok) return fail(op, op.error, startedAt); // not reached: verdict() refuses invalid operations
         try {
           return await run(op, startedAt);
         } catch (e) {
@@ -409,11 +408,12 @@ export function createBulkService(deps: BulkServiceDeps): BulkService {
       while (pending.length > 0 && !stopped) {
         const deferred: ParsedOp[] = [];
         for (const op of pending) {
-          const outcome = await step(op);
-          if (outcome === 'deferred') {
+          const v = verdict(op);
+          if (v === 'deferred') {
             deferred.push(op);
             continue;
           }
+          const outcome = await settle(op, v);
           results[op.index] = outcome;
           if (Number(outcome.status) >= 400) {
             errors++;

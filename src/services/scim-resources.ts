@@ -149,7 +149,8 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
   function activity(ctx: RequestContext, status: number, resourceId: string | null, summary: string | null): ActivityEntry {
     return {
-      at: new Date(ctx.startedAt).toISOString(),
+      // startedAt is a performance.now() reading: convert it to wall-clock time.
+      at: new Date(Date.now() - (performance.now() - ctx.startedAt)).toISOString(),
       keyId: ctx.keyId,
       actor: ctx.actor,
       method: ctx.method,

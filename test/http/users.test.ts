@@ -227,6 +227,8 @@ describeEachDialect('Users CRUD', (t) => {
     const rows = await t().services.platform.forTenant(t().org.id).activity.list({ errorsOnly: false, resourceId: a.id, beforeSeq: undefined, limit: 10 });
     expect(rows.map((r) => `${r.method} ${r.status}`).sort()).toEqual(['DELETE 204', 'GET 200', 'POST 201']);
     expect(rows.every((r) => r.keyId !== null && r.durationMs >= 0)).toBe(true);
+    // wall-clock times, not process-relative ones
+    expect(rows.every((r) => Math.abs(Date.parse(r.at) - Date.now()) < 60_000)).toBe(true);
   });
 
   it('a failed write is logged with its scimType and changes nothing', async () => {

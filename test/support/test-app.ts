@@ -8,6 +8,7 @@ import type { AppServices } from '../../src/services/app-services.js';
 import type { Organization } from '../../src/domain/organization.js';
 import { freshDatabase, type DialectName } from './databases.js';
 import type { ScimLimits } from '../../src/scim/limits.js';
+import type { Redis } from 'ioredis';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -57,14 +58,14 @@ export function scimClient(app: FastifyInstance, key: string | undefined): ScimC
   };
 }
 
-export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits } = {}): Promise<TestApp> {
+export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const config: Config = {
     ...loadConfig({ PUBLIC_URL: 'https://wiggledesk.test', LOG_LEVEL: 'silent', ...options.env }),
     database: db.config,
   };
   const composition = await compose(config, options.limits ? { limits: options.limits } : {});
-  const app = await buildApp(config, composition.services, { logger: false });
+  const app = await buildApp(config, composition.services, { logger: false, scim: { redis: options.redis } });
   await app.ready();
   const { services } = composition;
 

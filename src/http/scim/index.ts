@@ -13,6 +13,8 @@ import { mapResource } from './resource-routes.js';
 import { rootSearchRoute } from './search-routes.js';
 import { bulkRoutes } from './bulk-routes.js';
 import { parseJsonBody } from './json-body.js';
+import { registerScimRateLimit } from './rate-limit.js';
+import type { Redis } from 'ioredis';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,7 +27,13 @@ declare module 'fastify' {
 /** Discovery is readable without a key (R-CORE-30, R-RIP-02); it still works with one. */
 const PUBLIC_PATHS = /^\/scim\/v2\/+(ServiceProviderConfigs?|ResourceTypes|Schemas)(\/|$|\?)/i;
 
-export const scimRoutes = (config: Config, services: AppServices): FastifyPluginAsync => async (app) => {
+export interface ScimInfra {
+  /** Shared rate-limit counters across instances (REDIS_URL). */
+  readonly redis?: Redis | undefined;
+  readonly onRateLimited?: () => void;
+}
+
+export const scimRoutes = (config: Config, services: AppServices, infra: ScimInfra = {}): FastifyPluginAsync => async (app) => {
   const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'));
 
   app.decorateRequest('scimAuth', null);
@@ -51,6 +59,13 @@ export const scimRoutes = (config: Config, services: AppServices): FastifyPlugin
     request.startedAt = performance.now();
     if (PUBLIC_PATHS.test(request.url) && request.method === 'GET') return;
     request.scimAuth = await authenticate(request.headers.authorization);
+  });
+
+  await registerScimRateLimit(app, {
+    perSecond: config.rateLimit.perSecond,
+    burst: config.rateLimit.burst,
+    redis: infra.redis,
+    ...(infra.onRateLimited ? { onRejected: infra.onRateLimited } : {}),
   });
 
   // Reads and failures are logged in batches off the request path; successful writes log
