@@ -35,7 +35,7 @@ export async function serve(config: Config, io: Io, options: { workers: number }
   // Shared rate-limit counters when several instances serve one organisation (REDIS_URL).
   const redis = config.redisUrl ? new Redis(config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
   redis?.on('error', (e: Error) => io.stderr(`redis: ${e.message}\n`));
-  const app = await buildApp(config, c.services, { scim: { redis } });
+  const app = await buildApp(config, c.services, { scim: { redis }, poolStats: () => c.db.poolStats() });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

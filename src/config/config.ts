@@ -22,6 +22,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly redisUrl: string | undefined;
+  /** When set, /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
   /** Set cookies with the Secure flag (true when PUBLIC_URL is https). */
   readonly secureCookies: boolean;
 }
@@ -118,6 +120,7 @@ export function loadConfig(env: Env): Config {
     trustProxy,
     rateLimit: Object.freeze({ perSecond, burst }),
     redisUrl,
+    metricsToken: env.METRICS_TOKEN || undefined,
     secureCookies: publicUrl?.startsWith('https:') ?? false,
   });
 }

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js';
 import type { AppServices } from '../services/app-services.js';
 import { scimRoutes, type ScimInfra } from './scim/index.js';
 import { healthRoutes } from './health-routes.js';
+import { createMetrics } from './metrics.js';
 import { consoleRoutes } from './console/index.js';
 
 export interface BuildAppOptions {
@@ -14,6 +15,8 @@ export interface BuildAppOptions {
   readonly logger?: boolean | Record<string, unknown>;
   /** Infrastructure the SCIM context needs (Redis for shared rate limits). */
   readonly scim?: ScimInfra;
+  /** PostgreSQL pool statistics for /metrics. */
+  readonly poolStats?: () => { total: number; idle: number; waiting: number } | undefined;
 }
 
 export async function buildApp(config: Config, services: AppServices, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -47,8 +50,14 @@ export async function buildApp(config: Config, services: AppServices, options: B
     reply.header('x-request-id', request.id);
   });
 
+  const metrics = createMetrics({ activityBacklog: () => services.activity.backlog(), poolStats: options.poolStats ?? (() => undefined) });
+  metrics.attach(app, config.metricsToken);
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.scimError) metrics.scimError(request.scimError.scimType, reply.statusCode);
+  });
+
   await app.register(healthRoutes(services));
-  await app.register(scimRoutes(config, services, options.scim), { prefix: '/scim/v2' });
+  await app.register(scimRoutes(config, services, { ...options.scim, onRateLimited: () => metrics.rateLimited() }), { prefix: '/scim/v2' });
   await app.register(consoleRoutes(config, services), { prefix: '/console' });
   app.get('/', (_request, reply) => reply.redirect('/console', 302));
   return app;
