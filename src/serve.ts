@@ -15,6 +15,10 @@ export async function serve(config: Config, io: Io, options: { workers: number }
     const c = await compose(config);
     await bootstrapIfEmpty(c.services, config, io);
     await c.close();
+    let listening = 0;
+    cluster.on('listening', () => {
+      if (++listening === workers) io.stdout(`WiggleDesk listening on http://${config.host}:${config.port} (${workers} workers, primary pid ${process.pid})\n`);
+    });
     for (let i = 0; i < workers; i++) cluster.fork();
     cluster.on('exit', (w, code, signal) => {
       if (signal !== 'SIGTERM' && signal !== 'SIGINT' && code !== 0) {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppServices } from '../services/app-services.js';
 
 export const healthRoutes = (services: AppServices): FastifyPluginAsync => async (app) => {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async () => ({ status: 'ok', pid: process.pid }));
   app.get('/readyz', async (_request, reply) => {
     try {
       await withTimeout(services.platform.ping(), 2_000);

@@ -1,0 +1,146 @@
+// The `wiggledesk` CLI (issue #2): commands with --json, errors on stderr with a non-zero exit,
+// keys that authenticate, and `serve` bootstrapping an empty database exactly once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/index.js';
+import { loadConfig } from '../../src/config/config.js';
+import { serve } from '../../src/serve.js';
+
+describe('wiggledesk CLI', () => {
+  let dir: string;
+  const env = () => ({ DATABASE_URL: `sqlite:${join(dir, 'cli.db')}`, LOG_LEVEL: 'silent' });
+  const run = async (...argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(argv, () => loadConfig(env()), { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }, serve);
+    return { code, stdout, stderr };
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wd-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('migrate, org create/list/approve-api/revoke-api with --json', async () => {
+    expect((await run('migrate')).code).toBe(0);
+    const created = await run('org', 'create', 'Fabrikam', '--json');
+    expect(created.code).toBe(0);
+    const org = JSON.parse(created.stdout);
+    expect(org).toMatchObject({ name: 'Fabrikam', apiAccessApproved: false });
+    const listed = JSON.parse((await run('org', 'list', '--json')).stdout);
+    expect(listed.map((o: { id: string }) => o.id)).toContain(org.id);
+    expect(JSON.parse((await run('org', 'approve-api', 'Fabrikam', '--json')).stdout).apiAccessApproved).toBe(true);
+    expect(JSON.parse((await run('org', 'revoke-api', org.id, '--json')).stdout).apiAccessApproved).toBe(false);
+  });
+
+  it('key create refuses an unapproved organisation with a clear message on stderr', async () => {
+    const r = await run('key', 'create', 'Fabrikam');
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/not approved for API access/);
+  });
+
+  it('key create prints the key alone; --json gives {id,key,name}; list never shows secrets; revoke', async () => {
+    await run('org', 'approve-api', 'Fabrikam');
+    const plain = await run('key', 'create', 'Fabrikam', '--name', 'Entra');
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^wdk_[0-9a-f]{24}_[A-Za-z0-9_-]{43}\n$/);
+    const asJson = JSON.parse((await run('key', 'create', 'Fabrikam', '--json', '--name', 'Okta')).stdout);
+    expect(Object.keys(asJson).sort()).toEqual(['id', 'key', 'name']);
+    expect(asJson.name).toBe('Okta');
+    const list = await run('key', 'list', 'Fabrikam', '--json');
+    expect(list.stdout).not.toContain(asJson.key.slice(29));
+    expect(JSON.parse(list.stdout)).toHaveLength(2);
+    expect((await run('key', 'revoke', asJson.id)).code).toBe(0);
+    const after = JSON.parse((await run('key', 'list', 'Fabrikam', '--json')).stdout);
+    expect(after.find((k: { id: string }) => k.id === asJson.id).revokedAt).not.toBeNull();
+  });
+
+  it('admin create prints a one-time password', async () => {
+    const r = JSON.parse((await run('admin', 'create', 'Fabrikam', 'it@fabrikam.example', '--json')).stdout);
+    expect(r.email).toBe('it@fabrikam.example');
+    expect(r.password).toMatch(/^[A-Za-z0-9]{20}$/);
+  });
+
+  it('unknown organisation → stderr and a non-zero exit; unknown command → non-zero', async () => {
+    const r = await run('key', 'list', 'Nope Inc');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/No organisation/);
+    expect((await run('frobnicate')).code).not.toBe(0);
+  });
+
+  it('--help works for every command', async () => {
+    for (const argv of [['--help'], ['org', '--help'], ['key', 'create', '--help'], ['serve', '--help']]) {
+      const r = await run(...argv);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage: wiggledesk/);
+    }
+  });
+
+  it('bad configuration: one readable line per bad value', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(
+      /PORT must be a whole number[\s\S]*LOG_LEVEL must be one of[\s\S]*DATABASE_URL must start with sqlite: or postgres:\/\//,
+    );
+  });
+});
+
+describe('wiggledesk serve (a real process)', () => {
+  let dir: string;
+  const children: ChildProcess[] = [];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'wd-serve-'));
+  });
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = (port: number, extra: string[] = []) =>
+    new Promise<{ child: ChildProcess; output: () => string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', ...extra], {
+        env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'serve.db')}`, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        if (/WiggleDesk listening/.test(out)) {
+          clearTimeout(timer);
+          resolve({ child, output: () => out });
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    });
+  const stop = (child: ChildProcess) => new Promise<string>((resolve) => { child.once('exit', (code, signal) => resolve(`${code}/${signal}`)); child.kill('SIGTERM'); });
+
+  it('first start bootstraps an organisation and admin and prints how to sign in; a second start prints no secrets; SIGTERM exits 0', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const first = await start(port);
+    expect(first.output()).toMatch(/Password:\s+[A-Za-z0-9]{20}/);
+    expect(first.output()).toContain(`http://127.0.0.1:${port}/scim/v2`);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    expect(await stop(first.child), first.output()).toBe('0/null');
+    const second = await start(port);
+    expect(second.output()).not.toMatch(/Password/);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    expect(await stop(second.child), second.output()).toBe('0/null');
+  }, 60_000);
+
+  it('--workers 2 serves from two processes on one port', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const s = await start(port, ['--workers', '2']);
+    const pids = new Set<string>();
+    for (let i = 0; i < 40 && pids.size < 2; i++) {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { connection: 'close' } });
+      pids.add(String((await r.json() as { pid?: number }).pid));
+    }
+    expect(pids.size).toBe(2);
+    await stop(s.child);
+  }, 60_000);
+});
