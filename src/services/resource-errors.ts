@@ -5,5 +5,5 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
   const code = typeof e.code === 'string' ? e.code : '';
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'SQLITE_BUSY'].includes(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  return /timeout exceeded when trying to connect|Connection terminated|connection to server|Client has encountered a connection error|Cannot use a pool after calling end/i.test(message);
+  return /timeout exceeded when trying to connect|Connection terminated|connection to server|Client has encountered a connection error|Cannot use a pool after calling end|Query read timeout/i.test(message);
 }

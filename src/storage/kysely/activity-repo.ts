@@ -19,6 +19,24 @@ const toRecord = (r: Selectable<ActivityLogTable>): ActivityRecord => ({
   summary: r.summary,
 });
 
+// Bounds on client-controlled text. Paths, ids and error details can echo up to a whole request
+// body; unbounded, one request could write a megabyte row, and on PostgreSQL a resource_id over
+// the ~2.7 kB btree limit failed the insert of the whole batch (the other requests went unlogged).
+const MAX_PATH = 1024;
+const MAX_RESOURCE_ID = 256;
+const MAX_SUMMARY = 2048;
+
+/** At most `max` UTF-16 units, never splitting a surrogate pair, with "…" when clipped. */
+export function clip(text: string, max: number): string;
+export function clip(text: string | null, max: number): string | null;
+export function clip(text: string | null, max: number): string | null {
+  if (text === null || text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
 export function createActivityRepo(db: Kysely<Database>, tenantId: TenantId): ActivityStore {
   return {
     async append(entries) {
@@ -32,13 +50,13 @@ export function createActivityRepo(db: Kysely<Database>, tenantId: TenantId): Ac
             key_id: e.keyId,
             actor: e.actor,
             method: e.method,
-            path: e.path,
+            path: clip(e.path, MAX_PATH),
             status: e.status,
             scim_type: e.scimType,
             duration_ms: e.durationMs,
             resource_type: e.resourceType,
-            resource_id: e.resourceId,
-            summary: e.summary,
+            resource_id: clip(e.resourceId, MAX_RESOURCE_ID),
+            summary: clip(e.summary, MAX_SUMMARY),
           })),
         )
         .execute();

@@ -3,9 +3,10 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { SqlDialectName } from '../kysely/dialect-name.js';
 import * as m0001 from './0001-init.js';
+import * as m0002 from './0002-console-sessions.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
-const ALL: Record<string, DialectMigration> = { '0001-init': m0001 };
+const ALL: Record<string, DialectMigration> = { '0001-init': m0001, '0002-console-sessions': m0002 };
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectName): Promise<string[]> {
   const provider: MigrationProvider = {

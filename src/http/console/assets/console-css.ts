@@ -44,7 +44,8 @@ code, pre, .mono { font-family: var(--mono); font-size: 0.86em; }
 
 /* ---------- shell */
 .shell { display: grid; grid-template-columns: 252px minmax(0, 1fr); min-height: 100vh; }
-.sidebar { background: var(--surface); border-right: 1px solid var(--border); display: flex; flex-direction: column; padding: 20px 14px; position: sticky; top: 0; height: 100vh; }
+.sidebar { background: var(--surface); border-right: 1px solid var(--border); }
+.sidebar-inner { display: flex; flex-direction: column; padding: 20px 14px; position: sticky; top: 0; height: 100vh; overflow-y: auto; }
 .brand { display: flex; align-items: center; gap: 10px; padding: 4px 10px 18px; color: var(--text); text-decoration: none; }
 .brand:hover { color: var(--text); }
 .brand-mark { width: 30px; height: 30px; flex: none; }
@@ -75,10 +76,11 @@ code, pre, .mono { font-family: var(--mono); font-size: 0.86em; }
 .card-head h2 { margin: 0; }
 .card.flush { padding: 0; overflow: hidden; }
 .card.flush > .card-head { padding: 18px 24px 0; }
+.subhead { margin: 22px 0 6px; padding-top: 18px; border-top: 1px solid var(--border); }
 .muted { color: var(--muted); }
 .small { font-size: 0.86rem; }
 .nowrap { white-space: nowrap; }
-.break { overflow-wrap: anywhere; }
+.break { overflow-wrap: break-word; word-break: normal; }
 
 /* ---------- stats and health */
 .stats { display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); }
@@ -107,23 +109,26 @@ code, pre, .mono { font-family: var(--mono); font-size: 0.86em; }
 .table-wrap { overflow-x: auto; }
 table { width: 100%; border-collapse: collapse; font-size: 0.92rem; }
 caption { text-align: left; }
-th, td { text-align: left; padding: 11px 16px; border-bottom: 1px solid var(--border); vertical-align: top; }
+th, td { text-align: left; padding: 11px 14px; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { font-size: 0.76rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); font-weight: 620; background: var(--surface-2); white-space: nowrap; }
 th a { color: inherit; text-decoration: none; display: inline-flex; gap: 4px; align-items: center; }
 th a:hover { color: var(--text); }
 th[aria-sort] a { color: var(--text); }
 tbody tr:last-child td { border-bottom: 0; }
 tbody tr:hover td { background: #fbfbfd; }
+tbody th { text-transform: none; letter-spacing: normal; font-size: 0.84rem; font-weight: 500; color: var(--text); white-space: normal; }
+.attr-name { width: 38%; overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .cell-main { font-weight: 560; }
+.col-name { min-width: 10rem; }
 .cell-sub { display: block; color: var(--muted); font-size: 0.84rem; overflow-wrap: anywhere; }
 .empty { padding: 36px 24px; text-align: center; color: var(--muted); }
 .empty h3 { color: var(--text); margin-bottom: 6px; }
 
 /* ---------- definition lists */
-.dl { display: grid; grid-template-columns: minmax(140px, max-content) 1fr; gap: 10px 24px; margin: 0; }
+.dl { display: grid; grid-template-columns: minmax(140px, max-content) minmax(0, 1fr); gap: 10px 24px; margin: 0; }
 .dl dt { color: var(--muted); font-size: 0.88rem; }
-.dl dd { margin: 0; overflow-wrap: anywhere; }
+.dl dd { margin: 0; overflow-wrap: break-word; min-width: 0; }
 
 /* ---------- forms and buttons */
 form.inline { display: inline; }
@@ -152,7 +157,7 @@ input[readonly] { background: var(--surface-2); font-family: var(--mono); font-s
 .btn.block { width: 100%; }
 .copy-field { display: flex; gap: 8px; align-items: stretch; }
 .copy-field input { flex: 1; min-width: 0; }
-.copy-status { min-height: 1.3em; color: #1d6b31; font-size: 0.84rem; font-weight: 560; }
+.copy-status { color: #1d6b31; font-size: 0.84rem; font-weight: 560; }
 .segmented { display: inline-flex; border: 1px solid var(--border-strong); border-radius: 8px; overflow: hidden; }
 .segmented a { padding: 7px 14px; color: var(--muted); text-decoration: none; font-weight: 560; font-size: 0.9rem; }
 .segmented a + a { border-left: 1px solid var(--border-strong); }
@@ -188,6 +193,10 @@ input[readonly] { background: var(--surface-2); font-family: var(--mono); font-s
 .guide { scroll-margin-top: 16px; }
 pre { background: #f4f6f9; border: 1px solid var(--border); border-radius: 8px; padding: 12px 14px; overflow-x: auto; margin: 8px 0 0; line-height: 1.45; white-space: pre; }
 details summary { cursor: pointer; font-weight: 560; }
+details.raw { padding: 14px 24px; border-top: 1px solid var(--border); }
+details.raw pre { margin-top: 12px; }
+.plain-list { margin: 0; padding: 0; list-style: none; display: grid; gap: 8px; }
+.steps .field { margin: 12px 0 0; }
 kbd { font-family: var(--mono); font-size: 0.82em; border: 1px solid var(--border-strong); border-bottom-width: 2px; border-radius: 4px; padding: 0 4px; background: var(--surface); }
 
 /* ---------- sign in */
@@ -201,8 +210,11 @@ kbd { font-family: var(--mono); font-size: 0.82em; border: 1px solid var(--borde
 
 /* ---------- narrow screens: the sidebar becomes a top bar */
 @media (max-width: 860px) {
-  .shell { grid-template-columns: 1fr; }
-  .sidebar { position: static; height: auto; flex-direction: column; padding: 12px 12px 0; border-right: 0; border-bottom: 1px solid var(--border); }
+  .shell { grid-template-columns: minmax(0, 1fr); }
+  .sidebar-inner { min-width: 0; }
+  .sidebar { border-right: 0; border-bottom: 1px solid var(--border); }
+  .sidebar-inner { position: static; height: auto; padding: 12px 12px 0; overflow: visible; }
+  table { min-width: 680px; }
   .brand { padding: 4px 6px 10px; }
   .nav ul { display: flex; overflow-x: auto; gap: 4px; padding-bottom: 10px; }
   .nav a { white-space: nowrap; }

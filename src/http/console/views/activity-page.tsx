@@ -3,7 +3,7 @@
 import type { JSX } from 'preact';
 import type { ActivityPage as ActivityPageModel, ActivityRow } from '../../../services/console-activity.js';
 import { Layout, type Chrome } from './layout.js';
-import { EmptyState, HttpStatus, PageHeader, Time, hrefWith } from './components.js';
+import { EmptyState, HttpStatus, PageHeader, RequestPath, ShortId, Time, hrefWith } from './components.js';
 import { formatDuration } from './format.js';
 
 export function ActorCell({ row }: { row: ActivityRow }): JSX.Element {
@@ -23,7 +23,7 @@ export function ResourceCell({ row }: { row: ActivityRow }): JSX.Element {
     <>
       {row.resourceType}{' '}
       <a class="mono cell-sub" href={href}>
-        {row.resourceId}
+        <ShortId id={row.resourceId} />
       </a>
     </>
   );
@@ -83,7 +83,9 @@ export function ActivityPage({ chrome, vm }: { chrome: Chrome; vm: ActivityPageM
                       <ActorCell row={r} />
                     </td>
                     <td class="mono">{r.method}</td>
-                    <td class="mono break">{r.path}</td>
+                    <td>
+                      <RequestPath path={r.path} />
+                    </td>
                     <td class="break">
                       <ResourceCell row={r} />
                     </td>

@@ -1,6 +1,6 @@
 // Presentational building blocks shared by the console pages. Every value is interpolated as
 // JSX text or an attribute, which preact-render-to-string escapes: no view builds HTML by hand.
-import type { ComponentChildren, JSX } from 'preact';
+import { Fragment, type ComponentChildren, type JSX } from 'preact';
 import { formatUtc, relativeTime, statusText } from './format.js';
 
 export type Tone = 'green' | 'red' | 'amber' | 'blue' | 'gray';
@@ -144,3 +144,38 @@ export function hrefWith(path: string, params: Readonly<Record<string, string | 
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 }
+
+/** A request path that wraps only after its slashes. */
+export function RequestPath({ method, path }: { method?: string; path: string }): JSX.Element {
+  const parts = path.split('/');
+  return (
+    <span class="mono">
+      {method ? `${method} ` : null}
+      {parts.map((p, i) => (
+        <Fragment key={i}>
+          {i > 0 ? '/' : null}
+          {i > 0 ? <wbr /> : null}
+          {p}
+        </Fragment>
+      ))}
+    </span>
+  );
+}
+
+/** Text such as an email or user name that may wrap only at natural points (before @, after . _ -). */
+export function Wrap({ text }: { text: string }): JSX.Element {
+  const parts = text.split(/(?=@)|(?<=[._-])/);
+  return (
+    <>
+      {parts.map((p, i) => (
+        <Fragment key={i}>
+          {i > 0 ? <wbr /> : null}
+          {p}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+/** A resource id, shortened for tables; the full id is in the title and the link. */
+export const ShortId = ({ id }: { id: string }) => (id.length > 13 ? <span title={id}>{`${id.slice(0, 8)}…`}</span> : <>{id}</>);

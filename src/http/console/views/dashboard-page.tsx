@@ -3,7 +3,7 @@
 import type { JSX } from 'preact';
 import type { Dashboard, ActivityRow, SyncHealth } from '../../../services/console-activity.js';
 import { Layout, type Chrome } from './layout.js';
-import { HttpStatus, Notice, PageHeader, Time, EmptyState } from './components.js';
+import { HttpStatus, Notice, PageHeader, RequestPath, Time, EmptyState } from './components.js';
 import { plural, relativeTime } from './format.js';
 
 export interface DashboardView extends Dashboard {
@@ -87,9 +87,7 @@ function LatestErrors({ rows }: { rows: readonly ActivityRow[] }): JSX.Element {
                     </a>
                   </td>
                   <td>
-                    <span class="mono break">
-                      {r.method} {r.path}
-                    </span>
+                    <RequestPath method={r.method} path={r.path} />
                   </td>
                   <td>
                     <HttpStatus status={r.status} scimType={r.scimType} />

@@ -50,36 +50,38 @@ export function Layout({ title, chrome, children }: { title: string; chrome: Chr
       </a>
       <div class="shell">
         <aside class="sidebar">
-          <a class="brand" href={chrome.account.role === 'admin' ? '/console' : '/console/profile'}>
-            <BrandMark />
-            <span>
-              <span class="brand-name">WiggleDesk</span>
-              <span class="brand-org">{chrome.orgName}</span>
-            </span>
-          </a>
-          <nav class="nav" aria-label="Console">
-            <ul>
-              {items.map((n) => (
-                <li key={n.key}>
-                  <a href={n.href} aria-current={chrome.nav === n.key ? 'page' : undefined}>
-                    <Icon name={n.icon} />
-                    {n.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          <div class="account">
-            <div>
-              <span class="account-name">{chrome.account.displayName}</span>
-              <span class="account-email">{chrome.account.email}</span>
+          <div class="sidebar-inner">
+            <a class="brand" href={chrome.account.role === 'admin' ? '/console' : '/console/profile'}>
+              <BrandMark />
+              <span>
+                <span class="brand-name">WiggleDesk</span>
+                <span class="brand-org">{chrome.orgName}</span>
+              </span>
+            </a>
+            <nav class="nav" aria-label="Console">
+              <ul>
+                {items.map((n) => (
+                  <li key={n.key}>
+                    <a href={n.href} aria-current={chrome.nav === n.key ? 'page' : undefined}>
+                      <Icon name={n.icon} />
+                      {n.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <div class="account">
+              <div>
+                <span class="account-name">{chrome.account.displayName}</span>
+                <span class="account-email">{chrome.account.email}</span>
+              </div>
+              <form method="post" action="/console/logout" class="inline">
+                <CsrfField token={chrome.csrfToken} />
+                <button type="submit" class="btn secondary small">
+                  Sign out
+                </button>
+              </form>
             </div>
-            <form method="post" action="/console/logout" class="inline">
-              <CsrfField token={chrome.csrfToken} />
-              <button type="submit" class="btn secondary small">
-                Sign out
-              </button>
-            </form>
           </div>
         </aside>
         <main id="main" class="main" tabIndex={-1}>

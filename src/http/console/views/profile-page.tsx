@@ -33,7 +33,7 @@ function Details({ vm }: { vm: ProfilePageView }): JSX.Element {
       </dl>
       {vm.linkedUser ? (
         <>
-          <h3 class="card-title">Your directory record</h3>
+          <h3 class="subhead">Your directory record</h3>
           <p class="muted small">Managed by your organisation's identity provider; ask your IT team to change it.</p>
           <dl class="dl">
             <dt>User name</dt>

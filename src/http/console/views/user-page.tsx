@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import type { UserDetail } from '../../../services/console-users.js';
 import type { JsonObject } from '../../../domain/json.js';
 import { Layout, type Chrome } from './layout.js';
-import { Badge, CsrfField, EmptyState, HttpStatus, Notice, PageHeader, SourceBadge, StatusBadge, Time } from './components.js';
+import { Badge, CsrfField, EmptyState, HttpStatus, Notice, PageHeader, RequestPath, SourceBadge, StatusBadge, Time } from './components.js';
 import { flattenAttributes } from './attributes.js';
 import { formatDuration } from './format.js';
 
@@ -50,7 +50,7 @@ function History({ vm }: { vm: UserPageView }): JSX.Element {
     <section class="card flush" aria-labelledby="history-title">
       <div class="card-head">
         <h2 id="history-title">Provisioning history</h2>
-        <span class="muted small">Latest {vm.history.length} requests</span>
+        <span class="muted small">{vm.history.length === 1 ? 'The latest request' : `The latest ${vm.history.length} requests`}</span>
       </div>
       {vm.history.length === 0 ? (
         <EmptyState title="No requests recorded for this user" />
@@ -78,8 +78,8 @@ function History({ vm }: { vm: UserPageView }): JSX.Element {
                     </a>
                   </td>
                   <td class="break">{h.keyId ? (h.keyName ?? 'Deleted key') : `Console · ${h.actor ?? 'admin'}`}</td>
-                  <td class="mono break">
-                    {h.method} {h.path}
+                  <td>
+                    <RequestPath method={h.method} path={h.path} />
                   </td>
                   <td>
                     <HttpStatus status={h.status} scimType={h.scimType} />

@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import type { UserListResult, UserListParams, UserSortKey } from '../../../services/console-users.js';
 import { Layout, type Chrome } from './layout.js';
-import { EmptyState, PageHeader, Pagination, SortHeader, SourceBadge, StatusBadge, Time, hrefWith } from './components.js';
+import { EmptyState, PageHeader, Pagination, SortHeader, SourceBadge, StatusBadge, Time, Wrap, hrefWith } from './components.js';
 
 /** The list URL for these parameters, leaving out defaults so links stay short. */
 export function usersHref(p: UserListParams, change: Partial<UserListParams> = {}): string {
@@ -98,13 +98,15 @@ export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }
               <tbody>
                 {vm.rows.map((u) => (
                   <tr key={u.id}>
-                    <td>
+                    <td class="col-name">
                       <a class="cell-main break" href={`/console/users/${encodeURIComponent(u.id)}`}>
                         {u.displayName ?? u.userName}
                       </a>
                     </td>
-                    <td class="break">{u.userName}</td>
-                    <td class="break">{u.email ?? <span class="muted">—</span>}</td>
+                    <td>
+                      <Wrap text={u.userName} />
+                    </td>
+                    <td>{u.email ? <Wrap text={u.email} /> : <span class="muted">—</span>}</td>
                     <td>
                       <StatusBadge active={u.active} />
                     </td>

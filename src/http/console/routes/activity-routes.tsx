@@ -1,0 +1,34 @@
+// Provisioning activity and SCIM setup.
+import type { FastifyPluginAsync } from 'fastify';
+import { ConsoleHttpError, chromeOf, queryOf, type ConsoleDeps } from '../context.js';
+import { sendPage } from '../render.js';
+import { positiveInt } from '../../../services/console-users.js';
+import { ActivityEntryPage, ActivityPage } from '../views/activity-page.js';
+import { ScimSetupPage } from '../views/scim-setup-page.js';
+
+export const activityRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app) => {
+  const { activity, profile } = deps.services;
+
+  app.get('/activity', async (request, reply) => {
+    const actor = request.consoleActor!;
+    const q = queryOf(request);
+    const before = positiveInt(q.before, 0, Number.MAX_SAFE_INTEGER);
+    const vm = await activity.list(actor, { errorsOnly: q.errors === '1', before: before > 0 ? before : undefined });
+    return sendPage(reply, <ActivityPage chrome={chromeOf(actor, 'activity')} vm={vm} />);
+  });
+
+  app.get<{ Params: { seq: string } }>('/activity/:seq', async (request, reply) => {
+    const actor = request.consoleActor!;
+    const seq = positiveInt(request.params.seq, 0, Number.MAX_SAFE_INTEGER);
+    if (seq === 0) throw new ConsoleHttpError(404, 'Not found', 'There is no activity entry with that number in your organisation.');
+    const vm = await activity.entry(actor, seq);
+    return sendPage(reply, <ActivityEntryPage chrome={chromeOf(actor, 'activity')} vm={vm} />);
+  });
+
+  app.get('/scim-setup', async (request, reply) => {
+    const actor = request.consoleActor!;
+    const view = await profile.view(actor);
+    const vm = { endpoint: deps.scimBase(request), apiAccessApproved: actor.org.apiAccessApproved, activeKeys: (view.keys ?? []).filter((k) => !k.revokedAt).length };
+    return sendPage(reply, <ScimSetupPage chrome={chromeOf(actor, 'setup')} vm={vm} />);
+  });
+};

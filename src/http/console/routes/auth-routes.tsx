@@ -1,0 +1,60 @@
+// Sign in and sign out. The sign-in form is CSRF-protected before any session exists with a
+// login cookie (double submit) plus the Sec-Fetch-Site check; failures answer one generic
+// message, and throttled attempts a 429 with Retry-After.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { randomToken } from '../../../auth/session.js';
+import { cookieNames, cookieOptions, formOf, landingFor, queryOf, safeNext, type ConsoleDeps } from '../context.js';
+import { sendPage } from '../render.js';
+import { LoginPage } from '../views/login-page.js';
+
+const INVALID = 'The email or password is incorrect.';
+
+export const authRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app) => {
+  const secure = deps.config.secureCookies;
+  const names = cookieNames(secure);
+
+  /** The login form's token: the browser's login cookie, created when missing. */
+  const loginToken = (request: FastifyRequest, reply: FastifyReply): string => {
+    const existing = request.cookies[names.login];
+    if (existing && /^[\w-]{43}$/.test(existing)) return existing;
+    const token = randomToken();
+    reply.setCookie(names.login, token, { ...cookieOptions(secure), maxAge: 60 * 60 });
+    return token;
+  };
+
+  const page = (request: FastifyRequest, reply: FastifyReply, vm: { email: string; next: string; error?: string; notice?: string }, status = 200) =>
+    sendPage(reply, <LoginPage csrfToken={loginToken(request, reply)} email={vm.email} next={vm.next} error={vm.error} notice={vm.notice} />, status);
+
+  app.get('/login', async (request, reply) => {
+    if (request.consoleActor) return reply.redirect(landingFor(request.consoleActor), 303);
+    const q = queryOf(request);
+    return page(request, reply, { email: '', next: safeNext(q.next) ?? '', ...(q.signedout === '1' ? { notice: 'You have signed out.' } : {}) });
+  });
+
+  app.post('/login', { config: { csrf: 'login' } }, async (request, reply) => {
+    const form = formOf(request);
+    const email = (form.email ?? '').trim().slice(0, 320);
+    const next = safeNext(form.next) ?? '';
+    const result = await deps.services.auth.signIn({ email, password: form.password ?? '', address: request.ip });
+    if (!result.ok) {
+      if (result.reason === 'throttled') {
+        reply.header('retry-after', String(result.retryAfterSeconds));
+        const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
+        return page(request, reply, { email, next, error: `Too many sign-in attempts. Wait ${minutes} minute${minutes === 1 ? '' : 's'}, then try again.` }, 429);
+      }
+      return page(request, reply, { email, next, error: INVALID }, 401);
+    }
+    // A fresh session on every sign-in (no fixation); the previous one, if any, ends.
+    await deps.services.auth.signOut(request.cookies[names.session]);
+    reply.setCookie(names.session, result.token, cookieOptions(secure));
+    reply.clearCookie(names.login, cookieOptions(secure));
+    const target = result.account.role === 'admin' && next ? next : landingFor({ account: result.account });
+    return reply.redirect(target, 303);
+  });
+
+  app.post('/logout', async (request, reply) => {
+    await deps.services.auth.signOut(request.cookies[names.session]);
+    reply.clearCookie(names.session, cookieOptions(secure));
+    return reply.redirect('/console/login?signedout=1', 303);
+  });
+};

@@ -1,0 +1,14 @@
+// The console home: admins see sync health; regular users go to their profile.
+import type { FastifyPluginAsync } from 'fastify';
+import { chromeOf, type ConsoleDeps } from '../context.js';
+import { sendPage } from '../render.js';
+import { DashboardPage } from '../views/dashboard-page.js';
+
+export const dashboardRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app) => {
+  app.get('/', async (request, reply) => {
+    const actor = request.consoleActor!;
+    if (actor.account.role !== 'admin') return reply.redirect('/console/profile', 303);
+    const vm = await deps.services.activity.dashboard(actor);
+    return sendPage(reply, <DashboardPage chrome={chromeOf(actor, 'dashboard')} vm={{ ...vm, orgName: actor.org.name }} />);
+  });
+};
