@@ -3,7 +3,9 @@
 // set — PostgreSQL, and the browser tests when Chromium is present). What is skipped is said
 // plainly; under CI=true nothing may be skipped.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ci = process.env.CI === 'true';
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -22,7 +24,16 @@ if (problems.length) {
   process.exit(1);
 }
 
-const args = ['vitest', 'run', ...process.argv.slice(2)];
+// The JSON reporter gives the totals for one plain closing line: "N passed, N failed, N skipped".
+const dir = mkdtempSync(join(tmpdir(), 'wd-vitest-'));
+const report = join(dir, 'report.json');
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
 const r = spawnSync('npx', args, { stdio: 'inherit', env: { ...process.env, WIGGLEDESK_CHROMIUM: existsSync(chromium) ? chromium : '' } });
 for (const n of notes) console.log(`\nnpm test: ${n}`);
+if (existsSync(report)) {
+  const j = JSON.parse(readFileSync(report, 'utf8'));
+  const skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  console.log(`\ntests: ${j.numPassedTests} passed, ${j.numFailedTests} failed, ${skipped} skipped`);
+}
+rmSync(dir, { recursive: true, force: true });
 process.exit(r.status ?? 1);
