@@ -12,6 +12,10 @@ import { DEFAULT_SCIM_LIMITS, type ScimLimits } from './scim/limits.js';
 import { createConsoleStore } from './storage/kysely/console-store.js';
 import { createConsoleServices } from './services/console.js';
 import type { AppServices } from './services/app-services.js';
+import { createSignInStore } from './storage/kysely/sign-in-store.js';
+import { createSignInService } from './services/sign-in.js';
+import { createSessionManager } from './auth/session.js';
+import { createOidcClient } from './auth/oidc.js';
 
 export interface Composition {
   readonly db: DbHandle;
@@ -33,6 +37,14 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
   const apiKeys = createApiKeyService();
   const users = createScimResourceService('User', limits);
   const groups = createScimResourceService('Group', limits);
+  const consoleStore = createConsoleStore(db.db, db.dialect);
+  const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups });
+  const signIn = createSignInService({
+    store: createSignInStore(db.db, db.dialect),
+    sessions: createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy),
+    providers: config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp })),
+    allowInsecureHttp: config.sso.allowInsecureHttp,
+  });
   const services: AppServices = {
     platform,
     limits,
@@ -42,7 +54,10 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
     users,
     groups,
     bulk: createBulkService({ users, groups, limits, activity }),
-    console: createConsoleServices({ platform, store: createConsoleStore(db.db, db.dialect), apiKeys, users, groups }),
+    // SSO sessions are console sessions: guard() ends them once the SCIM user is gone or inactive
+    // and gives SSO accounts their role (admin flag or admin group) on every request.
+    console: { ...consoleServices, auth: signIn.guard(consoleServices.auth) },
+    signIn,
   };
   return {
     db,

@@ -26,6 +26,50 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Set cookies with the Secure flag (true when PUBLIC_URL is https). */
   readonly secureCookies: boolean;
+  /** Sign-in with Microsoft, Google and a generic OpenID Connect provider (README: "Sign-in with Microsoft and Google"). */
+  readonly sso: SsoConfig;
+}
+
+/** A secret that prints as [redacted] in logs, JSON and string templates; `reveal()` is the one way to read it. */
+export class Redacted {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[redacted]';
+  }
+}
+
+export type SsoProviderKind = 'microsoft' | 'google' | 'oidc';
+
+export interface SsoProviderConfig {
+  readonly kind: SsoProviderKind;
+  /** Shown on the sign-in button: "Sign in with <label>". */
+  readonly label: string;
+  /**
+   * Microsoft: the authority whose discovery document carries the `{tenantid}`-templated issuer
+   * (default https://login.microsoftonline.com/organizations/v2.0). Google and generic: the issuer.
+   */
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: Redacted;
+}
+
+export interface SsoConfig {
+  /** The configured providers, in button order (Microsoft, Google, generic). */
+  readonly providers: readonly SsoProviderConfig[];
+  /** Development and tests only: allow http:// issuers, and only on loopback addresses (127.0.0.1, ::1, localhost). */
+  readonly allowInsecureHttp: boolean;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +153,7 @@ export function loadConfig(env: Env): Config {
   }
 
   const trustProxy = boolFrom(env, 'TRUST_PROXY', false, problems);
+  const sso = ssoFrom(env, problems);
 
   if (problems.length > 0 || typeof db === 'string') throw new ConfigError(problems);
   return Object.freeze({
@@ -122,5 +167,61 @@ export function loadConfig(env: Env): Config {
     redisUrl,
     metricsToken: env.METRICS_TOKEN || undefined,
     secureCookies: publicUrl?.startsWith('https:') ?? false,
+    sso,
   });
+}
+
+const SSO_DEFAULTS: ReadonlyArray<{ kind: SsoProviderKind; prefix: string; label: string; issuer: string | undefined }> = [
+  { kind: 'microsoft', prefix: 'SSO_MICROSOFT', label: 'Microsoft', issuer: 'https://login.microsoftonline.com/organizations/v2.0' },
+  { kind: 'google', prefix: 'SSO_GOOGLE', label: 'Google', issuer: 'https://accounts.google.com' },
+  { kind: 'oidc', prefix: 'SSO_OIDC', label: 'SSO', issuer: undefined },
+];
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * SSO providers: each is on when its `<PREFIX>_CLIENT_ID` is set. Issuers must be https; plain
+ * http is accepted only with SSO_ALLOW_INSECURE_HTTP=true and only for a loopback host (tests
+ * run a real OpenID provider on 127.0.0.1).
+ */
+function ssoFrom(env: Env, problems: string[]): SsoConfig {
+  const allowInsecureHttp = boolFrom(env, 'SSO_ALLOW_INSECURE_HTTP', false, problems);
+  const providers: SsoProviderConfig[] = [];
+  for (const d of SSO_DEFAULTS) {
+    const clientId = env[`${d.prefix}_CLIENT_ID`];
+    const secret = env[`${d.prefix}_CLIENT_SECRET`];
+    const rawIssuer = env[`${d.prefix}_ISSUER`] || d.issuer;
+    if (!clientId) {
+      if (secret || env[`${d.prefix}_ISSUER`]) problems.push(`${d.prefix}_CLIENT_ID must be set to turn on sign-in with ${d.label} (${d.prefix}_CLIENT_SECRET or _ISSUER is set without it)`);
+      continue;
+    }
+    if (!secret) problems.push(`${d.prefix}_CLIENT_SECRET must be set when ${d.prefix}_CLIENT_ID is`);
+    if (!rawIssuer) {
+      problems.push(`${d.prefix}_ISSUER must be set when ${d.prefix}_CLIENT_ID is (the provider's issuer URL, e.g. https://example.okta.com)`);
+      continue;
+    }
+    let issuer: URL;
+    try {
+      issuer = new URL(rawIssuer);
+    } catch {
+      problems.push(`${d.prefix}_ISSUER must be an absolute URL (got "${rawIssuer}")`);
+      continue;
+    }
+    if (issuer.protocol === 'http:') {
+      if (!allowInsecureHttp || !LOOPBACK_HOSTS.has(issuer.hostname)) {
+        problems.push(`${d.prefix}_ISSUER must use https (http is allowed only for 127.0.0.1/localhost with SSO_ALLOW_INSECURE_HTTP=true, for development and tests)`);
+        continue;
+      }
+    } else if (issuer.protocol !== 'https:') {
+      problems.push(`${d.prefix}_ISSUER must be an https URL (got "${rawIssuer}")`);
+      continue;
+    }
+    if (issuer.search || issuer.hash) {
+      problems.push(`${d.prefix}_ISSUER must not carry a query or fragment (got "${rawIssuer}")`);
+      continue;
+    }
+    const label = d.kind === 'oidc' ? (env.SSO_OIDC_NAME || d.label).trim().slice(0, 60) : d.label;
+    providers.push(Object.freeze({ kind: d.kind, label, issuer: rawIssuer, clientId, clientSecret: new Redacted(secret ?? '') }));
+  }
+  return Object.freeze({ providers: Object.freeze(providers), allowInsecureHttp });
 }

@@ -9,6 +9,7 @@ import { scimRoutes, type ScimInfra } from './scim/index.js';
 import { healthRoutes } from './health-routes.js';
 import { createMetrics } from './metrics.js';
 import { consoleRoutes } from './console/index.js';
+import { authRoutes } from './auth/index.js';
 
 export interface BuildAppOptions {
   /** pino logger options, or false for tests. */
@@ -59,6 +60,7 @@ export async function buildApp(config: Config, services: AppServices, options: B
   await app.register(healthRoutes(services));
   await app.register(scimRoutes(config, services, { ...options.scim, onRateLimited: () => metrics.rateLimited() }), { prefix: '/scim/v2' });
   await app.register(consoleRoutes(config, services), { prefix: '/console' });
+  await app.register(authRoutes(config, services), { prefix: '/auth' });
   app.get('/', (_request, reply) => reply.redirect('/console', 302));
   return app;
 }

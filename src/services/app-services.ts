@@ -6,6 +6,7 @@ import type { ActivityRecorder } from './activity.js';
 import type { ScimResourceService } from './scim-resources.js';
 import type { BulkService } from './bulk.js';
 import type { ConsoleServices } from './console.js';
+import type { SignInService } from './sign-in.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -18,4 +19,6 @@ export interface AppServices {
   readonly bulk: BulkService;
   /** The admin console's use cases (sessions, profile and keys, users, groups, activity). */
   readonly console: ConsoleServices;
+  /** Sign-in with Microsoft, Google and generic OIDC; settings; the signed-in home. */
+  readonly signIn: SignInService;
 }

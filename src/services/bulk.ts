@@ -47,6 +47,7 @@ import {
   serviceUnavailable,
 } from '../scim/errors.js';
 import { keysLike, sameName } from '../scim/patch/json-utils.js';
+import { UNSTORABLE_TEXT, isStorableText, toStorableText } from '../scim/text.js';
 import type { ProjectionParams } from '../scim/resources/projection.js';
 import type { ActivityRecorder } from './activity.js';
 import { isDatabaseUnavailableError } from './resource-errors.js';
@@ -237,6 +238,11 @@ export function createBulkService(deps: BulkServiceDeps): BulkService {
       if (!m) throw notFound(`No bulk endpoint ${JSON.stringify(path)}: use /Users, /Groups, /Users/{id} or /Groups/{id}.`, 'SCIM_E_BULK_010');
       service = byEndpoint.get(m[1]!.toLowerCase())!;
       id = m[2] === undefined ? undefined : decode(m[2]);
+      if (id !== undefined && !isStorableText(id)) {
+        const shown = toStorableText(id);
+        id = undefined;
+        throw invalidValue(`The path ${quote(`${m[1]}/${shown}`)} contains ${UNSTORABLE_TEXT}; no resource has such an id.`, 'SCIM_E_BULK_021');
+      }
       const endpoint = service.schema.type.endpoint;
       if (verb === 'POST' && id !== undefined) {
         throw invalidSyntax(`POST takes a resource type endpoint such as "${endpoint}", not a resource path.`, 'SCIM_E_BULK_011');

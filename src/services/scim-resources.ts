@@ -439,7 +439,9 @@ function parseStartIndex(raw: string | number | undefined): number {
   if (raw === undefined || raw === '') return 1;
   const n = Number(raw);
   if (!Number.isInteger(n)) throw invalidValue(`startIndex must be a whole number (got ${JSON.stringify(raw)})`, 'SCIM_E_START_001');
-  return Math.max(1, n); // RFC 7644 §3.4.2.4: a value below 1 is treated as 1.
+  // RFC 7644 §3.4.2.4: a value below 1 is treated as 1. Past the last page the page is empty; the
+  // cap keeps a value such as 1e20 from reaching SQL as an OFFSET no database accepts (a 500).
+  return Math.min(Math.max(1, n), Number.MAX_SAFE_INTEGER);
 }
 
 const hasProjection = (p: ProjectionParams): boolean => {

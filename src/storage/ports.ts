@@ -267,3 +267,111 @@ export interface ConsoleStore {
   readonly sessions: SessionStore;
   reads(tenantId: TenantId): ConsoleReads;
 }
+
+// ---------------------------------------------------------------- sign-in (SSO, issue #7)
+
+export type SignInProvider = 'microsoft' | 'google' | 'oidc';
+
+/** A pending authorization-code flow. `id` is the SHA-256 of the browser's flow cookie, never the cookie. */
+export interface SignInFlowRecord {
+  readonly id: string;
+  readonly provider: SignInProvider;
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+  /** A console path to return to after sign-in (admins only). */
+  readonly returnTo: string | null;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+/** An organisation trusts this Entra tenant id, Google Workspace domain or issuer for sign-in. */
+export interface SignInBinding {
+  readonly provider: SignInProvider;
+  /** Lower-case tenant GUID, folded domain, or the exact issuer URL. */
+  readonly value: string;
+  readonly createdAt: string;
+  readonly createdBy: string | null;
+}
+
+/** A provisioned user as sign-in sees it: hot columns only. */
+export interface SignInUserView {
+  readonly id: string;
+  readonly userName: string;
+  readonly displayName: string | null;
+  readonly email: string | null;
+  readonly active: boolean;
+}
+
+export interface SignInCandidate extends SignInUserView {
+  /** How the name matched: the userName, or a primary or work email. */
+  readonly matchedBy: 'userName' | 'email';
+}
+
+/** The remembered subject of a provider for a user (Entra tid/oid, Google sub, issuer + sub). */
+export interface SignInIdentityRecord {
+  readonly provider: SignInProvider;
+  readonly subject: string;
+  readonly scimUserId: string;
+  readonly linkedAt: string;
+}
+
+/** What every console request of an SSO account needs: one indexed read (plus a membership walk when an admin group is set). */
+export interface SignInAccess {
+  readonly scimUserId: string;
+  /** null: the SCIM user no longer exists. */
+  readonly active: boolean | null;
+  readonly isAdmin: boolean;
+  readonly inAdminGroup: boolean;
+}
+
+export interface SignInAdminRow {
+  readonly scimUserId: string;
+  /** undefined when the user has been deleted since. */
+  readonly user: SignInUserView | undefined;
+}
+
+export interface TenantSignInStore {
+  readonly tenantId: TenantId;
+  bindings(): Promise<SignInBinding[]>;
+  /** false when the binding already exists. */
+  addBinding(provider: SignInProvider, value: string, now: string, createdBy: string | null): Promise<boolean>;
+  removeBinding(provider: SignInProvider, value: string): Promise<boolean>;
+  adminGroupId(): Promise<string | null>;
+  setAdminGroup(groupId: string | null, now: string): Promise<void>;
+  findGroup(id: string): Promise<{ id: string; displayName: string } | undefined>;
+  findGroupByName(displayNameFolded: string): Promise<{ id: string; displayName: string } | undefined>;
+  identityBySubject(provider: SignInProvider, subject: string): Promise<SignInIdentityRecord | undefined>;
+  identityOfUser(scimUserId: string, provider: SignInProvider): Promise<SignInIdentityRecord | undefined>;
+  /** Points (provider, subject) at the user, replacing an earlier link of either. */
+  linkIdentity(provider: SignInProvider, subject: string, scimUserId: string, now: string): Promise<void>;
+  /** Forgets every remembered subject of the user; returns how many. */
+  unlinkUser(scimUserId: string): Promise<number>;
+  /** Users whose folded userName, or a primary or work email, is one of `namesFolded`. */
+  matchUsers(namesFolded: readonly string[]): Promise<SignInCandidate[]>;
+  findUser(scimUserId: string): Promise<SignInUserView | undefined>;
+  /** The console account SSO signs this user in to, created on first use; its name and email follow the directory. */
+  ensureAccount(scimUserId: string, profile: { email: string; displayName: string }, now: string): Promise<string>;
+  setAdmin(scimUserId: string, isAdmin: boolean, now: string): Promise<void>;
+  admins(): Promise<SignInAdminRow[]>;
+  /** undefined: the account is not an SSO account. */
+  access(accountId: string): Promise<SignInAccess | undefined>;
+  /** Ends every console session of the user's SSO account (used when an admin forgets a link). */
+  deleteSessionsOf(scimUserId: string): Promise<number>;
+}
+
+export interface SignInStore {
+  saveFlow(flow: SignInFlowRecord): Promise<void>;
+  /** Reads and deletes in one statement, so a flow completes at most once. */
+  takeFlow(id: string): Promise<SignInFlowRecord | undefined>;
+  deleteExpiredFlows(now: string): Promise<number>;
+  /** Organisations that trust this tenant id / domain / issuer (cross-organisation, before any tenant is known). */
+  boundTenants(provider: SignInProvider, value: string): Promise<TenantId[]>;
+  /**
+   * Refusal diagnostics only: other organisations with a user whose userName or an email folds to
+   * one of `namesFolded`, and whether each trusts any value of this provider. Never user data.
+   */
+  tenantsWithUserNamed(provider: SignInProvider, namesFolded: readonly string[]): Promise<Array<{ tenantId: TenantId; hasBinding: boolean }>>;
+  forTenant(tenantId: TenantId): TenantSignInStore;
+}

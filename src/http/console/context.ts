@@ -48,6 +48,7 @@ export function chromeOf(actor: ConsoleActor, nav: NavKey | null): Chrome {
     csrfToken: actor.session.csrfToken,
     orgName: actor.org.name,
     account: { displayName: actor.account.displayName, email: actor.account.email, role: actor.account.role },
+    provisioned: actor.account.scimUserId !== null,
   };
 }
 

@@ -17,6 +17,8 @@ import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
 import { directoryRoutes } from './routes/directory-routes.js';
 import { activityRoutes } from './routes/activity-routes.js';
+import { homeRoutes } from './routes/home-routes.js';
+import { signInSettingsRoutes } from './routes/sign-in-settings-routes.js';
 
 const FORM_BODY_LIMIT = 16 * 1024;
 
@@ -43,11 +45,13 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
     signedIn.addHook('preHandler', hooks.requireSignedIn);
     await signedIn.register(dashboardRoutes(deps));
     await signedIn.register(profileRoutes(deps));
+    await signedIn.register(homeRoutes(deps, services.signIn));
 
     await signedIn.register(async (admin) => {
       admin.addHook('preHandler', hooks.requireAdmin);
       await admin.register(directoryRoutes(deps));
       await admin.register(activityRoutes(deps));
+      await admin.register(signInSettingsRoutes(deps, services.signIn));
     });
   });
 };

@@ -6,7 +6,8 @@ import type { AppServices } from '../../services/app-services.js';
 import type { Authenticated } from '../../services/bearer-auth.js';
 import { createBearerAuth } from '../../services/bearer-auth.js';
 import type { RequestContext } from '../../services/scim-resources.js';
-import { invalidSyntax, notFound, notImplemented, type ScimError } from '../../scim/errors.js';
+import { invalidSyntax, invalidValue, notFound, notImplemented, type ScimError } from '../../scim/errors.js';
+import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
 import { sendScimError, toScimError, SCIM_CONTENT_TYPE } from './errors.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { mapResource } from './resource-routes.js';
@@ -59,6 +60,13 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
     request.startedAt = performance.now();
     if (PUBLIC_PATHS.test(request.url) && request.method === 'GET') return;
     request.scimAuth = await authenticate(request.headers.authorization);
+  });
+
+  // URL text the database cannot store (`/Users/%00`, `?attributes=%00`): refused as in a body.
+  app.addHook('preValidation', async (request) => {
+    if (!storableStrings(request.params) || !storableStrings(request.query)) {
+      throw invalidValue(`The URL contains ${UNSTORABLE_TEXT}, which cannot be stored`, 'SCIM_E_HTTP_URL');
+    }
   });
 
   await registerScimRateLimit(app, {
@@ -123,6 +131,14 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
 export function scimBaseUrl(config: Config, request: FastifyRequest): string {
   if (config.publicUrl) return `${config.publicUrl}/scim/v2`;
   return `${request.protocol}://${request.host}/scim/v2`;
+}
+
+/** Every key and string value (or array element) of a decoded params/query object is storable. */
+function storableStrings(values: unknown): boolean {
+  if (typeof values !== 'object' || values === null) return true;
+  return Object.entries(values).every(
+    ([k, v]) => isStorableText(k) && (Array.isArray(v) ? v : [v]).every((x) => typeof x !== 'string' || isStorableText(x)),
+  );
 }
 
 const pathOnly = (url: string) => url.split('?')[0]!.replace(/\/{2,}/g, '/');

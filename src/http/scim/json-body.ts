@@ -1,6 +1,8 @@
 // Request bodies: JSON.parse, then a nesting-depth bound so a hostile body cannot make the
-// recursive validators walk 100,000 levels deep.
-import { invalidSyntax } from '../../scim/errors.js';
+// recursive validators walk 100,000 levels deep, and no text the database cannot store
+// (src/scim/text.ts) in any string or key.
+import { invalidSyntax, invalidValue } from '../../scim/errors.js';
+import { UNSTORABLE_TEXT, isStorableText, toStorableText } from '../../scim/text.js';
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -15,7 +17,31 @@ export function parseJsonBody(text: string): unknown {
   if (depthExceeds(value, MAX_JSON_DEPTH)) {
     throw invalidSyntax(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`, 'SCIM_E_JSON_003');
   }
+  const where = unstorableAt(value);
+  if (where !== undefined) {
+    throw invalidValue(`The request body contains ${UNSTORABLE_TEXT}, which cannot be stored, at ${where}`, 'SCIM_E_JSON_004');
+  }
   return value;
+}
+
+/** A readable location (`emails[0].value`) of the first unstorable string or key, if any. */
+function unstorableAt(root: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[root, '']];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) return at || 'the top level';
+    } else if (Array.isArray(v)) {
+      v.forEach((child, i) => stack.push([child, `${at}[${i}]`]));
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, child] of Object.entries(v)) {
+        const name = `${at}${at ? '.' : ''}${JSON.stringify(toStorableText(k))}`;
+        if (!isStorableText(k)) return `the key ${name}`;
+        stack.push([child, name]);
+      }
+    }
+  }
+  return undefined;
 }
 
 function depthExceeds(root: unknown, max: number): boolean {

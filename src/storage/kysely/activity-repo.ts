@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ActivityLogTable, Database } from './database.js';
 import type { TenantId } from '../../domain/ids.js';
 import type { ActivityRecord, ActivityStore } from '../ports.js';
+import { toStorableText } from '../../scim/text.js';
 
 const toRecord = (r: Selectable<ActivityLogTable>): ActivityRecord => ({
   seq: Number(r.seq),
@@ -26,11 +27,16 @@ const MAX_PATH = 1024;
 const MAX_RESOURCE_ID = 256;
 const MAX_SUMMARY = 2048;
 
-/** At most `max` UTF-16 units, never splitting a surrogate pair, with "…" when clipped. */
+/**
+ * Storable text (no U+0000, no unpaired surrogate: one bad row used to fail its whole batch on
+ * PostgreSQL) of at most `max` UTF-16 units, never splitting a surrogate pair, "…" when clipped.
+ */
 export function clip(text: string, max: number): string;
 export function clip(text: string | null, max: number): string | null;
-export function clip(text: string | null, max: number): string | null {
-  if (text === null || text.length <= max) return text;
+export function clip(raw: string | null, max: number): string | null {
+  if (raw === null) return null;
+  const text = toStorableText(raw);
+  if (text.length <= max) return text;
   let end = max - 1;
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
@@ -49,7 +55,7 @@ export function createActivityRepo(db: Kysely<Database>, tenantId: TenantId): Ac
             at: e.at,
             key_id: e.keyId,
             actor: e.actor,
-            method: e.method,
+            method: clip(e.method, 16),
             path: clip(e.path, MAX_PATH),
             status: e.status,
             scim_type: e.scimType,

@@ -7,6 +7,7 @@ import type { SqlDialectName } from './dialect-name.js';
 import type { TenantId } from '../../domain/ids.js';
 import type { ConsoleReads, DirectoryUserRow, SortSpec } from '../ports.js';
 import { filterToSql, sortExpression, type FilterContext } from './filter-to-sql.js';
+import { isStorableText } from '../../scim/text.js';
 
 type UserRow = { id: string; user_name: string; display_name: string | null; email: string | null; active: number; source: string; updated_at: string };
 
@@ -46,6 +47,7 @@ export function createConsoleReadsRepo(db: Kysely<Database>, dialect: SqlDialect
     },
 
     async findUser(id) {
+      if (!isStorableText(id)) return undefined; // as in resource-repo: PostgreSQL would refuse it (500)
       const row = await db.selectFrom('scim_users as r').select(USER_COLUMNS).where('r.tenant_id', '=', tenantId).where('r.id', '=', id).executeTakeFirst();
       return row ? toUserRow(row) : undefined;
     },

@@ -12,6 +12,7 @@ import { invalidFilter } from '../../scim/errors.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import type { SqlDialectName } from './dialect-name.js';
 import { hotColumn } from './column-map.js';
+import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
 
 type Expr = RawBuilder<unknown>;
 type Bool = RawBuilder<SqlBool>;
@@ -196,6 +197,10 @@ function leaf(ctx: FilterContext, f: AttrExpression | { kind: 'Present'; path: A
   if (f.op === 'ne' && f.value !== null) return sql<SqlBool>`(not ${leaf(ctx, { ...f, op: 'eq' }, def, expr, o)})`;
   const { op, value } = f;
   const where = `at position ${f.offset}`;
+  if (typeof value === 'string' && !isStorableText(value)) {
+    // `"\u0000"`, `"\ud800"` parse as JSON escapes, but PostgreSQL refuses them as parameters (a 500).
+    throw invalidFilter(`The value ${where} contains ${UNSTORABLE_TEXT}, which no stored value can contain`, 'SCIM_E_FILTER_SQL_018', { position: f.offset });
+  }
   if (value === null) {
     if (op === 'eq') return sql<SqlBool>`(${expr} is null)`;
     if (op === 'ne') return sql<SqlBool>`(${expr} is not null)`;

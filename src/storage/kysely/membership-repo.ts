@@ -8,6 +8,7 @@ import type { TenantId } from '../../domain/ids.js';
 import type { Filter } from '../../scim/filter/ast.js';
 import type { MembershipStore, MemberRow } from '../ports.js';
 import { invalidFilter } from '../../scim/errors.js';
+import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
 
 const CHUNK = 400; // rows per multi-row INSERT/DELETE: well under SQLite's 32,766 bound parameters.
 
@@ -138,6 +139,9 @@ function memberRowFilter(f: Filter): ReturnType<typeof sql<boolean>> {
       }
       const col = name === 'type' ? sql.ref('e.member_type') : sql.ref('e.member_id');
       const v = String(f.value);
+      if (!isStorableText(v)) {
+        throw invalidFilter(`The value at position ${f.offset} contains ${UNSTORABLE_TEXT}, which no member id can contain`, 'SCIM_E_MEMBERS_003', { position: f.offset });
+      }
       switch (f.op) {
         case 'eq': return sql<boolean>`${col} = ${v}`;
         case 'ne': return sql<boolean>`${col} <> ${v}`;

@@ -11,6 +11,7 @@ import { UniqueConflict, type ListQuery, type ListResult, type ResourceStore, ty
 import { constraintViolation } from '../dialects/errors.js';
 import { groupHotValues, tableFor, userEmailRows, userHotValues } from './column-map.js';
 import { filterToSql, sortExpression, type FilterContext } from './filter-to-sql.js';
+import { isStorableText } from '../../scim/text.js';
 
 type Row = { seq: number; id: string; version: number; created_at: string; updated_at: string; doc: unknown };
 
@@ -94,6 +95,9 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     },
 
     async findById(id) {
+      // No stored id contains U+0000 or an unpaired surrogate, and PostgreSQL refuses them as
+      // parameters (a 500): whoever asks, the answer is "not found".
+      if (!isStorableText(id)) return undefined;
       const row = await db
         .selectFrom(`${table} as r` as 'scim_users as r')
         .select(ROW)
@@ -142,8 +146,9 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       return deleted;
     },
 
-    async existingIds(ids) {
+    async existingIds(candidates) {
       const found = new Set<string>();
+      const ids = candidates.filter(isStorableText);
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
         const rows = await db.selectFrom(table as 'scim_users').select('id').where('tenant_id', '=', tenantId).where('id', 'in', chunk).execute();

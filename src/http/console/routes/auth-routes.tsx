@@ -23,7 +23,7 @@ export const authRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app)
   };
 
   const page = (request: FastifyRequest, reply: FastifyReply, vm: { email: string; next: string; error?: string; notice?: string }, status = 200) =>
-    sendPage(reply, <LoginPage csrfToken={loginToken(request, reply)} email={vm.email} next={vm.next} error={vm.error} notice={vm.notice} />, status);
+    sendPage(reply, <LoginPage csrfToken={loginToken(request, reply)} email={vm.email} next={vm.next} error={vm.error} notice={vm.notice} sso={deps.config.sso.providers} />, status);
 
   app.get('/login', async (request, reply) => {
     if (request.consoleActor) return reply.redirect(landingFor(request.consoleActor), 303);

@@ -5,7 +5,7 @@ import { assetUrl } from '../assets/index.js';
 import { BrandMark, Icon, type IconName } from './icons.js';
 import { CsrfField } from './components.js';
 
-export type NavKey = 'dashboard' | 'users' | 'groups' | 'activity' | 'setup' | 'profile';
+export type NavKey = 'dashboard' | 'users' | 'groups' | 'activity' | 'setup' | 'sign-in' | 'home' | 'profile';
 
 /** What every signed-in page needs besides its own view-model. */
 export interface Chrome {
@@ -13,14 +13,18 @@ export interface Chrome {
   readonly csrfToken: string;
   readonly orgName: string;
   readonly account: { readonly displayName: string; readonly email: string; readonly role: 'admin' | 'user' };
+  /** The account belongs to a provisioned (SCIM) user: it has a Home page. */
+  readonly provisioned?: boolean;
 }
 
-const NAV: ReadonlyArray<{ key: NavKey; href: string; label: string; icon: IconName; adminOnly: boolean }> = [
+const NAV: ReadonlyArray<{ key: NavKey; href: string; label: string; icon: IconName; adminOnly: boolean; provisionedOnly?: boolean }> = [
   { key: 'dashboard', href: '/console', label: 'Dashboard', icon: 'dashboard', adminOnly: true },
   { key: 'users', href: '/console/users', label: 'Manage Users', icon: 'users', adminOnly: true },
   { key: 'groups', href: '/console/groups', label: 'Groups', icon: 'groups', adminOnly: true },
   { key: 'activity', href: '/console/activity', label: 'Activity', icon: 'activity', adminOnly: true },
   { key: 'setup', href: '/console/scim-setup', label: 'SCIM setup', icon: 'setup', adminOnly: true },
+  { key: 'sign-in', href: '/console/sign-in-settings', label: 'Sign-in settings', icon: 'setup', adminOnly: true },
+  { key: 'home', href: '/console/home', label: 'Home', icon: 'dashboard', adminOnly: false, provisionedOnly: true },
   { key: 'profile', href: '/console/profile', label: 'Profile', icon: 'profile', adminOnly: false },
 ];
 
@@ -42,7 +46,7 @@ function Document({ title, children }: { title: string; children: ComponentChild
 }
 
 export function Layout({ title, chrome, children }: { title: string; chrome: Chrome; children: ComponentChildren }): JSX.Element {
-  const items = NAV.filter((n) => !n.adminOnly || chrome.account.role === 'admin');
+  const items = NAV.filter((n) => (!n.adminOnly || chrome.account.role === 'admin') && (!n.provisionedOnly || chrome.provisioned === true));
   return (
     <Document title={title}>
       <a class="skip-link" href="#main">

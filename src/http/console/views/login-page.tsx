@@ -1,7 +1,9 @@
-// Sign in with a console account (email and password). SSO buttons join this page later.
+// Sign in with a console account (email and password), or with Microsoft / Google / a generic
+// OpenID provider when configured (buttons from src/http/auth/views/sso-buttons.tsx).
 import type { JSX } from 'preact';
 import { AuthLayout } from './layout.js';
 import { Notice } from './components.js';
+import { SsoButtons, type SsoButton } from '../../auth/views/sso-buttons.js';
 
 export interface LoginView {
   readonly csrfToken: string;
@@ -10,6 +12,8 @@ export interface LoginView {
   readonly next: string;
   readonly error: string | undefined;
   readonly notice: string | undefined;
+  /** The configured single sign-on providers. */
+  readonly sso?: readonly SsoButton[];
 }
 
 export function LoginPage(vm: LoginView): JSX.Element {
@@ -29,6 +33,7 @@ export function LoginPage(vm: LoginView): JSX.Element {
               <p>{vm.notice}</p>
             </Notice>
           ) : null}
+          <SsoButtons providers={vm.sso ?? []} next={vm.next} />
           <form method="post" action="/console/login" novalidate>
             <input type="hidden" name="_csrf" value={vm.csrfToken} />
             <input type="hidden" name="next" value={vm.next} />
