@@ -1,13 +1,14 @@
 // buildApp(config, deps): the Fastify application, registered explicitly, never listening by
 // itself. Three sibling contexts, each with its own auth hook and error handler:
 // /scim/v2 (bearer key), /console (session + CSRF), /auth (OIDC callbacks).
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { AppServices } from '../services/app-services.js';
 import { scimRoutes, type ScimInfra } from './scim/index.js';
 import { healthRoutes } from './health-routes.js';
 import { createMetrics } from './metrics.js';
+import { ERROR_SCHEMA } from '../scim/errors.js';
 import { consoleRoutes } from './console/index.js';
 import { authRoutes } from './auth/index.js';
 
@@ -29,6 +30,10 @@ export async function buildApp(config: Config, services: AppServices, options: B
             level: config.logLevel,
             // Keys, cookies and session ids must never reach a log line.
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+            // The path only: query strings (SCIM filters) carry email addresses and names.
+            serializers: {
+              req: (req: { method: string; url: string; id: string; ip: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] ?? '', remoteAddress: req.ip }),
+            },
             ...(typeof options.logger === 'object' ? options.logger : {}),
           },
     genReqId: (req) => {
@@ -44,6 +49,15 @@ export async function buildApp(config: Config, services: AppServices, options: B
     keepAliveTimeout: 72_000,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a path with a broken percent-encoding): SCIM clients
+    // get a SCIM error body like everywhere else under /scim/v2.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const scim = request.url.startsWith('/scim/');
+      const body = scim
+        ? { schemas: [ERROR_SCHEMA], status: '400', scimType: 'invalidSyntax', detail: `The request URL is not valid: ${error.message}` }
+        : { statusCode: 400, error: 'Bad Request', message: error.message };
+      void reply.code(400).type(scim ? 'application/scim+json; charset=utf-8' : 'application/json; charset=utf-8').send(JSON.stringify(body));
+    },
   });
   app.server.headersTimeout = 20_000;
 

@@ -2,6 +2,7 @@
 // Labels stay low-cardinality: the route pattern, never the raw URL.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 export interface MetricsSources {
   readonly activityBacklog: () => number;
@@ -61,9 +62,15 @@ export function createMetrics(sources: MetricsSources): AppMetrics & { attach(ap
         latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
       });
       app.get('/metrics', async (request, reply) => {
-        if (token && request.headers.authorization !== `Bearer ${token}`) return reply.code(401).send({ detail: 'metrics need the METRICS_TOKEN bearer token' });
+        if (token && !sameSecret(request.headers.authorization ?? '', `Bearer ${token}`)) return reply.code(401).send({ detail: 'metrics need the METRICS_TOKEN bearer token' });
         return reply.type(registry.contentType).send(await registry.metrics());
       });
     },
   };
+}
+
+/** Constant-time comparison of a presented secret (hashing first equalises the lengths). */
+function sameSecret(presented: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
 }
