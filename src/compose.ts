@@ -31,6 +31,16 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
     await db.close();
     throw e;
   }
+  // Planner statistics (SQLite): now, and every minute while the data grows.
+  db.optimize();
+  const optimizer = setInterval(() => {
+    try {
+      db.optimize();
+    } catch (e) {
+      options.onBackgroundError?.(e);
+    }
+  }, 60_000);
+  optimizer.unref();
   const platform = createPlatformStore(db.db, db.dialect);
   const limits = options.limits ?? DEFAULT_SCIM_LIMITS;
   const activity = createActivityRecorder({ onError: options.onBackgroundError ?? (() => {}) });
@@ -63,6 +73,7 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
     db,
     services,
     async close() {
+      clearInterval(optimizer);
       await activity.close();
       await db.close();
     },

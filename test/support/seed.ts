@@ -33,5 +33,6 @@ export async function seedUsers(c: Composition, tenantId: TenantId, count: numbe
     .values({ tenant_id: tenantId, resource_type: 'User', count })
     .onConflict((oc) => oc.columns(['tenant_id', 'resource_type']).doUpdateSet({ count: sql`resource_counts.count + ${count}` }))
     .execute();
+  c.db.optimize(); // statistics for the new data, as the server's periodic optimize would
   return ids;
 }

@@ -9,6 +9,8 @@ export interface DbHandle {
   readonly db: Kysely<Database>;
   readonly dialect: SqlDialectName;
   close(): Promise<void>;
+  /** Refresh planner statistics where the engine needs us to (SQLite); a no-op on PostgreSQL (autovacuum). */
+  optimize(): void;
   /** Pool statistics for /metrics (PostgreSQL only). */
   poolStats(): { total: number; idle: number; waiting: number } | undefined;
 }
@@ -16,8 +18,8 @@ export interface DbHandle {
 export function createDb(options: { dialect: SqlDialectName; url: string; poolSize: number }): DbHandle {
   if (options.dialect === 'postgres') {
     const { db, close, pool } = createPostgresDb(options.url, options.poolSize);
-    return { db, dialect: 'postgres', close, poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }) };
+    return { db, dialect: 'postgres', close, optimize: () => {}, poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }) };
   }
-  const { db, close } = createSqliteDb(options.url);
-  return { db, dialect: 'sqlite', close, poolStats: () => undefined };
+  const { db, close, optimize } = createSqliteDb(options.url);
+  return { db, dialect: 'sqlite', close, optimize, poolStats: () => undefined };
 }

@@ -24,8 +24,8 @@ const toUserRow = (r: UserRow): DirectoryUserRow => ({
 const USER_COLUMNS = ['r.id', 'r.user_name', 'r.display_name', 'r.email', 'r.active', 'r.source', 'r.updated_at'] as const;
 
 export function createConsoleReadsRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): ConsoleReads {
-  const userCtx: FilterContext = { dialect, resourceType: 'User', alias: 'r' };
-  const groupCtx: FilterContext = { dialect, resourceType: 'Group', alias: 'r' };
+  const userCtx: FilterContext = { dialect, resourceType: 'User', alias: 'r', tenantId };
+  const groupCtx: FilterContext = { dialect, resourceType: 'Group', alias: 'r', tenantId };
 
   /** NULLs last in both directions and both dialects; seq breaks ties so pages are stable. */
   const order = (ctx: FilterContext, sort: SortSpec | undefined) => {

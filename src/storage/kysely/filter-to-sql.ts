@@ -2,8 +2,9 @@
 // The AST is type-checked against the schema registry on the way: an unknown attribute, or an
 // operator that does not fit the attribute's type, is 400 invalidFilter naming the position.
 // Values always travel as bound parameters; JSON paths too (SQLite `json_extract(doc, ?)`,
-// PostgreSQL `doc #>> ?::text[]`). Every leaf is wrapped in COALESCE(…, false) so that `not`
-// is an exact complement (SQL's NULL would otherwise drop rows from both `x` and `not x`).
+// PostgreSQL `doc #>> ?::text[]`). Leaves under a `not` are wrapped in COALESCE(…, false) so that
+// `not` is an exact complement (SQL's NULL would otherwise drop rows from both `x` and `not x`);
+// elsewhere they stay bare, so `user_name_folded = ?` remains an index lookup.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AttrExpression, AttrPath, CompareOp, Filter, FilterValue, ValuePath } from '../../scim/filter/ast.js';
 import type { AttributeDef, ResourceTypeName } from '../../scim/schema/types.js';
@@ -22,6 +23,10 @@ export interface FilterContext {
   readonly resourceType: ResourceTypeName;
   /** Alias of the resource table in the outer query (`r`). */
   readonly alias: string;
+  /** The tenant of the outer query: side-table subqueries are scoped to it and driven by its indexes. */
+  readonly tenantId: string;
+  /** Under a `not`: leaves must be true or false, never NULL. */
+  readonly twoValued?: boolean;
 }
 
 const TRUE = sql<SqlBool>`1 = 1`;
@@ -38,7 +43,7 @@ function compile(ctx: FilterContext, rs: ResourceSchema, f: Filter): Bool {
       return f.op === 'and' ? sql<SqlBool>`(${l} and ${r})` : sql<SqlBool>`(${l} or ${r})`;
     }
     case 'Not':
-      return sql<SqlBool>`(not ${compile(ctx, rs, f.filter)})`;
+      return sql<SqlBool>`(not ${compile({ ...ctx, twoValued: true }, rs, f.filter)})`;
     case 'ValuePath':
       return compileValuePath(ctx, rs, f);
     case 'Present':
@@ -103,11 +108,15 @@ type ElementSource =
   | { kind: 'object'; base: Expr } // a JSON object value (element of json_each / jsonb_array_elements)
   | { kind: 'columns'; columns: Record<string, { expr: Expr; folded: boolean }> }; // a side table row
 
-function compileElementExists(ctx: FilterContext, _rs: ResourceSchema, r: ResolvedAttr, inner: Filter | undefined, offset: number): Bool {
+function compileElementExists(outer: FilterContext, _rs: ResourceSchema, r: ResolvedAttr, inner: Filter | undefined, offset: number): Bool {
+  // EXISTS is two-valued by itself; inside it, NULL and false both exclude a row.
+  const ctx: FilterContext = { ...outer, twoValued: false };
   const side = sideTable(ctx, r);
   if (side) {
+    // `r.id IN (uncorrelated subquery)`: the database starts from the side table's index
+    // (e.g. emails by folded value) instead of testing every resource of the tenant.
     const where = inner ? compileElement(ctx, side.source, r.attr, inner) : TRUE;
-    return sql<SqlBool>`exists (select 1 from ${sql.table(side.table)} as e where ${side.join} and ${where})`;
+    return sql<SqlBool>`${sql.ref(`${ctx.alias}.id`)} in (select ${sql.ref(side.owner)} from ${sql.table(side.table)} as e where e.tenant_id = ${ctx.tenantId} and ${where})`;
   }
   if (r.attr.type !== 'complex' && inner && inner.kind !== 'Present') {
     // Simple multi-valued attribute: compare the element itself.
@@ -117,20 +126,19 @@ function compileElementExists(ctx: FilterContext, _rs: ResourceSchema, r: Resolv
 }
 
 /** Rows instead of JSON: user emails (indexed side table), group members, user groups. */
-function sideTable(ctx: FilterContext, r: ResolvedAttr): { table: string; join: Bool; source: ElementSource } | undefined {
-  const a = ctx.alias;
+function sideTable(ctx: FilterContext, r: ResolvedAttr): { table: string; owner: string; source: ElementSource } | undefined {
   const name = r.attr.name.toLowerCase();
   if (ctx.resourceType === 'User' && !r.isExtension && name === 'emails') {
     return {
       table: 'scim_user_emails',
-      join: sql<SqlBool>`e.tenant_id = ${sql.ref(`${a}.tenant_id`)} and e.user_id = ${sql.ref(`${a}.id`)}`,
+      owner: 'e.user_id',
       source: { kind: 'columns', columns: { value: { expr: sql.ref('e.value_folded'), folded: true }, type: { expr: sql.ref('e.type_folded'), folded: true } } },
     };
   }
   if (ctx.resourceType === 'Group' && name === 'members') {
     return {
       table: 'group_members',
-      join: sql<SqlBool>`e.tenant_id = ${sql.ref(`${a}.tenant_id`)} and e.group_id = ${sql.ref(`${a}.id`)}`,
+      owner: 'e.group_id',
       source: { kind: 'columns', columns: { value: { expr: sql.ref('e.member_id'), folded: false }, type: { expr: sql.ref('e.member_type'), folded: false } } },
     };
   }
@@ -138,7 +146,7 @@ function sideTable(ctx: FilterContext, r: ResolvedAttr): { table: string; join: 
     // Direct memberships (indirect ones are returned on GET but not filterable; see docs/scim-support.md).
     return {
       table: 'group_members',
-      join: sql<SqlBool>`e.tenant_id = ${sql.ref(`${a}.tenant_id`)} and e.member_id = ${sql.ref(`${a}.id`)}`,
+      owner: 'e.member_id',
       source: { kind: 'columns', columns: { value: { expr: sql.ref('e.group_id'), folded: false } } },
     };
   }
@@ -154,7 +162,7 @@ function compileElement(ctx: FilterContext, source: ElementSource, parent: Attri
       return f.op === 'and' ? sql<SqlBool>`(${l} and ${r})` : sql<SqlBool>`(${l} or ${r})`;
     }
     case 'Not':
-      return sql<SqlBool>`(not ${compileElement(ctx, source, parent, f.filter)})`;
+      return sql<SqlBool>`(not ${compileElement({ ...ctx, twoValued: true }, source, parent, f.filter)})`;
     case 'ValuePath':
       throw invalidFilter(`Nested value filters are not allowed (position ${f.offset})`, 'SCIM_E_FILTER_SQL_005', { position: f.offset });
     case 'Present':
@@ -194,7 +202,7 @@ interface LeafOptions {
 function leaf(ctx: FilterContext, f: AttrExpression | { kind: 'Present'; path: AttrPath; offset: number }, def: AttributeDef, expr: Expr, o: LeafOptions): Bool {
   if (f.kind === 'Present') return sql<SqlBool>`(${expr} is not null)`;
   // `ne` is the exact complement of `eq`: a resource without the attribute is "not equal" too.
-  if (f.op === 'ne' && f.value !== null) return sql<SqlBool>`(not ${leaf(ctx, { ...f, op: 'eq' }, def, expr, o)})`;
+  if (f.op === 'ne' && f.value !== null) return sql<SqlBool>`(not ${leaf({ ...ctx, twoValued: true }, { ...f, op: 'eq' }, def, expr, o)})`;
   const { op, value } = f;
   const where = `at position ${f.offset}`;
   if (typeof value === 'string' && !isStorableText(value)) {
@@ -256,7 +264,7 @@ function leaf(ctx: FilterContext, f: AttrExpression | { kind: 'Present'; path: A
       pred = stringCompare(ctx, lhs, op, rhs);
     }
   }
-  return sql<SqlBool>`coalesce(${pred}, ${ctx.dialect === 'postgres' ? sql`false` : sql`0`})`;
+  return ctx.twoValued ? sql<SqlBool>`coalesce(${pred}, ${ctx.dialect === 'postgres' ? sql`false` : sql`0`})` : pred;
 }
 
 function compare(lhs: Expr, op: CompareOp, value: FilterValue): Bool {

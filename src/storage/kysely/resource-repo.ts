@@ -38,7 +38,7 @@ function uniqueAttribute(type: ResourceTypeName, error: unknown): string | undef
 
 export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, type: ResourceTypeName): ResourceStore {
   const table = tableFor(type);
-  const ctx: FilterContext = { dialect, resourceType: type, alias: 'r' };
+  const ctx: FilterContext = { dialect, resourceType: type, alias: 'r', tenantId };
   const hot = (doc: JsonObject) => (type === 'User' ? { ...userHotValues(doc), source: 'scim' } : groupHotValues(doc));
   const ROW = ['r.seq', 'r.id', 'r.version', 'r.created_at', 'r.updated_at', 'r.doc'] as const;
 
@@ -176,7 +176,6 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       }
 
       const offset = Math.max(0, page.startIndex - 1);
-      const totalPromise = query.withTotal ? total(where) : Promise.resolve(undefined);
       let rows: Row[];
       if (count <= 0) rows = [];
       else if (query.sort) {
@@ -203,7 +202,10 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       } else {
         rows = (await q.orderBy('r.seq').limit(count).offset(offset).execute()) as Row[];
       }
-      return { total: await totalPromise, resources: rows.map(toStored) };
+      // A short page tells the total by itself (the usual `userName eq` lookup): no count query.
+      const known = rows.length > 0 && rows.length < count ? offset + rows.length : offset === 0 && rows.length === 0 && count > 0 ? 0 : undefined;
+      const totalCount = query.withTotal ? (known ?? (await total(where))) : undefined;
+      return { total: totalCount, resources: rows.map(toStored) };
     },
   };
 }
