@@ -101,7 +101,15 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
   // ------------------------------------------------------------------ rendering
 
-  async function render(store: TenantStore, baseUrl: string, stored: StoredResource, projection: Projection, opts: { forceNoMembers?: boolean } = {}): Promise<RenderedResource> {
+  type GroupsByMember = Map<string, Array<{ id: string; displayName: string; direct: boolean }>>;
+
+  async function render(
+    store: TenantStore,
+    baseUrl: string,
+    stored: StoredResource,
+    projection: Projection,
+    opts: { forceNoMembers?: boolean; groupsByMember?: GroupsByMember } = {},
+  ): Promise<RenderedResource> {
     const location = `${baseUrl}${endpoint}/${stored.id}`;
     const { schemas, ...rest } = stored.doc;
     const full: JsonObject = {
@@ -112,7 +120,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     };
     for (const name of derived) {
       if (!wantsAttribute(rs, projection, name)) continue;
-      const groups = await store.members.ancestorsOf(stored.id);
+      const groups = opts.groupsByMember?.get(stored.id) ?? (await store.members.ancestorsOf(stored.id));
       if (groups.length > 0) {
         full[name] = groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: g.direct ? 'direct' : 'indirect' }));
       }
@@ -378,7 +386,14 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
         page = { kind: 'index', startIndex, count };
       }
       const result = await repo(ctx.store).list({ filter, sort, page, withTotal: true });
-      const resources = await Promise.all(result.resources.map((r) => render(ctx.store, ctx.baseUrl, r, projection)));
+      // Derived attributes (User.groups) for the whole page in a few queries, not one walk per row.
+      const groupsByMember =
+        derived.some((name) => wantsAttribute(rs, projection, name)) && result.resources.length > 0
+          ? await ctx.store.members.ancestorsOfMany(result.resources.map((r) => r.id))
+          : undefined;
+      const resources = await Promise.all(
+        result.resources.map((r) => render(ctx.store, ctx.baseUrl, r, projection, groupsByMember ? { groupsByMember } : {})),
+      );
       let nextCursor: string | undefined;
       let previousCursor: string | undefined;
       if (useCursor) {

@@ -114,6 +114,8 @@ export interface MembershipStore {
   groupsOf(memberId: string): Promise<Array<{ id: string; displayName: string }>>;
   /** All groups reachable upward from the member (direct and indirect). */
   ancestorsOf(memberId: string): Promise<Array<{ id: string; displayName: string; direct: boolean }>>;
+  /** ancestorsOf for many members in a few queries (a page of a list). */
+  ancestorsOfMany(memberIds: readonly string[]): Promise<Map<string, Array<{ id: string; displayName: string; direct: boolean }>>>;
 }
 
 export interface ActivityEntry {

@@ -104,19 +104,69 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
     },
     async ancestorsOf(memberId) {
-      // Recursive walk up the group graph; UNION (not UNION ALL) stops at cycles.
-      const rows = await sql<{ id: string; display_name: string; depth: number }>`
-        with recursive up(group_id, depth) as (
-          select group_id, 1 from group_members where tenant_id = ${tenantId} and member_id = ${memberId}
-          union
-          select m.group_id, up.depth + 1 from group_members m join up on m.member_id = up.group_id
-          where m.tenant_id = ${tenantId} and up.depth < 32
-        )
-        select g.id, g.display_name, min(up.depth) as depth
-        from up join scim_groups g on g.tenant_id = ${tenantId} and g.id = up.group_id
-        group by g.id, g.display_name
-        order by min(up.depth), g.display_name`.execute(db);
-      return rows.rows.map((r) => ({ id: r.id, displayName: r.display_name, direct: Number(r.depth) === 1 }));
+      return (await this.ancestorsOfMany([memberId])).get(memberId) ?? [];
+    },
+    async ancestorsOfMany(memberIds) {
+      // Walk up the group graph one level per query (an indexed IN lookup on (tenant_id, member_id)),
+      // for all members at once; a seen-set stops at cycles. Typical depth is 1–2 levels.
+      const result = new Map<string, Array<{ id: string; displayName: string; direct: boolean }>>();
+      if (memberIds.length === 0) return result;
+      const parentsOf = new Map<string, string[]>();
+      let frontier = [...new Set(memberIds)];
+      const seen = new Set(frontier);
+      for (let depth = 0; frontier.length > 0 && depth < 32; depth++) {
+        const next: string[] = [];
+        for (let i = 0; i < frontier.length; i += CHUNK) {
+          const rows = await db
+            .selectFrom('group_members')
+            .select(['member_id', 'group_id'])
+            .where('tenant_id', '=', tenantId)
+            .where('member_id', 'in', frontier.slice(i, i + CHUNK))
+            .execute();
+          for (const r of rows) {
+            const list = parentsOf.get(r.member_id) ?? [];
+            list.push(r.group_id);
+            parentsOf.set(r.member_id, list);
+            if (!seen.has(r.group_id)) {
+              seen.add(r.group_id);
+              next.push(r.group_id);
+            }
+          }
+        }
+        frontier = next;
+      }
+      const groupIds = [...new Set([...parentsOf.values()].flat())];
+      const names = new Map<string, { name: string; folded: string }>();
+      for (let i = 0; i < groupIds.length; i += CHUNK) {
+        const rows = await db
+          .selectFrom('scim_groups')
+          .select(['id', 'display_name', 'display_name_folded'])
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', groupIds.slice(i, i + CHUNK))
+          .execute();
+        for (const r of rows) names.set(r.id, { name: r.display_name, folded: r.display_name_folded });
+      }
+      for (const member of new Set(memberIds)) {
+        // Breadth-first from the member: direct groups first, then indirect ones, each once.
+        const out: Array<{ id: string; displayName: string; direct: boolean }> = [];
+        const visited = new Set<string>([member]);
+        let level = parentsOf.get(member) ?? [];
+        let direct = true;
+        while (level.length > 0) {
+          const up: string[] = [];
+          const here = [...new Set(level)].filter((g) => !visited.has(g) && names.has(g));
+          here.sort((a, b) => (names.get(a)!.folded < names.get(b)!.folded ? -1 : 1));
+          for (const g of here) {
+            visited.add(g);
+            out.push({ id: g, displayName: names.get(g)!.name, direct });
+            up.push(...(parentsOf.get(g) ?? []));
+          }
+          level = up;
+          direct = false;
+        }
+        result.set(member, out);
+      }
+      return result;
     },
   };
 }
