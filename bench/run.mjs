@@ -13,7 +13,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmS
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { log, parseArgs, rssSampler, round } from './lib/util.mjs';
+import { log, parseArgs, rssSampler, round, sleep } from './lib/util.mjs';
 import { preparePeers, prepareScratch, resolveShared } from './lib/scratch.mjs';
 import { createApiKey, freshDatabase, hasTaskset, startPeer, startWiggleDesk, PEER_NAMES } from './lib/servers.mjs';
 import { openSeeder } from './lib/seed.mjs';
@@ -37,6 +37,8 @@ const HELP = `npm run bench -- [options]
   --duration S                seconds per timed phase, split across --repeat (default 6)
   --repeat R                  repeats per timed phase, median reported (default 3)
   --phases list               our user phases (default lookup,emails,get,patch,post)
+  --pause-after-seed S        wait S seconds after each seeding step before measuring (e.g. 65: let the
+                              server's periodic PRAGMA optimize see the new rows; default 0 = measure at once)
   --no-scale                  skip our user phases
   --no-group-phases           skip our group-size phases (group of 100 vs group of up to 100,000)
   --no-harness                skip the shared harness (scim-bench.mjs)
@@ -83,6 +85,7 @@ const cfg = {
   harnessPhases: A['harness-phases'] ?? 'load,lookup,get,patch,list,groups',
   harnessN: Number(A['harness-n'] ?? 10000),
   rounds: Number(A.rounds ?? 1),
+  pauseAfterSeed: Number(A['pause-after-seed'] ?? 0),
   peers: A.peers === undefined || A.peers === 'false' ? [] : (A.peers === 'true' ? 'fastify-sqlite,jackson-mem,jackson-sqlite,betterauth' : A.peers).split(',').filter(Boolean),
   cpuProf: A['cpu-prof'] === 'true',
   profile: A.profile ? String(A.profile === 'true' ? 'lookup,emails,get,patch,post,groups.add,groups.getFull' : A.profile).split(',') : null,
@@ -224,6 +227,7 @@ async function main() {
       result.seeding.push({ what: `users ${seeded}→${cp}${per ? ` + ${per} memberships each` : ''}`, ms: round(ms, 0), usPerRow: round((ms * 1000) / Math.max(1, cp - seeded), 1) });
       log(`seeded ${(cp - seeded).toLocaleString()} users in ${(ms / 1000).toFixed(1)} s (${((ms * 1000) / Math.max(1, cp - seeded)).toFixed(0)} µs/user)`);
       seeded = cp;
+      if (cfg.pauseAfterSeed > 0) { log(`pausing ${cfg.pauseAfterSeed} s after seeding (--pause-after-seed) …`); await sleep(cfg.pauseAfterSeed * 1000); }
       // a long seed outlives the server's keep-alive timeout: start from fresh connections
       await client.close();
       client = httpClient(undici, server.baseUrl, key, 32);
