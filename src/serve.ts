@@ -15,20 +15,30 @@ export async function serve(config: Config, io: Io, options: { workers: number }
     const c = await compose(config);
     await bootstrapIfEmpty(c.services, config, io);
     await c.close();
-    let listening = 0;
-    cluster.on('listening', () => {
-      if (++listening === workers) io.stdout(`WiggleDesk listening on http://${config.host}:${config.port} (${workers} workers, primary pid ${process.pid})\n`);
-    });
-    for (let i = 0; i < workers; i++) cluster.fork();
-    cluster.on('exit', (w, code, signal) => {
-      if (signal !== 'SIGTERM' && signal !== 'SIGINT' && code !== 0) {
-        io.stderr(`worker ${w.process.pid} exited (${signal ?? code}); starting another\n`);
-        cluster.fork();
-      }
-    });
+    // A worker that exits after it served is replaced; one that dies before it ever listened (port in
+    // use, bad config) would only die again, so the primary stops them all and exits non-zero.
+    const listened = new Set<number>();
+    let stopping = false;
     const stop = () => {
+      stopping = true;
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
     };
+    cluster.on('listening', (w) => {
+      listened.add(w.id);
+      if (listened.size === workers) io.stdout(`WiggleDesk listening on http://${config.host}:${config.port} (${workers} workers, primary pid ${process.pid})\n`);
+    });
+    cluster.on('exit', (w, code, signal) => {
+      if (stopping || signal === 'SIGTERM' || signal === 'SIGINT' || code === 0) return;
+      if (!listened.has(w.id)) {
+        io.stderr(`worker ${w.process.pid} failed to start (${signal ?? code}); stopping\n`);
+        process.exitCode = 1;
+        stop();
+        return;
+      }
+      io.stderr(`worker ${w.process.pid} exited (${signal ?? code}); starting another\n`);
+      cluster.fork();
+    });
+    for (let i = 0; i < workers; i++) cluster.fork();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     return undefined;
@@ -40,7 +50,16 @@ export async function serve(config: Config, io: Io, options: { workers: number }
   const redis = config.redisUrl ? new Redis(config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
   redis?.on('error', (e: Error) => io.stderr(`redis: ${e.message}\n`));
   const app = await buildApp(config, c.services, { scim: { redis }, poolStats: () => c.db.poolStats() });
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // Port in use or not allowed: release what compose opened so the process can exit with the error.
+    await app.close().catch(() => undefined);
+    await c.close().catch(() => undefined);
+    redis?.disconnect();
+    cluster.worker?.disconnect(); // a worker's IPC channel would keep it alive
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.log.info({ port, dialect: c.db.dialect, pid: process.pid }, 'WiggleDesk listening');

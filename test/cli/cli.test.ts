@@ -2,6 +2,7 @@
 // keys that authenticate, and `serve` bootstrapping an empty database exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,7 +107,8 @@ describe('wiggledesk serve (a real process)', () => {
       });
       children.push(child);
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+      const fail = (why: string) => { clearTimeout(timer); reject(Object.assign(new Error(`${why}: ${out}`), { output: out })); };
+      const timer = setTimeout(() => fail('server did not start'), 30_000);
       const onData = (d: Buffer) => {
         out += d.toString();
         if (/WiggleDesk listening/.test(out)) {
@@ -116,12 +118,25 @@ describe('wiggledesk serve (a real process)', () => {
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      child.once('exit', (code, signal) => fail(`server exited (${signal ?? code}) before it listened`));
     });
+  // Ports below the kernel's ephemeral range (32768+), so no client socket of a parallel test holds
+  // one; a port taken anyway (EADDRINUSE) is retried on another.
+  const randomPort = () => 10_000 + Math.floor(Math.random() * 22_000);
+  const startOnFreePort = async (extra: string[] = []) => {
+    for (let attempt = 1; ; attempt++) {
+      const port = randomPort();
+      try {
+        return { port, ...(await start(port, extra)) };
+      } catch (e) {
+        if (attempt >= 5 || !String((e as { output?: string }).output).includes('EADDRINUSE')) throw e;
+      }
+    }
+  };
   const stop = (child: ChildProcess) => new Promise<string>((resolve) => { child.once('exit', (code, signal) => resolve(`${code}/${signal}`)); child.kill('SIGTERM'); });
 
   it('first start bootstraps an organisation and admin and prints how to sign in; a second start prints no secrets; SIGTERM exits 0', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const first = await start(port);
+    const { port, ...first } = await startOnFreePort();
     expect(first.output()).toMatch(/Password:\s+[A-Za-z0-9]{20}/);
     expect(first.output()).toContain(`http://127.0.0.1:${port}/scim/v2`);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
@@ -133,8 +148,7 @@ describe('wiggledesk serve (a real process)', () => {
   }, 60_000);
 
   it('--workers 2 serves from two processes on one port', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const s = await start(port, ['--workers', '2']);
+    const { port, ...s } = await startOnFreePort(['--workers', '2']);
     const pids = new Set<string>();
     for (let i = 0; i < 40 && pids.size < 2; i++) {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { connection: 'close' } });
@@ -142,5 +156,27 @@ describe('wiggledesk serve (a real process)', () => {
     }
     expect(pids.size).toBe(2);
     await stop(s.child);
+  }, 60_000);
+
+  it.each([[[]], [['--workers', '2']]])('serve %j on a port already in use exits 1 and says why (no hang, no endless worker restarts)', async (extra: string[]) => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', ...extra], {
+        env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'serve.db')}`, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code, out).toBe(1);
+      expect(out).toContain('EADDRINUSE');
+      expect(out).not.toMatch(/starting another/);
+    } finally {
+      blocker.close();
+    }
   }, 60_000);
 });
