@@ -284,7 +284,8 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           return s;
         }),
       );
-      return render(ctx.store, ctx.baseUrl, stored, projection);
+      // A resource created just now is in no group yet: no walk for User.groups.
+      return render(ctx.store, ctx.baseUrl, stored, projection, { groupsByMember: new Map() });
     },
 
     async get(ctx, id, projectionParams) {
@@ -314,7 +315,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           const memberRows = membersAttr ? await replaceMembers(tx, id, members ?? [], now) : 0;
           let next: StoredResource | undefined = current;
           if (JSON.stringify(doc) !== JSON.stringify(current.doc)) {
-            next = await repo(tx).update(id, doc, now, current.version);
+            next = await repo(tx).update(id, doc, now, current.version, current.doc);
             if (!next) throw new VersionConflict();
           } else if (memberRows > 0) {
             next = await repo(tx).touch(id, now);
@@ -339,7 +340,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           const memberRows = result.memberChanges.length ? await applyMemberChanges(tx, id, result.memberChanges, now) : 0;
           let next: StoredResource | undefined = current;
           if (result.changed && JSON.stringify(result.doc) !== JSON.stringify(current.doc)) {
-            next = await repo(tx).update(id, result.doc, now, current.version);
+            next = await repo(tx).update(id, result.doc, now, current.version, current.doc);
             if (!next) throw new VersionConflict();
           } else if (memberRows > 0) {
             next = await repo(tx).touch(id, now);

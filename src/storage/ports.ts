@@ -92,8 +92,9 @@ export interface ResourceStore {
   /** Inserts a new resource; throws UniqueConflict on a duplicate unique attribute. */
   insert(id: string, doc: JsonObject, now: string): Promise<StoredResource>;
   findById(id: string): Promise<StoredResource | undefined>;
-  /** Replaces the document and bumps the version; undefined when the id does not exist. */
-  update(id: string, doc: JsonObject, now: string, expectedVersion: number): Promise<StoredResource | undefined>;
+  /** Replaces the document and bumps the version; undefined when the id does not exist. `previous` (the
+   *  document read in the same transaction) lets the store skip side rows that did not change. */
+  update(id: string, doc: JsonObject, now: string, expectedVersion: number, previous?: JsonObject): Promise<StoredResource | undefined>;
   /** Bumps version and lastModified without touching the document (membership changes). */
   touch(id: string, now: string): Promise<StoredResource | undefined>;
   delete(id: string): Promise<boolean>;

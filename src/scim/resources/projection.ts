@@ -18,16 +18,11 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { findAttribute, findExtension, findSubAttribute, type ResourceSchema } from '../schema/registry.js';
 import type { AttributeDef } from '../schema/types.js';
-import { isBlank, parseItem, parseList, type ProjectionItem } from './attr-list.js';
+import { isBlank, parseItem, parseList } from './attr-list.js';
+import { hasAlwaysSub, planFor, select, type AttrRule, type Projection, type ProjectionPlan } from './projection-plan.js';
 
 export type { ProjectionItem } from './attr-list.js';
-
-export interface Projection {
-  /** Resolved `attributes` items; undefined when the parameter is absent or blank. */
-  readonly attributes: readonly ProjectionItem[] | undefined;
-  /** Resolved `excludedAttributes` items (empty when absent, or when `attributes` is given). */
-  readonly excludedAttributes: readonly ProjectionItem[];
-}
+export type { Projection } from './projection-plan.js';
 
 export const NO_PROJECTION: Projection = Object.freeze({ attributes: undefined, excludedAttributes: [] });
 
@@ -42,41 +37,20 @@ export const parseProjection = (rs: ResourceSchema, params: ProjectionParams): P
   return { attributes: undefined, excludedAttributes: parseList(rs, params.excludedAttributes) };
 };
 
-interface Selection {
-  /** The attribute itself (or its whole schema) is named. */
-  readonly whole: boolean;
-  /** Canonical names of its sub-attributes that are named. */
-  readonly subs: ReadonlySet<string>;
-}
-
-const select = (items: readonly ProjectionItem[], schema: string, name: string): Selection => {
-  let whole = false;
-  const subs = new Set<string>();
-  for (const i of items) {
-    if (i.schema !== schema) continue;
-    if (i.attr === undefined || (i.attr === name && i.sub === undefined)) whole = true;
-    else if (i.attr === name && i.sub !== undefined) subs.add(i.sub);
-  }
-  return { whole, subs };
-};
-
-type SubRule = (sub: AttributeDef) => boolean;
-
-/** Keeps the sub-attributes `keep` accepts; empty complex values disappear. */
-const pickSubs = (def: AttributeDef, value: JsonValue, keep: SubRule, keepUnknown: boolean): JsonValue | undefined => {
-  if (def.type !== 'complex') return value;
+/** Keeps the sub-keys `rule` accepts; empty complex values disappear. */
+const pickSubs = (rule: AttrRule, value: JsonValue): JsonValue | undefined => {
   const pick = (o: JsonObject): JsonObject | undefined => {
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(o)) {
-      const sub = findSubAttribute(def, k);
-      if (sub === undefined ? keepUnknown : keep(sub)) out[k] = v;
+      const sub = findSubAttribute(rule.def, k);
+      if (sub === undefined ? rule.keepUnknown : rule.keep.has(sub)) out[k] = v;
     }
     return Object.keys(out).length === 0 ? undefined : out;
   };
   if (Array.isArray(value)) {
     const out: JsonValue[] = [];
     for (const el of value) {
-      const p = isJsonObject(el) ? pick(el) : keepUnknown ? el : undefined;
+      const p = isJsonObject(el) ? pick(el) : rule.keepUnknown ? el : undefined;
       if (p !== undefined) out.push(p);
     }
     return out.length === 0 ? undefined : out;
@@ -84,45 +58,44 @@ const pickSubs = (def: AttributeDef, value: JsonValue, keep: SubRule, keepUnknow
   return isJsonObject(value) ? pick(value) : value;
 };
 
-const notNever: SubRule = (s) => s.returned !== 'never';
-const onlyAlways: SubRule = (s) => s.returned === 'always';
-const hasAlwaysSub = (def: AttributeDef): boolean => (def.subAttributes ?? []).some(onlyAlways);
-
-/** The projected value of one attribute, or undefined to leave it out. */
-const projectAttr = (p: Projection, schema: string, def: AttributeDef, value: JsonValue): JsonValue | undefined => {
-  if (def.returned === 'never') return undefined;
-  if (def.returned === 'always') return pickSubs(def, value, notNever, true);
-  if (p.attributes !== undefined) {
-    const sel = select(p.attributes, schema, def.name);
-    if (sel.whole) return pickSubs(def, value, notNever, true);
-    if (sel.subs.size > 0) return pickSubs(def, value, (s) => notNever(s) && (s.returned === 'always' || sel.subs.has(s.name)), false);
-    return hasAlwaysSub(def) ? pickSubs(def, value, onlyAlways, false) : undefined;
-  }
-  if (def.returned === 'request') return undefined;
-  const sel = select(p.excludedAttributes, schema, def.name);
-  if (sel.whole) return hasAlwaysSub(def) ? pickSubs(def, value, onlyAlways, false) : undefined;
-  return pickSubs(def, value, (s) => s.returned === 'always' || (s.returned === 'default' && !sel.subs.has(s.name)), true);
+/**
+ * Whether picking every key of `o` gives an equal object: it has an own key, and no own
+ * "__proto__" (which `out[k] = v` would not copy). Own keys come first in for-in order.
+ */
+const isPlainObject = (o: JsonObject): boolean => {
+  for (const k in o) return Object.hasOwn(o, k) && !Object.hasOwn(o, '__proto__');
+  return false;
 };
 
-const projectObject = (
-  p: Projection,
-  schema: string,
-  defs: readonly AttributeDef[],
-  extra: readonly AttributeDef[],
-  obj: JsonObject,
-  out: JsonObject,
-): void => {
+/** Whether pickSubs with a rule that removes nothing would return an equal value. */
+const isPlainValue = (value: JsonValue): boolean => {
+  if (Array.isArray(value)) return value.length > 0 && value.every((el) => !isJsonObject(el) || isPlainObject(el));
+  return !isJsonObject(value) || isPlainObject(value);
+};
+
+/** The projected value of one attribute (undefined: left out). Plain values are shared, not copied. */
+const projectValue = (plan: ProjectionPlan, def: AttributeDef | undefined, value: JsonValue): JsonValue | undefined => {
+  if (def === undefined) return plan.keepUnknown ? value : undefined;
+  const rule = plan.rules.get(def);
+  if (rule === undefined || rule === null) return undefined;
+  if (rule.def.type !== 'complex' || (rule.whole && isPlainValue(value))) return value;
+  return pickSubs(rule, value);
+};
+
+const projectExtension = (plan: ProjectionPlan, attrs: readonly AttributeDef[], obj: JsonObject): JsonObject => {
+  const out: JsonObject = {};
   for (const [k, v] of Object.entries(obj)) {
-    const def = findAttribute(extra, k) ?? findAttribute(defs, k);
-    const projected = def === undefined ? (p.attributes === undefined ? v : undefined) : projectAttr(p, schema, def, v);
+    const projected = projectValue(plan, findAttribute(attrs, k), v);
     if (projected !== undefined) out[k] = projected;
   }
+  return out;
 };
 
-/** Returns a new document; `resource` is not modified. */
+/** Returns a new document; `resource` is not modified, but unchanged values are shared with it. */
 export const applyProjection = (rs: ResourceSchema, resource: JsonObject, projection: Projection): JsonObject => {
+  const plan = planFor(rs, projection);
   const out: JsonObject = {};
-  const droppedExtensions = new Set<string>();
+  let droppedExtensions: Set<string> | undefined;
   for (const [k, v] of Object.entries(resource)) {
     if (k === 'schemas') {
       out[k] = v;
@@ -130,27 +103,21 @@ export const applyProjection = (rs: ResourceSchema, resource: JsonObject, projec
     }
     const ext = findExtension(rs, k);
     if (ext !== undefined && isJsonObject(v)) {
-      const sub: JsonObject = {};
-      projectObject(projection, ext.id, ext.attributes, [], v, sub);
+      const sub = projectExtension(plan, ext.attributes, v);
       if (Object.keys(sub).length > 0) out[k] = sub;
-      else droppedExtensions.add(ext.id.toLowerCase());
+      else (droppedExtensions ??= new Set()).add(ext.id.toLowerCase());
       continue;
     }
-    projectObject(projection, rs.core.id, rs.core.attributes, rs.common, { [k]: v }, out);
+    const projected = projectValue(plan, findAttribute(rs.common, k) ?? findAttribute(rs.core.attributes, k), v);
+    if (projected !== undefined) out[k] = projected;
   }
   const schemas = out['schemas'];
-  if (Array.isArray(schemas) && droppedExtensions.size > 0)
+  if (Array.isArray(schemas) && droppedExtensions !== undefined)
     out['schemas'] = schemas.filter((s) => typeof s !== 'string' || !droppedExtensions.has(s.toLowerCase()));
   return out;
 };
 
-/**
- * Whether a response under `projection` contains (part of) `name`, e.g. `members`, `groups`,
- * `name.givenName`. Lets the service skip work such as loading members for
- * `excludedAttributes=members` (R-ENTRA-29) or `attributes=displayName`.
- * Unknown names → false.
- */
-export const wantsAttribute = (rs: ResourceSchema, projection: Projection, name: string): boolean => {
+const computeWants = (rs: ResourceSchema, projection: Projection, name: string): boolean => {
   const item = parseItem(rs, name);
   if (item === undefined || item.attr === undefined) return false;
   const schemaAttrs =
@@ -170,4 +137,20 @@ export const wantsAttribute = (rs: ResourceSchema, projection: Projection, name:
   const sel = select(projection.excludedAttributes, item.schema, def.name);
   if (sel.whole) return sub === undefined && hasAlwaysSub(def);
   return sub === undefined || !sel.subs.has(sub.name);
+};
+
+/**
+ * Whether a response under `projection` contains (part of) `name`, e.g. `members`, `groups`,
+ * `name.givenName`. Lets the service skip work such as loading members for
+ * `excludedAttributes=members` (R-ENTRA-29) or `attributes=displayName`.
+ * Unknown names → false.
+ */
+export const wantsAttribute = (rs: ResourceSchema, projection: Projection, name: string): boolean => {
+  const { wants } = planFor(rs, projection);
+  let answer = wants.get(name);
+  if (answer === undefined) {
+    answer = computeWants(rs, projection, name);
+    if (wants.size < 64) wants.set(name, answer); // the service asks a few fixed names
+  }
+  return answer;
 };

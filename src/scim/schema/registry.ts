@@ -2,6 +2,7 @@
 // sorting and projection all read attribute characteristics from here.
 import type { AttrPath } from '../filter/ast.js';
 import { deepFreeze } from './attributes.js';
+import { buildNameIndex, type NameIndex } from './name-index.js';
 import {
   COMMON_ATTRIBUTES,
   ENTERPRISE_USER_SCHEMA,
@@ -93,16 +94,38 @@ export const allResourceTypes = (): readonly ResourceTypeDef[] => RESOURCE_TYPES
 // URNs and attribute names are ASCII by grammar, so toLowerCase is an exact fold here.
 const same = (a: string, b: string): boolean => a.length === b.length && a.toLowerCase() === b.toLowerCase();
 
-export const findSchema = (urn: string): SchemaDef | undefined => SCHEMAS.find((s) => same(s.id, urn));
+// Lookup maps for every attribute list of the registry (common, each schema, each complex
+// attribute's sub-attributes), keyed by the frozen list itself: lists built by a caller
+// (e.g. `[...rs.common, ...rs.core.attributes]`) fall back to a scan.
+const ATTRIBUTE_INDEXES = new WeakMap<readonly AttributeDef[], NameIndex<AttributeDef>>();
+const indexAttributes = (attrs: readonly AttributeDef[]): void => {
+  if (ATTRIBUTE_INDEXES.has(attrs)) return;
+  ATTRIBUTE_INDEXES.set(attrs, buildNameIndex(attrs, (a) => a.name));
+  for (const a of attrs) if (a.subAttributes !== undefined) indexAttributes(a.subAttributes);
+};
+indexAttributes(COMMON_ATTRIBUTES);
+for (const s of SCHEMAS) indexAttributes(s.attributes);
 
-export const findAttribute = (attrs: readonly AttributeDef[], name: string): AttributeDef | undefined =>
-  attrs.find((a) => same(a.name, name));
+const SCHEMA_INDEX = buildNameIndex(SCHEMAS, (s) => s.id);
+const EXTENSION_INDEXES = new Map<ResourceSchema, NameIndex<SchemaDef>>(
+  Object.values(RESOURCE_SCHEMAS).map((rs) => [rs, buildNameIndex(rs.extensions, (s) => s.id)]),
+);
+
+export const findSchema = (urn: string): SchemaDef | undefined => SCHEMA_INDEX.get(urn);
+
+export const findAttribute = (attrs: readonly AttributeDef[], name: string): AttributeDef | undefined => {
+  const index = ATTRIBUTE_INDEXES.get(attrs);
+  return index !== undefined ? index.get(name) : attrs.find((a) => same(a.name, name));
+};
 
 export const findSubAttribute = (attr: AttributeDef, name: string): AttributeDef | undefined =>
   attr.subAttributes === undefined ? undefined : findAttribute(attr.subAttributes, name);
 
 /** The extension of `rs` whose URN equals `urn` (case-insensitive). */
-export const findExtension = (rs: ResourceSchema, urn: string): SchemaDef | undefined => rs.extensions.find((s) => same(s.id, urn));
+export const findExtension = (rs: ResourceSchema, urn: string): SchemaDef | undefined => {
+  const index = EXTENSION_INDEXES.get(rs);
+  return index !== undefined ? index.get(urn) : rs.extensions.find((s) => same(s.id, urn));
+};
 
 const withSub = (
   schema: string,
@@ -128,7 +151,7 @@ export const resolveAttrPath = (rs: ResourceSchema, path: AttrPath): ResolvedAtt
   const ext = { isExtension: true, isCommon: false };
 
   if (path.urn !== undefined) {
-    if (same(path.urn, coreUrn)) {
+    if (path.urn === coreUrn || same(path.urn, coreUrn)) {
       const c = findAttribute(rs.common, path.name);
       if (c !== undefined) return withSub(coreUrn, c, path.sub, common);
       const a = findAttribute(rs.core.attributes, path.name);

@@ -2,6 +2,7 @@
 // (tenant_id, id), listed by filter → SQL with index or keyset pagination. Every statement
 // names tenant_id; the tenant is closed over and cannot be passed in.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Filter } from '../../scim/filter/ast.js';
 import type { Database } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
 import type { JsonObject } from '../../domain/json.js';
@@ -36,16 +37,43 @@ function uniqueAttribute(type: ResourceTypeName, error: unknown): string | undef
   return type === 'User' ? 'userName' : 'displayName';
 }
 
+/** Attributes whose equality selects a handful of rows through an index. */
+const SELECTIVE = new Set(['id', 'username', 'externalid', 'emails', 'emails.value', 'members', 'members.value']);
+
+/** Whether the filter pins the result to a few rows by itself (an equality on a SELECTIVE attribute). */
+export function isSelective(f: Filter | undefined): boolean {
+  if (!f) return false;
+  switch (f.kind) {
+    case 'AttrExpression':
+      return f.op === 'eq' && f.value !== null && SELECTIVE.has(`${f.path.name}${f.path.sub ? `.${f.path.sub}` : ''}`.toLowerCase());
+    case 'Logical':
+      return f.op === 'and' ? isSelective(f.left) || isSelective(f.right) : isSelective(f.left) && isSelective(f.right);
+    case 'ValuePath':
+      return (
+        SELECTIVE.has(f.path.name.toLowerCase()) &&
+        isSelective(f.filter.kind === 'AttrExpression' ? { ...f.filter, path: { ...f.filter.path, name: `${f.path.name}.${f.filter.path.name}`, sub: undefined } } : f.filter)
+      );
+    default:
+      return false;
+  }
+}
+
+const sameRows = (a: ReadonlyArray<{ value_folded: string; type_folded: string }>, b: typeof a): boolean =>
+  a.length === b.length && a.every((r, i) => r.value_folded === b[i]?.value_folded && r.type_folded === b[i]?.type_folded);
+
 export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, type: ResourceTypeName): ResourceStore {
   const table = tableFor(type);
   const ctx: FilterContext = { dialect, resourceType: type, alias: 'r', tenantId };
   const hot = (doc: JsonObject) => (type === 'User' ? { ...userHotValues(doc), source: 'scim' } : groupHotValues(doc));
   const ROW = ['r.seq', 'r.id', 'r.version', 'r.created_at', 'r.updated_at', 'r.doc'] as const;
 
-  async function writeEmails(id: string, doc: JsonObject, replace: boolean): Promise<void> {
+  /** The email side rows of a User; on update only when they changed (most PATCHes leave emails alone). */
+  async function writeEmails(id: string, doc: JsonObject, replace: boolean, previous?: JsonObject): Promise<void> {
     if (type !== 'User') return;
+    const next = userEmailRows(doc);
+    if (replace && previous && sameRows(userEmailRows(previous), next)) return;
     if (replace) await db.deleteFrom('scim_user_emails').where('tenant_id', '=', tenantId).where('user_id', '=', id).execute();
-    const rows = userEmailRows(doc).map((e) => ({ tenant_id: tenantId, user_id: id, ...e }));
+    const rows = next.map((e) => ({ tenant_id: tenantId, user_id: id, ...e }));
     if (rows.length > 0) await db.insertInto('scim_user_emails').values(rows).execute();
   }
 
@@ -107,7 +135,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       return row ? toStored(row as Row) : undefined;
     },
 
-    async update(id, doc, now, expectedVersion) {
+    async update(id, doc, now, expectedVersion, previous) {
       let result;
       try {
         result = await db
@@ -124,7 +152,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
         throw error;
       }
       if (!result) return undefined;
-      await writeEmails(id, doc, true);
+      await writeEmails(id, doc, true, previous);
       return { id, version: expectedVersion + 1, created: result.created_at, lastModified: now, doc };
     },
 
@@ -200,7 +228,12 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
           .offset(offset);
         rows = (await q.where('r.seq', '>=', start).orderBy('r.seq').limit(count).execute()) as Row[];
       } else {
-        rows = (await q.orderBy('r.seq').limit(count).offset(offset).execute()) as Row[];
+        // A selective filter (equality on userName, externalId, id, emails.value …) is answered from its
+        // index and the few rows sorted. Without statistics SQLite prefers walking the tenant's whole seq
+        // index in order and testing every row against the IN list (5 ms at 10k users, ~0.9 s at 1M);
+        // `+seq` (not an indexable expression) rules that plan out.
+        const order = where && dialect === 'sqlite' && isSelective(query.filter) ? sql`+${sql.ref('r.seq')}` : sql.ref('r.seq');
+        rows = (await q.orderBy(order).limit(count).offset(offset).execute()) as Row[];
       }
       // A short page tells the total by itself (the usual `userName eq` lookup): no count query.
       const known = rows.length > 0 && rows.length < count ? offset + rows.length : offset === 0 && rows.length === 0 && count > 0 ? 0 : undefined;
