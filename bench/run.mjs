@@ -36,7 +36,7 @@ const HELP = `npm run bench -- [options]
   --memberships M             groups each seeded user belongs to (default 2; 0 = none)
   --duration S                seconds per timed phase, split across --repeat (default 6)
   --repeat R                  repeats per timed phase, median reported (default 3)
-  --phases list               our user phases (default lookup,emails,get,patch,post)
+  --phases list               our user phases (default lookup,emails,get,patch,post,list)
   --pause-after-seed S        wait S seconds after each seeding step before measuring (e.g. 65: let the
                               server's periodic PRAGMA optimize see the new rows; default 0 = measure at once)
   --no-scale                  skip our user phases
@@ -50,7 +50,7 @@ const HELP = `npm run bench -- [options]
   --peer-seed N               SEED rows for fastify-sqlite (default: --users, so both hold the same population)
   --cpu-prof                  run WiggleDesk under node --cpu-prof and summarise where time went
   --profile list              profiling mode: one server (with --cpu-prof) per listed phase on the seeded DB
-                              (phases: lookup,emails,get,patch,post,groups.add,groups.getFull)
+                              (phases: lookup,emails,get,patch,post,list,groups.add,groups.getFull)
   --server-cpu 0 --client-cpu 1   taskset pinning (default 0 / 1; ignored without taskset or with 1 CPU)
   --no-build                  use dist/ as it is (default: npm run build first)
   --pg-url URL                admin URL (default $BENCH_PG_URL or postgres://postgres:postgres@127.0.0.1:5432/postgres)
@@ -77,7 +77,7 @@ const cfg = {
   groups: Number(A.groups ?? 100),
   duration: Number(A.duration ?? 6),
   repeat: Number(A.repeat ?? 3),
-  phases: String(A.phases ?? 'lookup,emails,get,patch,post').split(',').filter(Boolean),
+  phases: String(A.phases ?? 'lookup,emails,get,patch,post,list').split(',').filter(Boolean),
   scale: A.scale !== 'false',
   groupPhases: A['group-phases'] !== 'false',
   memberships: Number(A.memberships ?? 2),

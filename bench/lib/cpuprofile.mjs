@@ -13,6 +13,9 @@ function bucketOf(cf) {
     if (fn === '(root)') return 'root';
     return `native: ${fn || 'anonymous'}`;
   }
+  // better-sqlite3's run()/all()/get() are native: their time lands on the JS frame that calls them.
+  if (/\/kysely\/.*\/sqlite-driver\.js$/.test(u) && fn === 'executeQuery') return 'sqlite: statement execution (native)';
+  if (/\/dist\/storage\/dialects\/sqlite\.js$/.test(u) && fn === 'prepare') return 'sqlite: prepare/cache';
   const nm = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u);
   if (nm) {
     const p = nm[1];
@@ -72,7 +75,7 @@ export function summariseProfile(file, { top = 25 } = {}) {
 export function coarse(summary) {
   const g = {};
   for (const b of summary.buckets) {
-    const k = b.bucket.startsWith('app: ') ? `app:${b.bucket.slice(5).split('/')[0]}` : b.bucket.startsWith('lib: fastify') ? 'fastify' : b.bucket.startsWith('lib: ') ? b.bucket.slice(5) : b.bucket.startsWith('node: ') ? 'node core' : b.bucket.startsWith('native: ') ? 'native (JSON, sqlite calls, …)' : b.bucket;
+    const k = b.bucket.startsWith('sqlite: ') ? 'sqlite (native)' : b.bucket.startsWith('app: ') ? `app:${b.bucket.slice(5).split('/')[0]}` : b.bucket.startsWith('lib: fastify') ? 'fastify' : b.bucket.startsWith('lib: ') ? b.bucket.slice(5) : b.bucket.startsWith('node: ') ? 'node core' : b.bucket.startsWith('native: ') ? 'native (JSON, crypto, writev, …)' : b.bucket;
     g[k] = round((g[k] ?? 0) + b.pct, 1);
   }
   return Object.entries(g).sort((a, b) => b[1] - a[1]);

@@ -61,6 +61,12 @@ export async function userPhases({ client, pid, ids, population, duration, repea
       const ok = r.status === 201;
       return { ms: r.ms, status: r.status, ok, sample: ok ? null : `${r.status} ${r.text.slice(0, 200)}` };
     } },
+    list: { conc: 16, one: async () => {
+      const start = 1 + rand(Math.max(1, population - 100));
+      const r = await client.req('GET', `/Users?startIndex=${start}&count=100`);
+      let ok = r.status === 200; if (ok) { const j = parse(r.text); ok = Array.isArray(j?.Resources) && j.Resources.length === 100; }
+      return { ms: r.ms, status: r.status, ok, sample: ok ? null : `${r.status} ${r.text.slice(0, 200)}` };
+    } },
     patch: { conc: writeConc, one: async (k) => {
       const i = rand(population);
       const r = await client.req('PATCH', `/Users/${ids.userId(i)}`, { schemas: [S_PATCH], Operations: [{ op: 'Replace', path: 'title', value: TITLES[k % TITLES.length] }, { op: 'Replace', path: 'active', value: k % 2 === 0 }] });

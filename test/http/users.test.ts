@@ -166,6 +166,24 @@ describeEachDialect('Users CRUD', (t) => {
     expect(body.meta.created).toBe(a.meta.created);
   });
 
+  it('R-ENTRA-06/14 emails lookups follow every write: a title PATCH keeps them, PATCH and PUT of emails move them', async () => {
+    const mail = (tag: string) => uniq(tag).toLowerCase();
+    const [first, second, third] = [mail('first'), mail('second'), mail('third')];
+    const found = async (email: string) =>
+      (json(await t().scim.get(`/Users?filter=${encodeURIComponent(`emails[type eq "work"].value eq "${email}"`)}`)).Resources as Array<{ id: string }>).map((u) => u.id);
+    const a = json(await t().scim.post('/Users', { userName: uniq(), emails: [{ type: 'work', value: first, primary: true }] }));
+    expect(await found(first)).toEqual([a.id]);
+    expect((await t().scim.patch(`/Users/${a.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: 'Director' }] })).statusCode).toBe(200);
+    expect(await found(first)).toEqual([a.id]);
+    expect((await t().scim.patch(`/Users/${a.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: second }] })).statusCode).toBe(200);
+    expect(await found(first)).toEqual([]);
+    expect(await found(second)).toEqual([a.id]);
+    const current = json(await t().scim.get(`/Users/${a.id}`));
+    expect((await t().scim.put(`/Users/${a.id}`, { ...current, emails: [{ type: 'work', value: third }] })).statusCode).toBe(200);
+    expect(await found(second)).toEqual([]);
+    expect(await found(third)).toEqual([a.id]);
+  });
+
   it('PUT with a different id in the body → 400; PUT to an unknown id → 404; PUT to a taken userName → 409', async () => {
     const a = json(await t().scim.post('/Users', { userName: uniq() }));
     const b = json(await t().scim.post('/Users', { userName: uniq() }));
