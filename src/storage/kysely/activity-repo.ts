@@ -4,6 +4,8 @@ import type { ActivityLogTable, Database } from './database.js';
 import type { TenantId } from '../../domain/ids.js';
 import type { ActivityRecord, ActivityStore } from '../ports.js';
 import { toStorableText } from '../../scim/text.js';
+import type { SqlDialectName } from './dialect-name.js';
+import { runPrepared } from './prepared.js';
 
 const toRecord = (r: Selectable<ActivityLogTable>): ActivityRecord => ({
   seq: Number(r.seq),
@@ -43,14 +45,11 @@ export function clip(raw: string | null, max: number): string | null {
   return `${text.slice(0, end)}…`;
 }
 
-export function createActivityRepo(db: Kysely<Database>, tenantId: TenantId): ActivityStore {
+export function createActivityRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): ActivityStore {
   return {
     async append(entries) {
       if (entries.length === 0) return;
-      await db
-        .insertInto('activity_log')
-        .values(
-          entries.map((e) => ({
+      const rows = entries.map((e) => ({
             tenant_id: tenantId,
             at: e.at,
             key_id: e.keyId,
@@ -63,9 +62,17 @@ export function createActivityRepo(db: Kysely<Database>, tenantId: TenantId): Ac
             resource_type: e.resourceType,
             resource_id: clip(e.resourceId, MAX_RESOURCE_ID),
             summary: clip(e.summary, MAX_SUMMARY),
-          })),
-        )
-        .execute();
+          }));
+      const [one] = rows;
+      if (rows.length === 1 && one) {
+        // Every SCIM write logs one row in its transaction: compiled once.
+        const cols = Object.keys(one);
+        await runPrepared(db, `${dialect}:activity:insert1`, Object.values(one), (...p) =>
+          db.insertInto('activity_log').values(Object.fromEntries(cols.map((c, i) => [c, p[i]])) as never),
+        );
+        return;
+      }
+      await db.insertInto('activity_log').values(rows).execute();
     },
     async list({ errorsOnly, resourceId, beforeSeq, limit }) {
       let q = db.selectFrom('activity_log').selectAll().where('tenant_id', '=', tenantId);

@@ -9,6 +9,7 @@ import type { Filter } from '../../scim/filter/ast.js';
 import type { MembershipStore, MemberRow } from '../ports.js';
 import { invalidFilter } from '../../scim/errors.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
+import { runPrepared } from './prepared.js';
 
 const CHUNK = 400; // rows per multi-row INSERT/DELETE: well under SQLite's 32,766 bound parameters.
 
@@ -114,19 +115,28 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       const parentsOf = new Map<string, string[]>();
       let frontier = [...new Set(memberIds)];
       const seen = new Set(frontier);
+      const names = new Map<string, { name: string; folded: string }>();
       for (let depth = 0; frontier.length > 0 && depth < 32; depth++) {
         const next: string[] = [];
         for (let i = 0; i < frontier.length; i += CHUNK) {
-          const rows = await db
-            .selectFrom('group_members')
-            .select(['member_id', 'group_id'])
-            .where('tenant_id', '=', tenantId)
-            .where('member_id', 'in', frontier.slice(i, i + CHUNK))
-            .execute();
+          const chunk = frontier.slice(i, i + CHUNK);
+          // The member's rows first (CROSS JOIN keeps SQLite from starting at the groups), each
+          // group's name by its primary key: parents and names in one statement per level.
+          const { rows } = await runPrepared(db, `${dialect}:ancestors:${chunk.length}`, [tenantId, ...chunk], (t, ...ids) =>
+            db
+              .selectFrom('group_members as m')
+              .crossJoin('scim_groups as g')
+              .select(['m.member_id', 'm.group_id', 'g.display_name', 'g.display_name_folded'])
+              .where('m.tenant_id', '=', t)
+              .where('m.member_id', 'in', ids)
+              .whereRef('g.tenant_id', '=', 'm.tenant_id')
+              .whereRef('g.id', '=', 'm.group_id'),
+          );
           for (const r of rows) {
             const list = parentsOf.get(r.member_id) ?? [];
             list.push(r.group_id);
             parentsOf.set(r.member_id, list);
+            names.set(r.group_id, { name: r.display_name, folded: r.display_name_folded });
             if (!seen.has(r.group_id)) {
               seen.add(r.group_id);
               next.push(r.group_id);
@@ -134,17 +144,6 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
           }
         }
         frontier = next;
-      }
-      const groupIds = [...new Set([...parentsOf.values()].flat())];
-      const names = new Map<string, { name: string; folded: string }>();
-      for (let i = 0; i < groupIds.length; i += CHUNK) {
-        const rows = await db
-          .selectFrom('scim_groups')
-          .select(['id', 'display_name', 'display_name_folded'])
-          .where('tenant_id', '=', tenantId)
-          .where('id', 'in', groupIds.slice(i, i + CHUNK))
-          .execute();
-        for (const r of rows) names.set(r.id, { name: r.display_name, folded: r.display_name_folded });
       }
       for (const member of new Set(memberIds)) {
         // Breadth-first from the member: direct groups first, then indirect ones, each once.

@@ -7,6 +7,7 @@ import type { Organization } from '../../domain/organization.js';
 import { trustedTenantId, type TenantId } from '../../domain/ids.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import { createTenantStore } from './tenant-store.js';
+import { runPrepared } from './prepared.js';
 import { toAccount } from './accounts-repo.js';
 
 type OrgRow = { id: string; name: string; api_access_approved: number; created_at: string };
@@ -48,12 +49,15 @@ export function createPlatformStore(db: Kysely<Database>, dialect: SqlDialectNam
       return Number(row.n);
     },
     async findApiKey(keyId) {
-      const row = await db
-        .selectFrom('api_keys as k')
-        .innerJoin('organizations as o', 'o.id', 'k.tenant_id')
-        .select(['k.tenant_id', 'k.id', 'k.secret_hash', 'k.revoked_at', 'k.last_used_at', 'o.api_access_approved'])
-        .where('k.id', '=', keyId)
-        .executeTakeFirst();
+      // On every SCIM request: compiled once (see prepared.ts).
+      const { rows } = await runPrepared(db, `${dialect}:findApiKey`, [keyId], (k) =>
+        db
+          .selectFrom('api_keys as k')
+          .innerJoin('organizations as o', 'o.id', 'k.tenant_id')
+          .select(['k.tenant_id', 'k.id', 'k.secret_hash', 'k.revoked_at', 'k.last_used_at', 'o.api_access_approved'])
+          .where('k.id', '=', k),
+      );
+      const row = rows[0];
       if (!row) return undefined;
       return {
         tenantId: trustedTenantId(row.tenant_id),

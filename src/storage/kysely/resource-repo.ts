@@ -13,6 +13,7 @@ import { constraintViolation } from '../dialects/errors.js';
 import { groupHotValues, tableFor, userEmailRows, userHotValues } from './column-map.js';
 import { filterToSql, sortExpression, type FilterContext } from './filter-to-sql.js';
 import { isStorableText } from '../../scim/text.js';
+import { runPrepared } from './prepared.js';
 
 type Row = { seq: number; id: string; version: number; created_at: string; updated_at: string; doc: unknown };
 
@@ -72,17 +73,27 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     if (type !== 'User') return;
     const next = userEmailRows(doc);
     if (replace && previous && sameRows(userEmailRows(previous), next)) return;
-    if (replace) await db.deleteFrom('scim_user_emails').where('tenant_id', '=', tenantId).where('user_id', '=', id).execute();
-    const rows = next.map((e) => ({ tenant_id: tenantId, user_id: id, ...e }));
-    if (rows.length > 0) await db.insertInto('scim_user_emails').values(rows).execute();
+    if (replace) {
+      await runPrepared(db, `${dialect}:emails:delete`, [tenantId, id], (t, u) => db.deleteFrom('scim_user_emails').where('tenant_id', '=', t!).where('user_id', '=', u!));
+    }
+    for (const e of next) await insertRow('email', 'scim_user_emails', { tenant_id: tenantId, user_id: id, value_folded: e.value_folded, type_folded: e.type_folded });
   }
 
   async function adjustCount(delta: number): Promise<void> {
-    await db
-      .insertInto('resource_counts')
-      .values({ tenant_id: tenantId, resource_type: type, count: delta })
-      .onConflict((oc) => oc.columns(['tenant_id', 'resource_type']).doUpdateSet({ count: sql`resource_counts.count + ${delta}` }))
-      .execute();
+    await runPrepared(db, `${dialect}:adjustCount`, [tenantId, type, delta, delta], (t, rt, d, d2) =>
+      db
+        .insertInto('resource_counts')
+        .values({ tenant_id: t!, resource_type: rt!, count: d as unknown as number })
+        .onConflict((oc) => oc.columns(['tenant_id', 'resource_type']).doUpdateSet({ count: sql`resource_counts.count + ${d2}` })),
+    );
+  }
+
+  /** INSERT of one row whose columns are always the same for this table: compiled once. */
+  async function insertRow(key: string, into: 'scim_users' | 'scim_groups' | 'scim_user_emails', row: Record<string, unknown>): Promise<void> {
+    const cols = Object.keys(row);
+    await runPrepared(db, `${dialect}:${into}:insert:${key}:${cols.join(',')}`, Object.values(row), (...p) =>
+      db.insertInto(into).values(Object.fromEntries(cols.map((c, i) => [c, p[i]])) as never),
+    );
   }
 
   async function total(where: RawBuilder<SqlBool> | undefined): Promise<number> {
@@ -110,8 +121,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     async insert(id, doc, now) {
       const values = { tenant_id: tenantId, id, created_at: now, updated_at: now, version: 1, doc: JSON.stringify(doc), ...hot(doc) };
       try {
-        if (type === 'User') await db.insertInto('scim_users').values(values as never).execute();
-        else await db.insertInto('scim_groups').values(values as never).execute();
+        await insertRow('resource', table, values);
       } catch (error) {
         const attr = uniqueAttribute(type, error);
         if (attr) throw new UniqueConflict(attr);
@@ -126,26 +136,27 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       // No stored id contains U+0000 or an unpaired surrogate, and PostgreSQL refuses them as
       // parameters (a 500): whoever asks, the answer is "not found".
       if (!isStorableText(id)) return undefined;
-      const row = await db
-        .selectFrom(`${table} as r` as 'scim_users as r')
-        .select(ROW)
-        .where('r.tenant_id', '=', tenantId)
-        .where('r.id', '=', id)
-        .executeTakeFirst();
-      return row ? toStored(row as Row) : undefined;
+      const { rows } = await runPrepared(db, `${dialect}:${table}:findById`, [tenantId, id], (t, i) =>
+        db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', t).where('r.id', '=', i),
+      );
+      return rows[0] ? toStored(rows[0] as Row) : undefined;
     },
 
     async update(id, doc, now, expectedVersion, previous) {
-      let result;
+      let result: { created_at: string } | undefined;
+      const set: Record<string, unknown> = { ...(hot(doc) as object), doc: JSON.stringify(doc), updated_at: now, version: expectedVersion + 1 };
+      const cols = Object.keys(set);
       try {
-        result = await db
-          .updateTable(table as 'scim_users')
-          .set({ ...(hot(doc) as object), doc: JSON.stringify(doc), updated_at: now, version: expectedVersion + 1 })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', id)
-          .where('version', '=', expectedVersion)
-          .returning(['created_at'])
-          .executeTakeFirst();
+        const { rows } = await runPrepared(db, `${dialect}:${table}:update:${cols.join(',')}`, [...Object.values(set), tenantId, id, expectedVersion], (...p) =>
+          db
+            .updateTable(table as 'scim_users')
+            .set(Object.fromEntries(cols.map((c, i) => [c, p[i]])) as never)
+            .where('tenant_id', '=', p[cols.length]!)
+            .where('id', '=', p[cols.length + 1]!)
+            .where('version', '=', p[cols.length + 2] as unknown as number)
+            .returning(['created_at']),
+        );
+        result = rows[0];
       } catch (error) {
         const attr = uniqueAttribute(type, error);
         if (attr) throw new UniqueConflict(attr);

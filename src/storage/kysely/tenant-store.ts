@@ -19,7 +19,7 @@ export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName,
     members: createMembershipRepo(db, dialect, tenantId),
     apiKeys: createApiKeysRepo(db, tenantId),
     accounts: createAccountsRepo(db, tenantId),
-    activity: createActivityRepo(db, tenantId),
+    activity: createActivityRepo(db, dialect, tenantId),
     async organization() {
       const row = await db.selectFrom('organizations').select(['id', 'name', 'api_access_approved', 'created_at']).where('id', '=', tenantId).executeTakeFirstOrThrow();
       return { id: tenantId, name: row.name, apiAccessApproved: row.api_access_approved === 1, createdAt: row.created_at };
