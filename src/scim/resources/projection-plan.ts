@@ -3,7 +3,8 @@
 // renders many documents with one projection), and once per resource type for the default view
 // (no attributes / excludedAttributes), which nearly every identity provider request uses.
 import type { ResourceSchema } from '../schema/registry.js';
-import type { AttributeDef } from '../schema/types.js';
+import { buildNameIndex, type NameIndex } from '../schema/name-index.js';
+import type { AttributeDef, SchemaDef } from '../schema/types.js';
 import type { ProjectionItem } from './attr-list.js';
 
 export interface Projection {
@@ -24,12 +25,41 @@ export interface AttrRule {
   readonly whole: boolean;
 }
 
+/** An attribute of the resource type; `slot` numbers its rule in a plan. */
+export interface AttrSlot {
+  readonly kind: 'attr';
+  readonly schema: string;
+  readonly def: AttributeDef;
+  readonly slot: number;
+}
+
+export interface ExtensionSlot {
+  readonly kind: 'extension';
+  readonly ext: SchemaDef;
+  readonly attrs: NameIndex<AttrSlot>;
+}
+
+/** Where a document key belongs, per resource type: one lookup per key while rendering. */
+export interface Layout {
+  /** Extension URNs, then common and core attribute names (the order the lookups had). */
+  readonly top: NameIndex<AttrSlot | ExtensionSlot>;
+  /** Common and core attribute names only. */
+  readonly attrs: NameIndex<AttrSlot>;
+  readonly slots: readonly AttrSlot[];
+}
+
 export interface ProjectionPlan {
   readonly rs: ResourceSchema;
-  /** Every attribute of `rs` (common, core, extensions) → its rule; null = left out. */
-  readonly rules: ReadonlyMap<AttributeDef, AttrRule | null>;
+  readonly layout: Layout;
+  /** By slot: the rule of each attribute; null = left out. */
+  readonly rules: readonly (AttrRule | null)[];
   /** Document keys unknown to the registry behave as "default". */
   readonly keepUnknown: boolean;
+  /**
+   * The projection removes nothing a stored document holds (only `returned: "never"` attributes,
+   * which are never stored): worth checking whether a document passes through unchanged.
+   */
+  readonly keepsStored: boolean;
   /** wantsAttribute answers, by name (the service asks the same few names for every document). */
   readonly wants: Map<string, boolean>;
 }
@@ -81,11 +111,39 @@ const ruleFor = (p: Projection, schema: string, def: AttributeDef): AttrRule | n
   return rule(def, (s) => s.returned === 'always' || (s.returned === 'default' && !sel.subs.has(s.name)), true);
 };
 
+const buildLayout = (rs: ResourceSchema): Layout => {
+  const slots: AttrSlot[] = [];
+  const slotsOf = (schema: string, defs: readonly AttributeDef[]): AttrSlot[] =>
+    defs.map((def) => {
+      const s: AttrSlot = { kind: 'attr', schema, def, slot: slots.length };
+      slots.push(s);
+      return s;
+    });
+  const attrs = slotsOf(rs.core.id, [...rs.common, ...rs.core.attributes]);
+  const exts = rs.extensions.map(
+    (ext): ExtensionSlot => ({ kind: 'extension', ext, attrs: buildNameIndex(slotsOf(ext.id, ext.attributes), (s) => s.def.name) }),
+  );
+  return {
+    top: buildNameIndex<AttrSlot | ExtensionSlot>([...exts, ...attrs], (s) => (s.kind === 'extension' ? s.ext.id : s.def.name)),
+    attrs: buildNameIndex(attrs, (s) => s.def.name),
+    slots,
+  };
+};
+
+const LAYOUTS = new WeakMap<ResourceSchema, Layout>();
+
+const layoutOf = (rs: ResourceSchema): Layout => {
+  let layout = LAYOUTS.get(rs);
+  if (layout === undefined) LAYOUTS.set(rs, (layout = buildLayout(rs)));
+  return layout;
+};
+
 const compile = (rs: ResourceSchema, p: Projection): ProjectionPlan => {
-  const rules = new Map<AttributeDef, AttrRule | null>();
-  for (const def of [...rs.common, ...rs.core.attributes]) rules.set(def, ruleFor(p, rs.core.id, def));
-  for (const ext of rs.extensions) for (const def of ext.attributes) rules.set(def, ruleFor(p, ext.id, def));
-  return { rs, rules, keepUnknown: p.attributes === undefined, wants: new Map() };
+  const layout = layoutOf(rs);
+  const rules = layout.slots.map((s) => ruleFor(p, s.schema, s.def));
+  const keepUnknown = p.attributes === undefined;
+  const keepsStored = keepUnknown && rules.every((r, i) => (r === null ? layout.slots[i]?.def.returned === 'never' : r.whole));
+  return { rs, layout, rules, keepUnknown, keepsStored, wants: new Map() };
 };
 
 const isDefault = (p: Projection): boolean => p.attributes === undefined && p.excludedAttributes.length === 0;

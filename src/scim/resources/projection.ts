@@ -17,9 +17,17 @@
 //   * Keys of the document unknown to the registry behave as "default".
 import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { findAttribute, findExtension, findSubAttribute, type ResourceSchema } from '../schema/registry.js';
-import type { AttributeDef } from '../schema/types.js';
 import { isBlank, parseItem, parseList } from './attr-list.js';
-import { hasAlwaysSub, planFor, select, type AttrRule, type Projection, type ProjectionPlan } from './projection-plan.js';
+import {
+  hasAlwaysSub,
+  planFor,
+  select,
+  type AttrRule,
+  type AttrSlot,
+  type ExtensionSlot,
+  type Projection,
+  type ProjectionPlan,
+} from './projection-plan.js';
 
 export type { ProjectionItem } from './attr-list.js';
 export type { Projection } from './projection-plan.js';
@@ -37,7 +45,7 @@ export const parseProjection = (rs: ResourceSchema, params: ProjectionParams): P
   return { attributes: undefined, excludedAttributes: parseList(rs, params.excludedAttributes) };
 };
 
-/** Keeps the sub-keys `rule` accepts; empty complex values disappear. */
+/** Keeps the sub-keys `rule` accepts; empty complex values disappear. Complex attributes only. */
 const pickSubs = (rule: AttrRule, value: JsonValue): JsonValue | undefined => {
   const pick = (o: JsonObject): JsonObject | undefined => {
     const out: JsonObject = {};
@@ -73,42 +81,83 @@ const isPlainValue = (value: JsonValue): boolean => {
   return !isJsonObject(value) || isPlainObject(value);
 };
 
-/** The projected value of one attribute (undefined: left out). Plain values are shared, not copied. */
-const projectValue = (plan: ProjectionPlan, def: AttributeDef | undefined, value: JsonValue): JsonValue | undefined => {
-  if (def === undefined) return plan.keepUnknown ? value : undefined;
-  const rule = plan.rules.get(def);
-  if (rule === undefined || rule === null) return undefined;
-  if (rule.def.type !== 'complex' || (rule.whole && isPlainValue(value))) return value;
-  return pickSubs(rule, value);
+/** Whether the projection keeps `value` exactly as it is. */
+const keepsValue = (plan: ProjectionPlan, slot: AttrSlot | undefined, value: JsonValue): boolean => {
+  if (slot === undefined) return plan.keepUnknown;
+  const rule = plan.rules[slot.slot];
+  return rule !== undefined && rule !== null && (rule.def.type !== 'complex' || (rule.whole && isPlainValue(value)));
 };
 
-const projectExtension = (plan: ProjectionPlan, attrs: readonly AttributeDef[], obj: JsonObject): JsonObject => {
+/** The projected value of one attribute (undefined: left out). Values kept as they are are shared, not copied. */
+const projectValue = (plan: ProjectionPlan, slot: AttrSlot | undefined, value: JsonValue): JsonValue | undefined => {
+  if (keepsValue(plan, slot, value)) return value;
+  const rule = slot === undefined ? undefined : plan.rules[slot.slot];
+  return rule === undefined || rule === null ? undefined : pickSubs(rule, value);
+};
+
+const projectExtension = (plan: ProjectionPlan, ext: ExtensionSlot, obj: JsonObject): JsonObject => {
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(obj)) {
-    const projected = projectValue(plan, findAttribute(attrs, k), v);
+  for (const k in obj) {
+    if (!Object.hasOwn(obj, k)) continue;
+    const projected = projectValue(plan, ext.attrs.get(k), obj[k] as JsonValue);
     if (projected !== undefined) out[k] = projected;
   }
   return out;
 };
 
-/** Returns a new document; `resource` is not modified, but unchanged values are shared with it. */
+/**
+ * Whether the projection keeps every key of `resource` and its values exactly as they are (the
+ * default view of a stored document): then a shallow copy is the projected document.
+ */
+const keepsAll = (plan: ProjectionPlan, resource: JsonObject): boolean => {
+  if (Object.hasOwn(resource, '__proto__')) return false;
+  const { top } = plan.layout;
+  for (const k in resource) {
+    if (!Object.hasOwn(resource, k)) return false;
+    if (k === 'schemas') continue;
+    const v = resource[k] as JsonValue;
+    const slot = top.get(k);
+    if (slot?.kind !== 'extension') {
+      if (!keepsValue(plan, slot, v)) return false;
+    } else if (!isJsonObject(v) || !isPlainObject(v)) return false;
+    else for (const ek in v) if (!Object.hasOwn(v, ek) || !keepsValue(plan, slot.attrs.get(ek), v[ek] as JsonValue)) return false;
+  }
+  return true;
+};
+
+/**
+ * Returns a new document; `resource` is not modified, but values the projection keeps as they
+ * are are shared with it. The default view of a canonical document (nearly every identity
+ * provider request) is checked without building anything and then copied shallowly.
+ */
 export const applyProjection = (rs: ResourceSchema, resource: JsonObject, projection: Projection): JsonObject => {
   const plan = planFor(rs, projection);
+  if (plan.keepsStored && keepsAll(plan, resource)) return { ...resource };
+  const { top, attrs } = plan.layout;
   const out: JsonObject = {};
   let droppedExtensions: Set<string> | undefined;
-  for (const [k, v] of Object.entries(resource)) {
+  // for-in with hasOwn visits the keys of Object.entries in the same order, without the pairs.
+  for (const k in resource) {
+    if (!Object.hasOwn(resource, k)) continue;
+    const v = resource[k] as JsonValue;
     if (k === 'schemas') {
       out[k] = v;
       continue;
     }
-    const ext = findExtension(rs, k);
-    if (ext !== undefined && isJsonObject(v)) {
-      const sub = projectExtension(plan, ext.attributes, v);
-      if (Object.keys(sub).length > 0) out[k] = sub;
-      else (droppedExtensions ??= new Set()).add(ext.id.toLowerCase());
+    const slot = top.get(k);
+    if (slot?.kind === 'extension') {
+      if (isJsonObject(v)) {
+        const sub = projectExtension(plan, slot, v);
+        if (Object.keys(sub).length > 0) out[k] = sub;
+        else (droppedExtensions ??= new Set()).add(slot.ext.id.toLowerCase());
+        continue;
+      }
+      // An extension URN with a non-object value is just a key like any other.
+      const projected = projectValue(plan, attrs.get(k), v);
+      if (projected !== undefined) out[k] = projected;
       continue;
     }
-    const projected = projectValue(plan, findAttribute(rs.common, k) ?? findAttribute(rs.core.attributes, k), v);
+    const projected = projectValue(plan, slot, v);
     if (projected !== undefined) out[k] = projected;
   }
   const schemas = out['schemas'];

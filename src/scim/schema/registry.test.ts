@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AttrPath } from '../filter/ast.js';
 import {
@@ -5,6 +6,7 @@ import {
   allSchemas,
   ENTERPRISE_USER_SCHEMA,
   findAttribute,
+  findExtension,
   findSchema,
   findSubAttribute,
   getResourceSchema,
@@ -12,6 +14,7 @@ import {
   resolveAttrPath,
   USER_SCHEMA,
 } from './registry.js';
+import type { AttributeDef } from './types.js';
 
 const user = getResourceSchema('User');
 const group = getResourceSchema('Group');
@@ -53,6 +56,34 @@ describe('registry lookups', () => {
     expect(findAttribute(group.core.attributes, 'displayName')).toMatchObject({ required: true });
     expect(group.membershipAttribute).toBe('members');
     expect(user.derivedAttributes).toEqual(['groups']);
+  });
+
+  // The lookups use precomputed maps; they must answer exactly as a linear case-insensitive scan.
+  it('lookups equal a linear case-insensitive scan, for every attribute list of the registry', () => {
+    const same = (a: string, b: string): boolean => a.length === b.length && a.toLowerCase() === b.toLowerCase();
+    const lists: (readonly AttributeDef[])[] = [];
+    const collect = (attrs: readonly AttributeDef[]): void => {
+      lists.push(attrs);
+      for (const a of attrs) if (a.subAttributes) collect(a.subAttributes);
+    };
+    collect(user.common);
+    for (const s of allSchemas()) collect(s.attributes);
+    const names = [...new Set([...lists.flat().map((a) => a.name), ...allSchemas().map((s) => s.id)])];
+    const name = fc.oneof(
+      fc
+        .tuple(fc.constantFrom(...names), fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }))
+        .map(([n, flips]) => [...n].map((c, i) => (flips[i] ? c.toUpperCase() : c)).join('')),
+      fc.constantFrom('nic\u212AName', 'İd', 'bogus', '', 'members.value'),
+      fc.string({ maxLength: 8 }),
+    );
+    fc.assert(
+      fc.property(name, (n) => {
+        for (const attrs of lists) expect(findAttribute(attrs, n)).toBe(attrs.find((a) => same(a.name, n)));
+        expect(findSchema(n)).toBe(allSchemas().find((s) => same(s.id, n)));
+        for (const rs of [user, group]) expect(findExtension(rs, n)).toBe(rs.extensions.find((s) => same(s.id, n)));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('is frozen', () => {
