@@ -111,8 +111,6 @@ export interface MembershipStore {
   /** Members of a group, in pages of `pageSize`, so a 100,000-member group is never held at once. */
   iterateMembers(groupId: string, pageSize: number): AsyncIterable<MemberRow[]>;
   memberIds(groupId: string): Promise<Set<string>>;
-  /** Direct groups of a member (user or group) with their display names. */
-  groupsOf(memberId: string): Promise<Array<{ id: string; displayName: string }>>;
   /** All groups reachable upward from the member (direct and indirect). */
   ancestorsOf(memberId: string): Promise<Array<{ id: string; displayName: string; direct: boolean }>>;
   /** ancestorsOf for many members in a few queries (a page of a list). */

@@ -14,6 +14,26 @@ import { runPrepared } from './prepared.js';
 const CHUNK = 400; // rows per multi-row INSERT/DELETE: well under SQLite's 32,766 bound parameters.
 
 export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): MembershipStore {
+  /**
+   * The groups that directly contain `ids`, with their names: the member's rows through the partial
+   * covering index of its kind (group_members_user / group_members_child), then each group by its
+   * primary key. CROSS JOIN keeps SQLite from starting at the groups.
+   */
+  function parentsWithNames(kind: 'any' | 'group', ids: readonly string[]) {
+    return runPrepared(db, `${dialect}:parents:${kind}:${ids.length}`, [tenantId, ...ids], (t, ...p) => {
+      const by = (column: 'm.user_id' | 'm.child_group_id') =>
+        db
+          .selectFrom('group_members as m')
+          .crossJoin('scim_groups as g')
+          .select(['m.member_id', 'm.group_id', 'g.display_name', 'g.display_name_folded'])
+          .where('m.tenant_id', '=', t!)
+          .where(column, 'in', p)
+          .whereRef('g.tenant_id', '=', 'm.tenant_id')
+          .whereRef('g.id', '=', 'm.group_id');
+      return kind === 'group' ? by('m.child_group_id') : by('m.user_id').unionAll(by('m.child_group_id'));
+    });
+  }
+
   return {
     async add(groupId, members, now) {
       let added = 0;
@@ -93,23 +113,12 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       const rows = await db.selectFrom('group_members').select('member_id').where('tenant_id', '=', tenantId).where('group_id', '=', groupId).execute();
       return new Set(rows.map((r) => r.member_id));
     },
-    async groupsOf(memberId) {
-      const rows = await db
-        .selectFrom('group_members as m')
-        .innerJoin('scim_groups as g', (j) => j.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.group_id'))
-        .select(['g.id', 'g.display_name'])
-        .where('m.tenant_id', '=', tenantId)
-        .where('m.member_id', '=', memberId)
-        .orderBy('g.display_name_folded')
-        .execute();
-      return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
-    },
     async ancestorsOf(memberId) {
       return (await this.ancestorsOfMany([memberId])).get(memberId) ?? [];
     },
     async ancestorsOfMany(memberIds) {
-      // Walk up the group graph one level per query (an indexed IN lookup on (tenant_id, member_id)),
-      // for all members at once; a seen-set stops at cycles. Typical depth is 1–2 levels.
+      // Walk up the group graph one statement per level for all members at once; a seen-set stops at
+      // cycles. Typical depth is 1–2 levels. Above the first level every member is a group.
       const result = new Map<string, Array<{ id: string; displayName: string; direct: boolean }>>();
       if (memberIds.length === 0) return result;
       const parentsOf = new Map<string, string[]>();
@@ -120,18 +129,7 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
         const next: string[] = [];
         for (let i = 0; i < frontier.length; i += CHUNK) {
           const chunk = frontier.slice(i, i + CHUNK);
-          // The member's rows first (CROSS JOIN keeps SQLite from starting at the groups), each
-          // group's name by its primary key: parents and names in one statement per level.
-          const { rows } = await runPrepared(db, `${dialect}:ancestors:${chunk.length}`, [tenantId, ...chunk], (t, ...ids) =>
-            db
-              .selectFrom('group_members as m')
-              .crossJoin('scim_groups as g')
-              .select(['m.member_id', 'm.group_id', 'g.display_name', 'g.display_name_folded'])
-              .where('m.tenant_id', '=', t)
-              .where('m.member_id', 'in', ids)
-              .whereRef('g.tenant_id', '=', 'm.tenant_id')
-              .whereRef('g.id', '=', 'm.group_id'),
-          );
+          const { rows } = await parentsWithNames(depth === 0 ? 'any' : 'group', chunk);
           for (const r of rows) {
             const list = parentsOf.get(r.member_id) ?? [];
             list.push(r.group_id);

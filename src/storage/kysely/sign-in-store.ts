@@ -368,9 +368,9 @@ function createTenantSignInStore(db: Db, _dialect: SqlDialectName, tenantId: Ten
         // Direct or nested membership, walking up from the user; UNION stops at cycles.
         const hit = await sql<{ hit: number }>`
           with recursive up(group_id, depth) as (
-            select group_id, 1 from group_members where tenant_id = ${tenantId} and member_id = ${row.scim_user_id}
+            select group_id, 1 from group_members where tenant_id = ${tenantId} and user_id = ${row.scim_user_id}
             union
-            select m.group_id, up.depth + 1 from group_members m join up on m.member_id = up.group_id
+            select m.group_id, up.depth + 1 from group_members m join up on m.child_group_id = up.group_id
             where m.tenant_id = ${tenantId} and up.depth < 32
           )
           select 1 as hit from up where group_id = ${row.admin_group_id} limit 1`.execute(db);

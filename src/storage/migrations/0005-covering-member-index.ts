@@ -1,13 +1,27 @@
-// "Which groups are these users in?" (User.groups on every user response and for a whole list page,
-// sign-in, the console) looks group_members up by (tenant_id, member_id IN (…)) and needs group_id.
-// With group_id in the index the lookup never touches the table. Without it, SQLite's planner — with
-// no statistics, or with the approximate ones `analysis_limit` produces ("1001 rows per tenant") —
-// prefers a scan of the tenant's whole primary key (tenant_id, group_id, member_id), which covers the
-// query: 119 ms instead of 0.64 ms for a 100-id page at 200,000 membership rows (bench/explain.mjs).
+// Looking group_members up by member: "which groups is this user in?" (User.groups on every user
+// response and for a whole list page, sign-in) and the foreign-key cascades when a User or a Group
+// is deleted (SQLite and PostgreSQL look child rows up by (tenant_id, user_id) and
+// (tenant_id, child_group_id)). 0001's index on (tenant_id, member_id) served neither cascade —
+// deleting a user scanned the tenant's memberships: 167 ms at 200,000 rows, seconds at a million —
+// and, not covering group_id, lost to a scan of the primary key whenever SQLite's statistics were
+// approximate (119 ms instead of 0.6 ms for a 100-id list page). One partial, covering index per
+// member kind replaces it; each row lands in exactly one of them, so an insert touches no more
+// B-trees than before.
 import type { Kysely } from 'kysely';
 import type { SqlDialectName } from '../kysely/dialect-name.js';
 
 export async function up(db: Kysely<unknown>, _dialect: SqlDialectName): Promise<void> {
   await db.schema.dropIndex('group_members_member').execute();
-  await db.schema.createIndex('group_members_member').on('group_members').columns(['tenant_id', 'member_id', 'group_id']).execute();
+  await db.schema
+    .createIndex('group_members_user')
+    .on('group_members')
+    .columns(['tenant_id', 'user_id', 'group_id'])
+    .where('user_id', 'is not', null)
+    .execute();
+  await db.schema
+    .createIndex('group_members_child')
+    .on('group_members')
+    .columns(['tenant_id', 'child_group_id', 'group_id'])
+    .where('child_group_id', 'is not', null)
+    .execute();
 }
