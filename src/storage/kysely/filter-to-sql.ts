@@ -111,12 +111,16 @@ type ElementSource =
 function compileElementExists(outer: FilterContext, _rs: ResourceSchema, r: ResolvedAttr, inner: Filter | undefined, offset: number): Bool {
   // EXISTS is two-valued by itself; inside it, NULL and false both exclude a row.
   const ctx: FilterContext = { ...outer, twoValued: false };
-  const side = sideTable(ctx, r);
-  if (side) {
+  const branches = sideTable(ctx, r);
+  if (branches) {
     // `r.id IN (uncorrelated subquery)`: the database starts from the side table's index
     // (e.g. emails by folded value) instead of testing every resource of the tenant.
-    const where = inner ? compileElement(ctx, side.source, r.attr, inner) : TRUE;
-    return sql<SqlBool>`${sql.ref(`${ctx.alias}.id`)} in (select ${sql.ref(side.owner)} from ${sql.table(side.table)} as e where e.tenant_id = ${ctx.tenantId} and ${where})`;
+    const selects = branches.map((side) => {
+      const where = inner ? compileElement(ctx, side.source, r.attr, inner) : TRUE;
+      const only = side.only ? sql<SqlBool>` and ${side.only}` : sql``;
+      return sql`select ${sql.ref(side.owner)} from ${sql.table(side.table)} as e where e.tenant_id = ${ctx.tenantId}${only} and ${where}`;
+    });
+    return sql<SqlBool>`${sql.ref(`${ctx.alias}.id`)} in (${sql.join(selects, sql` union all `)})`;
   }
   if (r.attr.type !== 'complex' && inner && inner.kind !== 'Present') {
     // Simple multi-valued attribute: compare the element itself.
@@ -126,29 +130,43 @@ function compileElementExists(outer: FilterContext, _rs: ResourceSchema, r: Reso
 }
 
 /** Rows instead of JSON: user emails (indexed side table), group members, user groups. */
-function sideTable(ctx: FilterContext, r: ResolvedAttr): { table: string; owner: string; source: ElementSource } | undefined {
+interface SideTable {
+  readonly table: string;
+  readonly owner: string;
+  /** Restricts the branch to the rows its column mapping describes. */
+  readonly only?: Bool;
+  readonly source: ElementSource;
+}
+
+function sideTable(ctx: FilterContext, r: ResolvedAttr): SideTable[] | undefined {
   const name = r.attr.name.toLowerCase();
   if (ctx.resourceType === 'User' && !r.isExtension && name === 'emails') {
-    return {
+    return [{
       table: 'scim_user_emails',
       owner: 'e.user_id',
       source: { kind: 'columns', columns: { value: { expr: sql.ref('e.value_folded'), folded: true }, type: { expr: sql.ref('e.type_folded'), folded: true } } },
-    };
+    }];
   }
   if (ctx.resourceType === 'Group' && name === 'members') {
-    return {
+    // A member's id is indexed as user_id or as child_group_id (one partial covering index per kind,
+    // migration 0005), not as member_id: one branch per kind, each reading `value` from its own
+    // column, so `members[value eq "x"]` is two index lookups and never a scan of the memberships.
+    const branch = (column: 'e.user_id' | 'e.child_group_id'): SideTable => ({
       table: 'group_members',
       owner: 'e.group_id',
-      source: { kind: 'columns', columns: { value: { expr: sql.ref('e.member_id'), folded: false }, type: { expr: sql.ref('e.member_type'), folded: false } } },
-    };
+      only: sql<SqlBool>`${sql.ref(column)} is not null`,
+      source: { kind: 'columns', columns: { value: { expr: sql.ref(column), folded: false }, type: { expr: sql.ref('e.member_type'), folded: false } } },
+    });
+    return [branch('e.user_id'), branch('e.child_group_id')];
   }
   if (ctx.resourceType === 'User' && name === 'groups') {
     // Direct memberships (indirect ones are returned on GET but not filterable; see docs/scim-support.md).
-    return {
+    return [{
       table: 'group_members',
-      owner: 'e.member_id',
+      owner: 'e.user_id',
+      only: sql<SqlBool>`e.user_id is not null`,
       source: { kind: 'columns', columns: { value: { expr: sql.ref('e.group_id'), folded: false } } },
-    };
+    }];
   }
   return undefined;
 }
