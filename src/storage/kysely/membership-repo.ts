@@ -1,7 +1,8 @@
-// Group membership as rows (tenant, group, member): adding 100 members is one insert and
-// removing one is one delete, whatever the group's size. Composite foreign keys keep every
+// Group membership as rows (tenant, group, member): adding 100 members is one insert that appends
+// to the group's end of its index, and removing one is a lookup by member, whatever the group's
+// size (migration 0005 has the layout). Composite foreign keys keep every
 // row inside its tenant even if the code above were wrong.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
 import type { TenantId } from '../../domain/ids.js';
@@ -12,6 +13,8 @@ import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
 import { runPrepared } from './prepared.js';
 
 const CHUNK = 400; // rows per multi-row INSERT/DELETE: well under SQLite's 32,766 bound parameters.
+/** A member's id is indexed as user_id or child_group_id (migration 0005), never as member_id. */
+const MEMBER_COLUMNS = ['user_id', 'child_group_id'] as const;
 
 export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): MembershipStore {
   /**
@@ -50,22 +53,27 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
         const r = await db
           .insertInto('group_members')
           .values(rows)
-          .onConflict((oc) => oc.columns(['tenant_id', 'group_id', 'member_id']).doNothing())
+          // Already a member: group_members_user / group_members_child (unique per member kind) say so.
+          .onConflict((oc) => oc.doNothing())
           .executeTakeFirst();
         added += Number(r.numInsertedOrUpdatedRows ?? 0);
       }
       return added;
     },
     async remove(groupId, memberIds) {
+      // By the member indexes (one lookup per id and kind), never by walking a big group's rows.
       let removed = 0;
       for (let i = 0; i < memberIds.length; i += CHUNK) {
-        const r = await db
-          .deleteFrom('group_members')
-          .where('tenant_id', '=', tenantId)
-          .where('group_id', '=', groupId)
-          .where('member_id', 'in', memberIds.slice(i, i + CHUNK))
-          .executeTakeFirst();
-        removed += Number(r.numDeletedRows);
+        const chunk = memberIds.slice(i, i + CHUNK);
+        for (const column of MEMBER_COLUMNS) {
+          const r = await db
+            .deleteFrom('group_members')
+            .where('tenant_id', '=', tenantId)
+            .where(column, 'in', chunk)
+            .where('group_id', '=', groupId)
+            .executeTakeFirst();
+          removed += Number(r.numDeletedRows);
+        }
       }
       return removed;
     },
@@ -74,27 +82,35 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       return Number(r.numDeletedRows);
     },
     async removeWhere(groupId, filter: Filter) {
-      // `members[value eq "x"]`, `members[type eq "Group"]`: delete the rows the value filter selects.
-      const r = await db
-        .deleteFrom('group_members as e')
-        .where('e.tenant_id', '=', tenantId)
-        .where('e.group_id', '=', groupId)
-        .where(memberRowFilter(filter))
-        .executeTakeFirst();
-      return Number(r.numDeletedRows);
+      // `members[value eq "x"]`, `members[type eq "Group"]`: delete the rows the value filter selects,
+      // one member kind at a time with `value` read from its indexed column (an index lookup for eq).
+      let removed = 0;
+      for (const column of MEMBER_COLUMNS) {
+        const r = await db
+          .deleteFrom('group_members as e')
+          .where('e.tenant_id', '=', tenantId)
+          .where(`e.${column}`, 'is not', null)
+          .where('e.group_id', '=', groupId)
+          .where(memberRowFilter(filter, sql.ref(`e.${column}`)))
+          .executeTakeFirst();
+        removed += Number(r.numDeletedRows);
+      }
+      return removed;
     },
     async *iterateMembers(groupId, pageSize) {
-      let after = '';
+      // In the order members were added: keyset pages on the group index (SQLite's rowid, PostgreSQL's seq).
+      const position = dialect === 'sqlite' ? sql<number>`m.rowid` : sql<number>`m.seq`;
+      let after = 0;
       for (;;) {
         const rows = await db
           .selectFrom('group_members as m')
           .leftJoin('scim_users as u', (j) => j.onRef('u.tenant_id', '=', 'm.tenant_id').onRef('u.id', '=', 'm.user_id'))
           .leftJoin('scim_groups as g', (j) => j.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.child_group_id'))
-          .select(['m.member_id', 'm.member_type', 'u.display_name as user_display', 'u.user_name', 'g.display_name as group_display'])
+          .select(['m.member_id', 'm.member_type', 'u.display_name as user_display', 'u.user_name', 'g.display_name as group_display', position.as('position')])
           .where('m.tenant_id', '=', tenantId)
           .where('m.group_id', '=', groupId)
-          .where('m.member_id', '>', after)
-          .orderBy('m.member_id')
+          .where(position, '>', after)
+          .orderBy(position)
           .limit(pageSize)
           .execute();
         if (rows.length === 0) return;
@@ -106,7 +122,7 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
           }),
         );
         if (rows.length < pageSize) return;
-        after = rows[rows.length - 1]!.member_id;
+        after = Number(rows[rows.length - 1]!.position);
       }
     },
     async memberIds(groupId) {
@@ -168,15 +184,17 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
   };
 }
 
-/** A member value filter (`value eq "x"`, `type eq "Group"`, and/or/not) over group_members rows. */
-function memberRowFilter(f: Filter): ReturnType<typeof sql<boolean>> {
+/** A member value filter (`value eq "x"`, `type eq "Group"`, and/or/not) over group_members rows; `value` is `valueColumn`. */
+function memberRowFilter(f: Filter, valueColumn: RawBuilder<unknown>): RawBuilder<boolean> {
   switch (f.kind) {
     case 'Logical':
-      return f.op === 'and' ? sql<boolean>`(${memberRowFilter(f.left)} and ${memberRowFilter(f.right)})` : sql<boolean>`(${memberRowFilter(f.left)} or ${memberRowFilter(f.right)})`;
+      return f.op === 'and'
+        ? sql<boolean>`(${memberRowFilter(f.left, valueColumn)} and ${memberRowFilter(f.right, valueColumn)})`
+        : sql<boolean>`(${memberRowFilter(f.left, valueColumn)} or ${memberRowFilter(f.right, valueColumn)})`;
     case 'Not':
-      return sql<boolean>`(not ${memberRowFilter(f.filter)})`;
+      return sql<boolean>`(not ${memberRowFilter(f.filter, valueColumn)})`;
     case 'ValuePath':
-      return memberRowFilter(f.filter);
+      return memberRowFilter(f.filter, valueColumn);
     case 'Present':
       return sql<boolean>`1 = 1`;
     case 'AttrExpression': {
@@ -184,7 +202,7 @@ function memberRowFilter(f: Filter): ReturnType<typeof sql<boolean>> {
       if (name !== 'value' && name !== 'type') {
         throw invalidFilter(`Members can be selected by "value" or "type", not "${f.path.sub ?? f.path.name}" (position ${f.path.offset})`, 'SCIM_E_MEMBERS_001', { position: f.path.offset });
       }
-      const col = name === 'type' ? sql.ref('e.member_type') : sql.ref('e.member_id');
+      const col = name === 'type' ? sql.ref('e.member_type') : valueColumn;
       const v = String(f.value);
       if (!isStorableText(v)) {
         throw invalidFilter(`The value at position ${f.offset} contains ${UNSTORABLE_TEXT}, which no member id can contain`, 'SCIM_E_MEMBERS_003', { position: f.offset });

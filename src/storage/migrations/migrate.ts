@@ -6,17 +6,19 @@ import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-console-sessions.js';
 import * as m0003 from './0003-sso.js';
 import * as m0004 from './0004-covering-email-index.js';
-import * as m0005 from './0005-covering-member-index.js';
+import * as m0005 from './0005-group-members-layout.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
-const ALL: Record<string, DialectMigration> = { '0001-init': m0001, '0002-console-sessions': m0002, '0003-sso': m0003, '0004-covering-email-index': m0004, '0005-covering-member-index': m0005 };
+const ALL: Record<string, DialectMigration> = { '0001-init': m0001, '0002-console-sessions': m0002, '0003-sso': m0003, '0004-covering-email-index': m0004, '0005-group-members-layout': m0005 };
 
-export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectName): Promise<string[]> {
+/** Runs the pending migrations (up to and including `upTo`, for upgrade tests; default: all). */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectName, upTo?: string): Promise<string[]> {
   const provider: MigrationProvider = {
     getMigrations: async () =>
       Object.fromEntries(Object.entries(ALL).map(([name, m]): [string, Migration] => [name, { up: (d) => m.up(d, dialect) }])),
   };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
