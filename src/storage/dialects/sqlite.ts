@@ -14,7 +14,9 @@ export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Pro
   sqlite.pragma('foreign_keys = ON');
   // NORMAL in WAL mode is durable across process crashes (only an OS crash can lose the last commits).
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('cache_size = -65536');
+  // 32 MiB of page cache holds every interior B-tree page of a million-user tenant (the leaves come from
+  // the OS page cache); more only raised RSS, which must stay under 300 MB (docs/performance.md).
+  sqlite.pragma('cache_size = -32768');
   // ANALYZE samples at most this many index rows per index, so it stays cheap at a million users.
   sqlite.pragma('analysis_limit = 1000');
   // SQLite's lower() folds ASCII only; filters on non-caseExact JSON attributes use this instead.
