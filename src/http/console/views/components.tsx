@@ -95,6 +95,21 @@ export function CopyField({ id, label, value, hint }: { id: string; label: strin
 /** Hidden synchronizer token for a state-changing form. */
 export const CsrfField = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;
 
+/** A one-button form that POSTs `fields` with the CSRF token: row actions, deactivate, sign out. */
+export function PostButton({ action, csrf, fields = {}, class: cls, label, children }: { action: string; csrf: string; fields?: Readonly<Record<string, string>>; class: string; label?: string; children: ComponentChildren }): JSX.Element {
+  return (
+    <form method="post" action={action} class="inline">
+      <CsrfField token={csrf} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={cls} aria-label={label}>
+        {children}
+      </button>
+    </form>
+  );
+}
+
 export function Pagination({ page, pageCount, total, noun, hrefFor }: { page: number; pageCount: number; total: number; noun: [string, string]; hrefFor: (page: number) => string }): JSX.Element | null {
   if (total === 0) return null;
   return (

@@ -3,7 +3,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { assetUrl } from '../assets/index.js';
 import { BrandMark, Icon, type IconName } from './icons.js';
-import { CsrfField } from './components.js';
+import { PostButton } from './components.js';
 
 export type NavKey = 'dashboard' | 'users' | 'groups' | 'activity' | 'setup' | 'sign-in' | 'home' | 'profile';
 
@@ -79,12 +79,9 @@ export function Layout({ title, chrome, children }: { title: string; chrome: Chr
                 <span class="account-name">{chrome.account.displayName}</span>
                 <span class="account-email">{chrome.account.email}</span>
               </div>
-              <form method="post" action="/console/logout" class="inline">
-                <CsrfField token={chrome.csrfToken} />
-                <button type="submit" class="btn secondary small">
-                  Sign out
-                </button>
-              </form>
+              <PostButton action="/console/logout" csrf={chrome.csrfToken} class="btn secondary small">
+                Sign out
+              </PostButton>
             </div>
           </div>
         </aside>

@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import type { SignInSettingsView } from '../../../services/sign-in.js';
 import type { SignInBinding, SignInProvider } from '../../../storage/ports.js';
 import { Layout, type Chrome } from './layout.js';
-import { Badge, CsrfField, EmptyState, Notice, PageHeader, StatusBadge, Time } from './components.js';
+import { Badge, CsrfField, EmptyState, Notice, PageHeader, PostButton, StatusBadge, Time } from './components.js';
 
 export interface SignInSettingsPageView extends SignInSettingsView {
   /** What just happened (after a redirect). */
@@ -84,14 +84,9 @@ function BindingList({ kind, noun, rows, csrf }: { kind: SignInProvider; noun: s
                 {b.createdBy ? <span class="cell-sub">by {b.createdBy}</span> : null}
               </td>
               <td class="nowrap">
-                <form method="post" action="/console/sign-in-settings/bindings/remove" class="inline">
-                  <CsrfField token={csrf} />
-                  <input type="hidden" name="provider" value={kind} />
-                  <input type="hidden" name="value" value={b.value} />
-                  <button type="submit" class="btn danger-outline small" aria-label={`Remove ${noun} ${b.value}`}>
-                    Remove
-                  </button>
-                </form>
+                <PostButton action="/console/sign-in-settings/bindings/remove" csrf={csrf} fields={{ provider: kind, value: b.value }} class="btn danger-outline small" label={`Remove ${noun} ${b.value}`}>
+                  Remove
+                </PostButton>
               </td>
             </tr>
           ))}
@@ -236,13 +231,9 @@ export function SignInSettingsPage({ chrome, vm }: { chrome: Chrome; vm: SignInS
                       </td>
                       <td>{a.user ? <StatusBadge active={a.user.active} /> : <Badge tone="gray">Deleted</Badge>}</td>
                       <td class="nowrap">
-                        <form method="post" action="/console/sign-in-settings/admins/remove" class="inline">
-                          <CsrfField token={csrf} />
-                          <input type="hidden" name="id" value={a.scimUserId} />
-                          <button type="submit" class="btn danger-outline small" aria-label={`Remove admin ${a.user?.userName ?? a.scimUserId}`}>
-                            Remove admin
-                          </button>
-                        </form>
+                        <PostButton action="/console/sign-in-settings/admins/remove" csrf={csrf} fields={{ id: a.scimUserId }} class="btn danger-outline small" label={`Remove admin ${a.user?.userName ?? a.scimUserId}`}>
+                          Remove admin
+                        </PostButton>
                       </td>
                     </tr>
                   ))}

@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import type { UserDetail } from '../../../services/console-users.js';
 import type { JsonObject } from '../../../domain/json.js';
 import { Layout, type Chrome } from './layout.js';
-import { Badge, CsrfField, EmptyState, HttpStatus, Notice, PageHeader, RequestPath, SourceBadge, StatusBadge, Time } from './components.js';
+import { Badge, EmptyState, HttpStatus, Notice, PageHeader, PostButton, RequestPath, SourceBadge, StatusBadge, Time } from './components.js';
 import { flattenAttributes } from './attributes.js';
 import { formatDuration } from './format.js';
 
@@ -29,19 +29,13 @@ const metaOf = (r: JsonObject): { created?: string; lastModified?: string; versi
 function StatusAction({ vm, csrfToken }: { vm: UserPageView; csrfToken: string }): JSX.Element {
   const id = encodeURIComponent(vm.row.id);
   return vm.row.active ? (
-    <form method="post" action={`/console/users/${id}/deactivate`} class="inline">
-      <CsrfField token={csrfToken} />
-      <button type="submit" class="btn danger-outline">
-        Deactivate user
-      </button>
-    </form>
+    <PostButton action={`/console/users/${id}/deactivate`} csrf={csrfToken} class="btn danger-outline">
+      Deactivate user
+    </PostButton>
   ) : (
-    <form method="post" action={`/console/users/${id}/reactivate`} class="inline">
-      <CsrfField token={csrfToken} />
-      <button type="submit" class="btn secondary">
-        Reactivate user
-      </button>
-    </form>
+    <PostButton action={`/console/users/${id}/reactivate`} csrf={csrfToken} class="btn secondary">
+      Reactivate user
+    </PostButton>
   );
 }
 
