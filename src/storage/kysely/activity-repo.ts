@@ -5,7 +5,7 @@ import type { TenantId } from '../../domain/ids.js';
 import type { ActivityRecord, ActivityStore } from '../ports.js';
 import { toStorableText } from '../../scim/text.js';
 import type { SqlDialectName } from './dialect-name.js';
-import { runPrepared } from './prepared.js';
+import { insertPrepared } from './prepared.js';
 
 const toRecord = (r: Selectable<ActivityLogTable>): ActivityRecord => ({
   seq: Number(r.seq),
@@ -50,28 +50,21 @@ export function createActivityRepo(db: Kysely<Database>, dialect: SqlDialectName
     async append(entries) {
       if (entries.length === 0) return;
       const rows = entries.map((e) => ({
-            tenant_id: tenantId,
-            at: e.at,
-            key_id: e.keyId,
-            actor: e.actor,
-            method: clip(e.method, 16),
-            path: clip(e.path, MAX_PATH),
-            status: e.status,
-            scim_type: e.scimType,
-            duration_ms: e.durationMs,
-            resource_type: e.resourceType,
-            resource_id: clip(e.resourceId, MAX_RESOURCE_ID),
-            summary: clip(e.summary, MAX_SUMMARY),
-          }));
-      const [one] = rows;
-      if (rows.length === 1 && one) {
-        // Every SCIM write logs one row in its transaction: compiled once.
-        const cols = Object.keys(one);
-        await runPrepared(db, `${dialect}:activity:insert1`, Object.values(one), (...p) =>
-          db.insertInto('activity_log').values(Object.fromEntries(cols.map((c, i) => [c, p[i]])) as never),
-        );
-        return;
-      }
+        tenant_id: tenantId,
+        at: e.at,
+        key_id: e.keyId,
+        actor: e.actor,
+        method: clip(e.method, 16),
+        path: clip(e.path, MAX_PATH),
+        status: e.status,
+        scim_type: e.scimType,
+        duration_ms: e.durationMs,
+        resource_type: e.resourceType,
+        resource_id: clip(e.resourceId, MAX_RESOURCE_ID),
+        summary: clip(e.summary, MAX_SUMMARY),
+      }));
+      // Every SCIM write logs one row in its transaction: that statement is compiled once.
+      if (rows.length === 1) return insertPrepared(db, dialect, 'activity_log', rows[0]!);
       await db.insertInto('activity_log').values(rows).execute();
     },
     async list({ errorsOnly, resourceId, beforeSeq, limit }) {

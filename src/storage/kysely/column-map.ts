@@ -32,6 +32,9 @@ const GROUP_COLUMNS: Record<string, HotColumn> = {
   'meta.lastmodified': { column: 'updated_at', folded: false, kind: 'dateTime' },
 };
 
+/** Where a member's id is indexed (migration 0005): as user_id for Users, child_group_id for Groups — never as member_id. */
+export const MEMBER_ID_COLUMNS = ['user_id', 'child_group_id'] as const;
+
 export const tableFor = (type: ResourceTypeName): ResourceTable => (type === 'User' ? 'scim_users' : 'scim_groups');
 
 export function hotColumn(type: ResourceTypeName, canonicalPath: string): HotColumn | undefined {

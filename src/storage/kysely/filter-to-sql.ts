@@ -12,7 +12,7 @@ import { getResourceSchema, resolveAttrPath, findSubAttribute, type ResolvedAttr
 import { invalidFilter } from '../../scim/errors.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import type { SqlDialectName } from './dialect-name.js';
-import { hotColumn } from './column-map.js';
+import { MEMBER_ID_COLUMNS, hotColumn } from './column-map.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
 
 type Expr = RawBuilder<unknown>;
@@ -148,16 +148,14 @@ function sideTable(ctx: FilterContext, r: ResolvedAttr): SideTable[] | undefined
     }];
   }
   if (ctx.resourceType === 'Group' && name === 'members') {
-    // A member's id is indexed as user_id or as child_group_id (one partial covering index per kind,
-    // migration 0005), not as member_id: one branch per kind, each reading `value` from its own
-    // column, so `members[value eq "x"]` is two index lookups and never a scan of the memberships.
-    const branch = (column: 'e.user_id' | 'e.child_group_id'): SideTable => ({
+    // One branch per member kind, each reading `value` from the column its index is on, so
+    // `members[value eq "x"]` is two index lookups and never a scan of the memberships.
+    return MEMBER_ID_COLUMNS.map((column) => ({
       table: 'group_members',
       owner: 'e.group_id',
-      only: sql<SqlBool>`${sql.ref(column)} is not null`,
-      source: { kind: 'columns', columns: { value: { expr: sql.ref(column), folded: false }, type: { expr: sql.ref('e.member_type'), folded: false } } },
-    });
-    return [branch('e.user_id'), branch('e.child_group_id')];
+      only: sql<SqlBool>`${sql.ref(`e.${column}`)} is not null`,
+      source: { kind: 'columns', columns: { value: { expr: sql.ref(`e.${column}`), folded: false }, type: { expr: sql.ref('e.member_type'), folded: false } } },
+    }));
   }
   if (ctx.resourceType === 'User' && name === 'groups') {
     // Direct memberships (indirect ones are returned on GET but not filterable; see docs/scim-support.md).

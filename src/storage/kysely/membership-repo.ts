@@ -11,10 +11,9 @@ import type { MembershipStore, MemberRow } from '../ports.js';
 import { invalidFilter } from '../../scim/errors.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
 import { runPrepared } from './prepared.js';
+import { MEMBER_ID_COLUMNS } from './column-map.js';
 
 const CHUNK = 400; // rows per multi-row INSERT/DELETE: well under SQLite's 32,766 bound parameters.
-/** A member's id is indexed as user_id or child_group_id (migration 0005), never as member_id. */
-const MEMBER_COLUMNS = ['user_id', 'child_group_id'] as const;
 
 export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): MembershipStore {
   /**
@@ -65,7 +64,7 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       let removed = 0;
       for (let i = 0; i < memberIds.length; i += CHUNK) {
         const chunk = memberIds.slice(i, i + CHUNK);
-        for (const column of MEMBER_COLUMNS) {
+        for (const column of MEMBER_ID_COLUMNS) {
           const r = await db
             .deleteFrom('group_members')
             .where('tenant_id', '=', tenantId)
@@ -85,7 +84,7 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       // `members[value eq "x"]`, `members[type eq "Group"]`: delete the rows the value filter selects,
       // one member kind at a time with `value` read from its indexed column (an index lookup for eq).
       let removed = 0;
-      for (const column of MEMBER_COLUMNS) {
+      for (const column of MEMBER_ID_COLUMNS) {
         const r = await db
           .deleteFrom('group_members as e')
           .where('e.tenant_id', '=', tenantId)

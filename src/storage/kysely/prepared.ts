@@ -5,6 +5,7 @@
 // the SQL text (and SQLite's cached prepared statement) is the same on every call.
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './database.js';
+import type { SqlDialectName } from './dialect-name.js';
 
 const MARK = '\u0000wd-arg:';
 
@@ -37,6 +38,14 @@ export async function runPrepared<R>(
   }
   const parameters = t.slots.map((s) => (typeof s === 'number' ? args[s] : s.constant));
   return db.executeQuery(CompiledQuery.raw(t.sql, parameters)) as Promise<QueryResult<R>>;
+}
+
+/** INSERT of one row: compiled once per table and column set. */
+export async function insertPrepared(db: Kysely<Database>, dialect: SqlDialectName, into: keyof Database, row: Readonly<Record<string, unknown>>): Promise<void> {
+  const cols = Object.keys(row);
+  await runPrepared(db, `${dialect}:insert:${into}:${cols.join(',')}`, Object.values(row), (...p) =>
+    db.insertInto(into).values(Object.fromEntries(cols.map((c, i) => [c, p[i]])) as never),
+  );
 }
 
 function makeTemplate(arity: number, build: (...markers: string[]) => Compilable<unknown>): Template {

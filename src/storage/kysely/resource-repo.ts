@@ -13,7 +13,7 @@ import { constraintViolation } from '../dialects/errors.js';
 import { groupHotValues, tableFor, userEmailRows, userHotValues } from './column-map.js';
 import { filterToSql, sortExpression, type FilterContext } from './filter-to-sql.js';
 import { isStorableText } from '../../scim/text.js';
-import { runPrepared } from './prepared.js';
+import { insertPrepared, runPrepared } from './prepared.js';
 
 type Row = { seq: number; id: string; version: number; created_at: string; updated_at: string; doc: unknown };
 
@@ -42,18 +42,14 @@ function uniqueAttribute(type: ResourceTypeName, error: unknown): string | undef
 const SELECTIVE = new Set(['id', 'username', 'externalid', 'emails', 'emails.value', 'members', 'members.value']);
 
 /** Whether the filter pins the result to a few rows by itself (an equality on a SELECTIVE attribute). */
-export function isSelective(f: Filter | undefined): boolean {
-  if (!f) return false;
-  switch (f.kind) {
+export function isSelective(f: Filter | undefined, parent = ''): boolean {
+  switch (f?.kind) {
     case 'AttrExpression':
-      return f.op === 'eq' && f.value !== null && SELECTIVE.has(`${f.path.name}${f.path.sub ? `.${f.path.sub}` : ''}`.toLowerCase());
+      return f.op === 'eq' && f.value !== null && SELECTIVE.has(`${parent}${f.path.name}${f.path.sub ? `.${f.path.sub}` : ''}`.toLowerCase());
     case 'Logical':
-      return f.op === 'and' ? isSelective(f.left) || isSelective(f.right) : isSelective(f.left) && isSelective(f.right);
-    case 'ValuePath':
-      return (
-        SELECTIVE.has(f.path.name.toLowerCase()) &&
-        isSelective(f.filter.kind === 'AttrExpression' ? { ...f.filter, path: { ...f.filter.path, name: `${f.path.name}.${f.filter.path.name}`, sub: undefined } } : f.filter)
-      );
+      return f.op === 'and' ? isSelective(f.left, parent) || isSelective(f.right, parent) : isSelective(f.left, parent) && isSelective(f.right, parent);
+    case 'ValuePath': // emails[value eq "x"] is emails.value eq "x"
+      return isSelective(f.filter, `${f.path.name}.`);
     default:
       return false;
   }
@@ -76,7 +72,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     if (replace) {
       await runPrepared(db, `${dialect}:emails:delete`, [tenantId, id], (t, u) => db.deleteFrom('scim_user_emails').where('tenant_id', '=', t!).where('user_id', '=', u!));
     }
-    for (const e of next) await insertRow('email', 'scim_user_emails', { tenant_id: tenantId, user_id: id, value_folded: e.value_folded, type_folded: e.type_folded });
+    for (const e of next) await insertPrepared(db, dialect, 'scim_user_emails', { tenant_id: tenantId, user_id: id, value_folded: e.value_folded, type_folded: e.type_folded });
   }
 
   async function adjustCount(delta: number): Promise<void> {
@@ -88,13 +84,6 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     );
   }
 
-  /** INSERT of one row whose columns are always the same for this table: compiled once. */
-  async function insertRow(key: string, into: 'scim_users' | 'scim_groups' | 'scim_user_emails', row: Record<string, unknown>): Promise<void> {
-    const cols = Object.keys(row);
-    await runPrepared(db, `${dialect}:${into}:insert:${key}:${cols.join(',')}`, Object.values(row), (...p) =>
-      db.insertInto(into).values(Object.fromEntries(cols.map((c, i) => [c, p[i]])) as never),
-    );
-  }
 
   async function total(where: RawBuilder<SqlBool> | undefined): Promise<number> {
     if (!where) {
@@ -121,7 +110,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     async insert(id, doc, now) {
       const values = { tenant_id: tenantId, id, created_at: now, updated_at: now, version: 1, doc: JSON.stringify(doc), ...hot(doc) };
       try {
-        await insertRow('resource', table, values);
+        await insertPrepared(db, dialect, table, values);
       } catch (error) {
         const attr = uniqueAttribute(type, error);
         if (attr) throw new UniqueConflict(attr);
