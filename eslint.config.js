@@ -25,6 +25,7 @@ export default tseslint.config(
   forbid(['src/scim/**'], ['**/storage/**', '**/services/**', '**/http/**', '**/auth/**', '**/cli/**', '**/config/**', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'scim/ is the pure protocol core: domain/ only'),
   forbid(['src/services/**'], ['**/http/**', '**/cli/**', '**/storage/kysely/**', '**/storage/dialects/**', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'services/ receive a store through storage/ports'),
   forbid(['src/storage/**'], ['**/http/**', '**/services/**', '**/cli/**', 'fastify'], 'storage/ knows nothing of HTTP or use cases'),
+  forbid(['src/outbound/**'], ['**/storage/**', '**/services/**', '**/http/**', '**/auth/**', '**/cli/**', '**/config/**', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'outbound/ is the one guard for outgoing requests: no project layer above domain/'),
   forbid(['src/auth/**'], ['**/http/**', '**/cli/**', 'fastify'], 'auth/ knows no routes'),
   forbid(['src/http/**'], ['**/storage/kysely/**', '**/storage/dialects/**', '**/cli/**', 'kysely', 'pg', 'better-sqlite3'], 'http/ goes through services'),
   forbid(['src/cli/**'], ['**/http/**', '**/storage/kysely/**', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'cli/ calls services'),

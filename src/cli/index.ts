@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import type { Config } from '../config/config.js';
 import { compose, type Composition } from '../compose.js';
-import { ServiceError } from '../services/organizations.js';
+import { ServiceError } from '../services/organizations/organizations.js';
 import { trustedTenantId } from '../domain/ids.js';
 import { displayPrefix } from '../auth/api-key.js';
 import { migrateToLatest } from '../storage/migrations/migrate.js';

@@ -28,6 +28,8 @@ export interface Config {
   readonly secureCookies: boolean;
   /** Sign-in with Microsoft, Google and a generic OpenID Connect provider (README: "Sign-in with Microsoft and Google"). */
   readonly sso: SsoConfig;
+  /** ALLOW_PRIVATE_TARGETS: development and tests only — outbound requests (webhooks, SET push, JWKS) may go to http and private/loopback addresses. */
+  readonly allowPrivateTargets: boolean;
 }
 
 /** A secret that prints as [redacted] in logs, JSON and string templates; `reveal()` is the one way to read it. */
@@ -154,6 +156,7 @@ export function loadConfig(env: Env): Config {
 
   const trustProxy = boolFrom(env, 'TRUST_PROXY', false, problems);
   const sso = ssoFrom(env, problems);
+  const allowPrivateTargets = boolFrom(env, 'ALLOW_PRIVATE_TARGETS', false, problems);
 
   if (problems.length > 0 || typeof db === 'string') throw new ConfigError(problems);
   return Object.freeze({
@@ -168,6 +171,7 @@ export function loadConfig(env: Env): Config {
     metricsToken: env.METRICS_TOKEN || undefined,
     secureCookies: publicUrl?.startsWith('https:') ?? false,
     sso,
+    allowPrivateTargets,
   });
 }
 

@@ -1,12 +1,12 @@
 // What the HTTP layer receives from the composition root: services, never storage internals.
 import type { PlatformStore } from '../storage/ports.js';
 import type { ScimLimits } from '../scim/limits.js';
-import type { createOrganizationService, createApiKeyService } from './organizations.js';
-import type { ActivityRecorder } from './activity.js';
-import type { ScimResourceService } from './scim-resources.js';
-import type { BulkService } from './bulk.js';
-import type { ConsoleServices } from './console.js';
-import type { SignInService } from './sign-in.js';
+import type { createOrganizationService, createApiKeyService } from './organizations/organizations.js';
+import type { ActivityRecorder } from './activity/activity.js';
+import type { ScimResourceService } from './scim/scim-resources.js';
+import type { BulkService } from './scim/bulk.js';
+import type { ConsoleServices } from './console/console.js';
+import type { SignInService } from './sign-in/sign-in.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;

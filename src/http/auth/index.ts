@@ -7,7 +7,7 @@ import fastifyCookie from '@fastify/cookie';
 import { h } from 'preact';
 import type { Config } from '../../config/config.js';
 import type { AppServices } from '../../services/app-services.js';
-import type { SignInRefusal } from '../../services/sign-in.js';
+import type { SignInRefusal } from '../../services/sign-in/sign-in.js';
 import { cookieNames, cookieOptions, safeNext } from '../console/context.js';
 import { addSecurityHeaders } from '../console/security-headers.js';
 import { sendPage } from '../console/render.js';

@@ -2,8 +2,8 @@
 // signed-in actor, safe post-sign-in redirects and the typed HTTP error the handler renders.
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
-import type { ConsoleServices } from '../../services/console.js';
-import type { ConsoleActor } from '../../services/console-auth.js';
+import type { ConsoleServices } from '../../services/console/console.js';
+import type { ConsoleActor } from '../../services/console/console-auth.js';
 import type { Chrome, NavKey } from './views/layout.js';
 
 declare module 'fastify' {

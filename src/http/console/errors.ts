@@ -3,7 +3,7 @@
 // logs the cause. A SCIM JSON error never reaches a browser page.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h } from 'preact';
-import { ServiceError } from '../../services/organizations.js';
+import { ServiceError } from '../../services/organizations/organizations.js';
 import { isScimError } from '../../scim/errors.js';
 import { ConsoleHttpError, chromeOf } from './context.js';
 import { ErrorPage, type ErrorView } from './views/error-page.js';

@@ -2,9 +2,9 @@
 // advertised maxPayloadSize; a larger body is refused before it is read, with a 413 whose detail
 // states both limits (RFC 7644 §3.7.4, R-CORE-27).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { BulkService } from '../../services/bulk.js';
-import { bulkLimitsText } from '../../services/bulk.js';
-import type { RequestContext } from '../../services/scim-resources.js';
+import type { BulkService } from '../../services/scim/bulk.js';
+import { bulkLimitsText } from '../../services/scim/bulk.js';
+import type { RequestContext } from '../../services/scim/scim-resources.js';
 import type { ScimLimits } from '../../scim/limits.js';
 import { payloadTooLarge } from '../../scim/errors.js';
 import { SCIM_CONTENT_TYPE, sendScimError, toScimError } from './errors.js';

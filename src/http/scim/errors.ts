@@ -2,7 +2,7 @@
 // errors map onto the SCIM table; anything unexpected is a 500 with the request id only.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ScimError, ERROR_SCHEMA, isScimError, serviceUnavailable } from '../../scim/errors.js';
-import { isDatabaseUnavailableError } from '../../services/resource-errors.js';
+import { isDatabaseUnavailableError } from '../../services/scim/resource-errors.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 

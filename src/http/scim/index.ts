@@ -3,9 +3,9 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { AppServices } from '../../services/app-services.js';
-import type { Authenticated } from '../../services/bearer-auth.js';
-import { createBearerAuth } from '../../services/bearer-auth.js';
-import type { RequestContext } from '../../services/scim-resources.js';
+import type { Authenticated } from '../../services/credentials/bearer-auth.js';
+import { createBearerAuth } from '../../services/credentials/bearer-auth.js';
+import type { RequestContext } from '../../services/scim/scim-resources.js';
 import { invalidSyntax, invalidValue, notFound, notImplemented, type ScimError } from '../../scim/errors.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
 import { sendScimError, toScimError, SCIM_CONTENT_TYPE } from './errors.js';

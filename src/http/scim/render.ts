@@ -2,7 +2,7 @@
 // into the JSON text, never held as one array.
 import { Readable } from 'node:stream';
 import type { JsonObject } from '../../domain/json.js';
-import type { ListRendered, RenderedResource } from '../../services/scim-resources.js';
+import type { ListRendered, RenderedResource } from '../../services/scim/scim-resources.js';
 
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 

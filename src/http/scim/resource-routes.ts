@@ -1,8 +1,8 @@
 // mapResource(): the routes of one resource type, generic (Zitadel's mapResource[T]):
 // POST, GET list, POST /.search, GET/PUT/PATCH/DELETE by id.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { RenderedResource, RequestContext, ScimResourceService, ListParams } from '../../services/scim-resources.js';
-import { etagOf } from '../../services/scim-resources.js';
+import type { RenderedResource, RequestContext, ScimResourceService, ListParams } from '../../services/scim/scim-resources.js';
+import { etagOf } from '../../services/scim/scim-resources.js';
 import { invalidSyntax } from '../../scim/errors.js';
 import { SCIM_CONTENT_TYPE } from './errors.js';
 import { listBody, resourceBody } from './render.js';

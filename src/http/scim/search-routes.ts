@@ -1,7 +1,7 @@
 // POST /.search (RFC 7644 §3.4.3): a SearchRequest body instead of query parameters. The root
 // form searches Users and Groups together; results are Users first, then Groups.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { ListParams, RequestContext, ScimResourceService, ListRendered } from '../../services/scim-resources.js';
+import type { ListParams, RequestContext, ScimResourceService, ListRendered } from '../../services/scim/scim-resources.js';
 import type { ScimLimits } from '../../scim/limits.js';
 import { invalidSyntax, invalidValue } from '../../scim/errors.js';
 import { SCIM_CONTENT_TYPE } from './errors.js';

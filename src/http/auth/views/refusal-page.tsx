@@ -2,7 +2,7 @@
 // a stable reason code (for support and tests). No page names another organisation or user.
 import type { JSX } from 'preact';
 import { AuthLayout } from '../../console/views/layout.js';
-import type { SignInRefusal, SignInRefusalReason } from '../../../services/sign-in.js';
+import type { SignInRefusal, SignInRefusalReason } from '../../../services/sign-in/sign-in.js';
 
 export interface RefusalView {
   readonly refusal: Pick<SignInRefusal, 'reason' | 'bindingValue' | 'loginName'>;

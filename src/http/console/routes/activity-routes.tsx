@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ConsoleHttpError, chromeOf, queryOf, type ConsoleDeps } from '../context.js';
 import { sendPage } from '../render.js';
-import { positiveInt } from '../../../services/console-users.js';
+import { positiveInt } from '../../../services/console/console-users.js';
 import { ActivityEntryPage, ActivityPage } from '../views/activity-page.js';
 import { ScimSetupPage } from '../views/scim-setup-page.js';
 

@@ -2,8 +2,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { chromeOf, queryOf, type ConsoleDeps } from '../context.js';
 import { sendPage } from '../render.js';
-import { parseUserListQuery, positiveInt } from '../../../services/console-users.js';
-import { parseGroupListQuery } from '../../../services/console-groups.js';
+import { parseUserListQuery, positiveInt } from '../../../services/console/console-users.js';
+import { parseGroupListQuery } from '../../../services/console/console-groups.js';
 import { UsersPage } from '../views/users-page.js';
 import { UserPage } from '../views/user-page.js';
 import { GroupsPage } from '../views/groups-page.js';

@@ -1,6 +1,6 @@
 // /console/home: the signed-in home of a provisioned user (where SSO sign-in lands regular users).
 import type { FastifyPluginAsync } from 'fastify';
-import type { SignInService } from '../../../services/sign-in.js';
+import type { SignInService } from '../../../services/sign-in/sign-in.js';
 import { chromeOf, type ConsoleDeps } from '../context.js';
 import { sendPage } from '../render.js';
 import { HomePage } from '../views/home-page.js';

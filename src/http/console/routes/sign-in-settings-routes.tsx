@@ -2,8 +2,8 @@
 // group, admins by name, and resetting a user's remembered sign-in. Writes redirect back with a
 // `done` code; a refused form re-renders the page with the message beside that form.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { SignInService } from '../../../services/sign-in.js';
-import { ServiceError } from '../../../services/organizations.js';
+import type { SignInService } from '../../../services/sign-in/sign-in.js';
+import { ServiceError } from '../../../services/organizations/organizations.js';
 import { chromeOf, formOf, queryOf, type ConsoleDeps } from '../context.js';
 import { sendPage } from '../render.js';
 import { DONE_MESSAGES, SignInSettingsPage } from '../views/sign-in-settings-page.js';

@@ -1,7 +1,7 @@
 // Provisioning activity: every SCIM request of the organisation, newest first; errors only on
 // demand; each row opens the request's redacted summary.
 import type { JSX } from 'preact';
-import type { ActivityPage as ActivityPageModel, ActivityRow } from '../../../services/console-activity.js';
+import type { ActivityPage as ActivityPageModel, ActivityRow } from '../../../services/console/console-activity.js';
 import { Layout, type Chrome } from './layout.js';
 import { EmptyState, HttpStatus, PageHeader, RequestPath, ShortId, Time, hrefWith } from './components.js';
 import { formatDuration } from './format.js';

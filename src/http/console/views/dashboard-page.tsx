@@ -1,7 +1,7 @@
 // Dashboard: is provisioning healthy? The last call from the identity provider, 24-hour success
 // and error counts, the latest errors with their detail, and a setup checklist until connected.
 import type { JSX } from 'preact';
-import type { Dashboard, ActivityRow, SyncHealth } from '../../../services/console-activity.js';
+import type { Dashboard, ActivityRow, SyncHealth } from '../../../services/console/console-activity.js';
 import { Layout, type Chrome } from './layout.js';
 import { HttpStatus, Notice, PageHeader, RequestPath, Time, EmptyState } from './components.js';
 import { plural, relativeTime } from './format.js';

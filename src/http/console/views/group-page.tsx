@@ -1,6 +1,6 @@
 // One group: its SCIM attributes and its members, one page at a time.
 import type { JSX } from 'preact';
-import type { GroupDetail } from '../../../services/console-groups.js';
+import type { GroupDetail } from '../../../services/console/console-groups.js';
 import { Layout, type Chrome } from './layout.js';
 import { Badge, EmptyState, PageHeader, Pagination, StatusBadge, Time, hrefWith } from './components.js';
 

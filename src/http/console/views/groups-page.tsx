@@ -1,6 +1,6 @@
 // Groups: search by name (or exact external id), sortable, paged.
 import type { JSX } from 'preact';
-import type { GroupListParams, GroupListResult, GroupSortKey } from '../../../services/console-groups.js';
+import type { GroupListParams, GroupListResult, GroupSortKey } from '../../../services/console/console-groups.js';
 import { Layout, type Chrome } from './layout.js';
 import { EmptyState, PageHeader, Pagination, SortHeader, Time, hrefWith } from './components.js';
 

@@ -1,7 +1,7 @@
 // Home for a signed-in person: who they are, their organisation and their groups — the start of
 // WiggleDesk's hybrid-working pages. Everything comes from the identity provider (SCIM).
 import type { JSX } from 'preact';
-import type { HomeView } from '../../../services/sign-in.js';
+import type { HomeView } from '../../../services/sign-in/sign-in.js';
 import { Layout, type Chrome } from './layout.js';
 import { Badge, EmptyState, PageHeader, StatusBadge } from './components.js';
 

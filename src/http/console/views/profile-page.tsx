@@ -1,7 +1,7 @@
 // Profile: the signed-in account; for admins the organisation's API keys — generate (shown
 // once), list, revoke. An organisation not approved for API access gets no generate form.
 import type { JSX } from 'preact';
-import type { ProfileView, ApiKeyView } from '../../../services/console-profile.js';
+import type { ProfileView, ApiKeyView } from '../../../services/console/console-profile.js';
 import { Layout, type Chrome } from './layout.js';
 import { Badge, CopyField, CsrfField, EmptyState, Notice, PageHeader, SourceBadge, StatusBadge, Time } from './components.js';
 

@@ -1,7 +1,7 @@
 // Sign-in settings: which Microsoft Entra tenants, Google Workspace domains and OpenID issuers may
 // sign in to this organisation, and who is an admin (named users, or an identity-provider group).
 import type { JSX } from 'preact';
-import type { SignInSettingsView } from '../../../services/sign-in.js';
+import type { SignInSettingsView } from '../../../services/sign-in/sign-in.js';
 import type { SignInBinding, SignInProvider } from '../../../storage/ports.js';
 import { Layout, type Chrome } from './layout.js';
 import { Badge, CsrfField, EmptyState, Notice, PageHeader, PostButton, StatusBadge, Time } from './components.js';

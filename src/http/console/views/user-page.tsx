@@ -1,7 +1,7 @@
 // One user: overview, every SCIM attribute (read-only: the identity provider owns them), groups,
 // the provisioning requests that touched the user, and manual deactivate/reactivate.
 import type { JSX } from 'preact';
-import type { UserDetail } from '../../../services/console-users.js';
+import type { UserDetail } from '../../../services/console/console-users.js';
 import type { JsonObject } from '../../../domain/json.js';
 import { Layout, type Chrome } from './layout.js';
 import { Badge, EmptyState, HttpStatus, Notice, PageHeader, PostButton, RequestPath, SourceBadge, StatusBadge, Time } from './components.js';

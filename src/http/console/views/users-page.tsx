@@ -1,6 +1,6 @@
 // Manage Users: search, status and source filters, sortable columns, server-side pages.
 import type { JSX } from 'preact';
-import type { UserListResult, UserListParams, UserSortKey } from '../../../services/console-users.js';
+import type { UserListResult, UserListParams, UserSortKey } from '../../../services/console/console-users.js';
 import { Layout, type Chrome } from './layout.js';
 import { EmptyState, PageHeader, Pagination, SortHeader, SourceBadge, StatusBadge, Time, Wrap, hrefWith } from './components.js';
 

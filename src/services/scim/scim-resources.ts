@@ -3,18 +3,18 @@
 // and projection; no attribute is special-cased here except through the registry's
 // membershipAttribute (Group.members, stored as rows) and derivedAttributes (User.groups).
 import { randomUUID } from 'node:crypto';
-import type { JsonObject } from '../domain/json.js';
-import { isoNow } from '../domain/clock.js';
-import type { TenantStore, StoredResource, ResourceStore, Page, SortSpec } from '../storage/ports.js';
-import { UniqueConflict, VersionConflict } from '../storage/ports.js';
-import type { ResourceTypeName } from '../scim/schema/types.js';
-import { getResourceSchema, resolveAttrPath, type ResourceSchema } from '../scim/schema/registry.js';
-import { normalizeForWrite } from '../scim/resources/codec.js';
-import { applyProjection, parseProjection, wantsAttribute, type Projection, type ProjectionParams } from '../scim/resources/projection.js';
-import { parseFilter, parseAttrPath } from '../scim/filter/parser.js';
-import { parsePatchRequest } from '../scim/patch/parse-patch.js';
-import { applyPatch, type MemberChange, type MemberRef } from '../scim/patch/apply-patch.js';
-import type { ScimLimits } from '../scim/limits.js';
+import type { JsonObject } from '../../domain/json.js';
+import { isoNow } from '../../domain/clock.js';
+import type { TenantStore, StoredResource, ResourceStore, Page, SortSpec } from '../../storage/ports.js';
+import { UniqueConflict, VersionConflict } from '../../storage/ports.js';
+import type { ResourceTypeName } from '../../scim/schema/types.js';
+import { getResourceSchema, resolveAttrPath, type ResourceSchema } from '../../scim/schema/registry.js';
+import { normalizeForWrite } from '../../scim/resources/codec.js';
+import { applyProjection, parseProjection, wantsAttribute, type Projection, type ProjectionParams } from '../../scim/resources/projection.js';
+import { parseFilter, parseAttrPath } from '../../scim/filter/parser.js';
+import { parsePatchRequest } from '../../scim/patch/parse-patch.js';
+import { applyPatch, type MemberChange, type MemberRef } from '../../scim/patch/apply-patch.js';
+import type { ScimLimits } from '../../scim/limits.js';
 import {
   invalidValue,
   invalidCount,
@@ -22,9 +22,9 @@ import {
   preconditionFailed,
   uniqueness,
   ScimError,
-} from '../scim/errors.js';
+} from '../../scim/errors.js';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
-import type { ActivityEntry } from '../storage/ports.js';
+import type { ActivityEntry } from '../../storage/ports.js';
 
 export interface RequestContext {
   readonly store: TenantStore;

@@ -1,12 +1,12 @@
 // Organisations, their console admins and API keys: the use cases behind the CLI and console.
 import { randomUUID } from 'node:crypto';
-import type { PlatformStore, TenantStore } from '../storage/ports.js';
-import type { Organization, ApiKeyRecord, ConsoleAccount, AccountRole } from '../domain/organization.js';
-import { trustedTenantId } from '../domain/ids.js';
-import { isoNow } from '../domain/clock.js';
-import { generateApiKey } from '../auth/api-key.js';
-import { generatePassword, hashPassword } from '../auth/password.js';
-import { foldCase } from '../scim/filter/fold-case.js';
+import type { PlatformStore, TenantStore } from '../../storage/ports.js';
+import type { Organization, ApiKeyRecord, ConsoleAccount, AccountRole } from '../../domain/organization.js';
+import { trustedTenantId } from '../../domain/ids.js';
+import { isoNow } from '../../domain/clock.js';
+import { generateApiKey } from '../../auth/api-key.js';
+import { generatePassword, hashPassword } from '../../auth/password.js';
+import { foldCase } from '../../scim/filter/fold-case.js';
 
 export class ServiceError extends Error {
   constructor(readonly code: 'not_found' | 'conflict' | 'forbidden' | 'invalid', message: string) {

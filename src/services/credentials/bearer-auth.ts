@@ -1,8 +1,8 @@
 // Bearer authentication for /scim/v2: API key → tenant. Every failure says which case it was
 // without revealing whether a key id exists (unknown id and wrong secret read the same).
-import type { PlatformStore, TenantStore } from '../storage/ports.js';
-import { parseApiKey, secretMatches } from '../auth/api-key.js';
-import { unauthorized, type ScimError } from '../scim/errors.js';
+import type { PlatformStore, TenantStore } from '../../storage/ports.js';
+import { parseApiKey, secretMatches } from '../../auth/api-key.js';
+import { unauthorized, type ScimError } from '../../scim/errors.js';
 
 export interface Authenticated {
   readonly store: TenantStore;

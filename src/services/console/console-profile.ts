@@ -1,10 +1,10 @@
 // Profile: the signed-in account, and for admins the organisation's API keys (generate, list,
 // revoke). The server refuses key generation for an organisation not approved for API access
 // (createApiKeyService throws `forbidden`), whatever the page shows.
-import type { ConsoleStore, DirectoryUserRow } from '../storage/ports.js';
-import type { ConsoleAccount, Organization, ApiKeyRecord } from '../domain/organization.js';
-import { displayPrefix } from '../auth/api-key.js';
-import { ServiceError, type createApiKeyService } from './organizations.js';
+import type { ConsoleStore, DirectoryUserRow } from '../../storage/ports.js';
+import type { ConsoleAccount, Organization, ApiKeyRecord } from '../../domain/organization.js';
+import { displayPrefix } from '../../auth/api-key.js';
+import { ServiceError, type createApiKeyService } from '../organizations/organizations.js';
 import { requireAdmin, type ConsoleActor } from './console-auth.js';
 
 export interface ApiKeyView {

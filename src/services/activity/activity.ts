@@ -1,7 +1,7 @@
 // The provisioning activity log. Writes log their row inside their own transaction (see
 // scim-resources.ts); reads and failures are queued here and written in batches off the
 // request path, so logging costs a request almost nothing.
-import type { ActivityEntry, TenantStore } from '../storage/ports.js';
+import type { ActivityEntry, TenantStore } from '../../storage/ports.js';
 
 export interface ActivityRecorder {
   /** Queue an entry; written within ~flushIntervalMs. */

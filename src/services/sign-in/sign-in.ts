@@ -25,14 +25,14 @@
 // admin when an org admin made the user one, or when the user is (directly or through nested
 // groups) a member of the organisation's admin group — so SCIM membership changes apply on the
 // next request too.
-import type { SignInAdminRow, SignInBinding, SignInCandidate, SignInProvider, SignInStore, SignInUserView, TenantSignInStore } from '../storage/ports.js';
-import type { TenantId } from '../domain/ids.js';
-import type { AccountRole, Organization } from '../domain/organization.js';
-import { randomToken, sessionIdOf, tokensMatch, type SessionManager } from '../auth/session.js';
-import { OidcError, normaliseIssuer, type OidcClient, type OidcIdentity } from '../auth/oidc.js';
-import { foldCase } from '../scim/filter/fold-case.js';
-import { ServiceError } from './organizations.js';
-import { requireAdmin, type ConsoleActor, type ConsoleAuth } from './console-auth.js';
+import type { SignInAdminRow, SignInBinding, SignInCandidate, SignInProvider, SignInStore, SignInUserView, TenantSignInStore } from '../../storage/ports.js';
+import type { TenantId } from '../../domain/ids.js';
+import type { AccountRole, Organization } from '../../domain/organization.js';
+import { randomToken, sessionIdOf, tokensMatch, type SessionManager } from '../../auth/session.js';
+import { OidcError, normaliseIssuer, type OidcClient, type OidcIdentity } from '../../auth/oidc.js';
+import { foldCase } from '../../scim/filter/fold-case.js';
+import { ServiceError } from '../organizations/organizations.js';
+import { requireAdmin, type ConsoleActor, type ConsoleAuth } from '../console/console-auth.js';
 
 export const FLOW_TTL_MS = 10 * 60 * 1000;
 const MAX_BINDINGS_PER_PROVIDER = 50;

@@ -1,8 +1,8 @@
 // Provisioning activity (every SCIM request of the organisation, newest first, filterable to
 // errors) and the dashboard's sync health: when the identity provider last called, how many
 // requests succeeded and failed in the last 24 hours, and the latest errors with their detail.
-import type { ActivityRecord, ConsoleStore } from '../storage/ports.js';
-import { ServiceError } from './organizations.js';
+import type { ActivityRecord, ConsoleStore } from '../../storage/ports.js';
+import { ServiceError } from '../organizations/organizations.js';
 import { requireAdmin, type ConsoleActor } from './console-auth.js';
 
 export interface ActivityRow extends ActivityRecord {

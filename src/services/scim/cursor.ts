@@ -3,7 +3,7 @@
 // server state, so they are valid on every instance. A cursor only ever positions a query that
 // is tenant-scoped anyway, so tampering can at worst skip rows of the caller's own tenant.
 import { createHash } from 'node:crypto';
-import { invalidCursor, expiredCursor } from '../scim/errors.js';
+import { invalidCursor, expiredCursor } from '../../scim/errors.js';
 
 export interface CursorState {
   readonly fingerprint: string;

@@ -34,9 +34,9 @@
 //    responses stay small). Failures carry the §3.12 error body in `response`.
 //  * Failed operations are queued to the activity log like failed single requests (successes log
 //    their own row inside their transaction, in the resource service).
-import type { JsonObject, JsonValue } from '../domain/json.js';
-import { isJsonObject } from '../domain/json.js';
-import type { ScimLimits } from '../scim/limits.js';
+import type { JsonObject, JsonValue } from '../../domain/json.js';
+import { isJsonObject } from '../../domain/json.js';
+import type { ScimLimits } from '../../scim/limits.js';
 import {
   ScimError,
   invalidSyntax,
@@ -45,11 +45,11 @@ import {
   notFound,
   payloadTooLarge,
   serviceUnavailable,
-} from '../scim/errors.js';
-import { keysLike, sameName } from '../scim/patch/json-utils.js';
-import { UNSTORABLE_TEXT, isStorableText, toStorableText } from '../scim/text.js';
-import type { ProjectionParams } from '../scim/resources/projection.js';
-import type { ActivityRecorder } from './activity.js';
+} from '../../scim/errors.js';
+import { keysLike, sameName } from '../../scim/patch/json-utils.js';
+import { UNSTORABLE_TEXT, isStorableText, toStorableText } from '../../scim/text.js';
+import type { ProjectionParams } from '../../scim/resources/projection.js';
+import type { ActivityRecorder } from '../activity/activity.js';
 import { isDatabaseUnavailableError } from './resource-errors.js';
 import { etagOf, type RequestContext, type ScimResourceService } from './scim-resources.js';
 

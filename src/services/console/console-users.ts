@@ -3,12 +3,12 @@
 // Searches are SCIM filters (values JSON-escaped) compiled by the same filter → SQL compiler as
 // /scim/v2, and the manual status change is a SCIM PATCH through the resource service, so it
 // bumps meta.version/lastModified and logs an activity row with the admin as actor.
-import type { ActivityRecord, ConsoleStore, DirectoryUserRow, SortSpec } from '../storage/ports.js';
-import type { JsonObject } from '../domain/json.js';
-import { parseAttrPath, parseFilter } from '../scim/filter/parser.js';
-import { getResourceSchema, resolveAttrPath } from '../scim/schema/registry.js';
-import type { ScimResourceService } from './scim-resources.js';
-import { ServiceError } from './organizations.js';
+import type { ActivityRecord, ConsoleStore, DirectoryUserRow, SortSpec } from '../../storage/ports.js';
+import type { JsonObject } from '../../domain/json.js';
+import { parseAttrPath, parseFilter } from '../../scim/filter/parser.js';
+import { getResourceSchema, resolveAttrPath } from '../../scim/schema/registry.js';
+import type { ScimResourceService } from '../scim/scim-resources.js';
+import { ServiceError } from '../organizations/organizations.js';
 import { consoleScimContext, requireAdmin, type ConsoleActor } from './console-auth.js';
 import { keyNamesOf } from './console-activity.js';
 

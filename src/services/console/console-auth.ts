@@ -3,15 +3,15 @@
 // each. A session resolves to its account on every request, so a role change or a deleted
 // account takes effect at once; an account linked to a SCIM user that has been deactivated or
 // deleted loses its session on the next request (design.md: deprovisioning is immediate).
-import type { PlatformStore, SessionRecord, TenantStore } from '../storage/ports.js';
-import type { ConsoleAccount, Organization } from '../domain/organization.js';
-import type { SessionManager } from '../auth/session.js';
-import { hashPassword, verifyPassword } from '../auth/password.js';
-import { foldCase } from '../scim/filter/fold-case.js';
-import { isoNow } from '../domain/clock.js';
-import { ServiceError } from './organizations.js';
+import type { PlatformStore, SessionRecord, TenantStore } from '../../storage/ports.js';
+import type { ConsoleAccount, Organization } from '../../domain/organization.js';
+import type { SessionManager } from '../../auth/session.js';
+import { hashPassword, verifyPassword } from '../../auth/password.js';
+import { foldCase } from '../../scim/filter/fold-case.js';
+import { isoNow } from '../../domain/clock.js';
+import { ServiceError } from '../organizations/organizations.js';
 import type { LoginThrottle } from './console-throttle.js';
-import type { RequestContext } from './scim-resources.js';
+import type { RequestContext } from '../scim/scim-resources.js';
 
 /** Who is asking, resolved from a session: everything a console use case needs. */
 export interface ConsoleActor {

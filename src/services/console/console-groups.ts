@@ -1,9 +1,9 @@
 // Groups: a searchable, paged list and a group's page with its members, one page at a time
 // (a 100,000-member group is never loaded whole).
-import type { ConsoleStore, DirectoryGroupRow, DirectoryMemberRow } from '../storage/ports.js';
-import type { JsonObject } from '../domain/json.js';
-import { parseFilter } from '../scim/filter/parser.js';
-import type { ScimResourceService } from './scim-resources.js';
+import type { ConsoleStore, DirectoryGroupRow, DirectoryMemberRow } from '../../storage/ports.js';
+import type { JsonObject } from '../../domain/json.js';
+import { parseFilter } from '../../scim/filter/parser.js';
+import type { ScimResourceService } from '../scim/scim-resources.js';
 import { consoleScimContext, requireAdmin, type ConsoleActor } from './console-auth.js';
 import { cleanSearch, positiveInt, sortSpec, type SortOrder } from './console-users.js';
 

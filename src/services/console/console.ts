@@ -1,8 +1,8 @@
 // The console's use cases, wired once by the composition root and handed to the HTTP layer.
-import type { ConsoleStore, PlatformStore } from '../storage/ports.js';
-import { createSessionManager, DEFAULT_SESSION_POLICY, type SessionPolicy } from '../auth/session.js';
-import type { createApiKeyService } from './organizations.js';
-import type { ScimResourceService } from './scim-resources.js';
+import type { ConsoleStore, PlatformStore } from '../../storage/ports.js';
+import { createSessionManager, DEFAULT_SESSION_POLICY, type SessionPolicy } from '../../auth/session.js';
+import type { createApiKeyService } from '../organizations/organizations.js';
+import type { ScimResourceService } from '../scim/scim-resources.js';
 import { createConsoleAuth } from './console-auth.js';
 import { createLoginThrottle, DEFAULT_THROTTLE_POLICY, type ThrottlePolicy } from './console-throttle.js';
 import { createConsoleProfile } from './console-profile.js';
