@@ -12,6 +12,7 @@ import { createAccountsRepo } from './accounts-repo.js';
 import { createActivityRepo } from './activity-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { ChangeJournal } from './change-journal.js';
+import { createTenantOAuthStore } from './oauth-repo.js';
 
 /** `journal` is set inside a transaction: resource and membership writes need it (change-journal.ts). */
 export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, journal?: ChangeJournal): TenantStore {
@@ -24,6 +25,7 @@ export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName,
     apiKeys: createApiKeysRepo(db, tenantId),
     accounts: createAccountsRepo(db, tenantId),
     activity: createActivityRepo(db, dialect, tenantId),
+    oauth: createTenantOAuthStore(db, tenantId),
     async organization() {
       const row = await db.selectFrom('organizations').select(['id', 'name', 'api_access_approved', 'created_at']).where('id', '=', tenantId).executeTakeFirstOrThrow();
       return { id: tenantId, name: row.name, apiAccessApproved: row.api_access_approved === 1, createdAt: row.created_at };
