@@ -19,6 +19,7 @@ import { createOidcClient } from './auth/oidc.js';
 import { createOAuthStore } from './storage/kysely/oauth-repo.js';
 import { createOAuthService } from './services/oauth/oauth-service.js';
 import { createJwksCache } from './services/oauth/jwks-cache.js';
+import { createEventsServices } from './services/events/events.js';
 import { DEFAULT_OUTBOUND_POLICY } from './outbound/outbound-request.js';
 
 export interface Composition {
@@ -31,8 +32,10 @@ export interface ComposeOptions {
   readonly migrate?: boolean;
   readonly limits?: ScimLimits;
   readonly onBackgroundError?: (e: unknown) => void;
-  /** The clock of time-dependent credentials (OAuth secrets, tokens, assertions); tests inject one. */
+  /** The clock of time-dependent credentials (OAuth secrets, tokens, assertions) and webhook retries; tests inject one. */
   readonly now?: () => number;
+  /** Webhook retry jitter; tests make it predictable. */
+  readonly random?: () => number;
 }
 
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
@@ -92,6 +95,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     console: { ...consoleServices, auth: signIn.guard(consoleServices.auth) },
     signIn,
     oauth,
+    events: createEventsServices({
+      platform,
+      retentionDays: config.events.retentionDays,
+      webhookSecretKey: config.events.webhookSecretKey?.reveal(),
+      policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
+      now,
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
+    }),
   };
   return {
     db,

@@ -7,6 +7,7 @@ import { buildApp } from './http/app.js';
 import type { Io } from './cli/index.js';
 import { bootstrapIfEmpty } from './cli/bootstrap.js';
 import { Redis } from 'ioredis';
+import { startWorkers } from './workers/workers.js';
 
 export async function serve(config: Config, io: Io, options: { workers: number }): Promise<number | undefined> {
   const workers = Number.isInteger(options.workers) && options.workers > 0 ? options.workers : 1;
@@ -60,6 +61,10 @@ export async function serve(config: Config, io: Io, options: { workers: number }
     cluster.worker?.disconnect(); // a worker's IPC channel would keep it alive
     throw error;
   }
+  if (config.allowPrivateTargets) app.log.warn('ALLOW_PRIVATE_TARGETS is on: webhooks, SET push and JWKS fetches may reach http:// and private, loopback and link-local addresses. Development and tests only.');
+  if (!c.services.events.sealer.encrypted) app.log.warn('WEBHOOK_SECRET_KEY is not set: webhook signing secrets are stored unsealed in the database (docs/events.md).');
+  // Webhook delivery and the event retention purge (every instance runs them; work is claimed in the database).
+  const background = startWorkers(c.services.events, { onError: (e) => app.log.warn({ err: e }, 'events worker error') });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.log.info({ port, dialect: c.db.dialect, pid: process.pid }, 'WiggleDesk listening');
@@ -72,6 +77,7 @@ export async function serve(config: Config, io: Io, options: { workers: number }
     app.log.info({ signal }, 'shutting down');
     try {
       await app.close(); // stops accepting, waits for in-flight requests
+      await background.stop(); // the delivery round in flight is recorded
       await c.close(); // flushes the activity log, closes the database
       redis?.disconnect();
     } finally {

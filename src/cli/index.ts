@@ -112,12 +112,14 @@ export async function runCli(argv: readonly string[], getConfig: () => Config, i
     .command('create <org>')
     .description('Create an API key; prints the key alone on stdout (shown once)')
     .option('--name <name>', 'a name to tell keys apart', 'API key')
-    .option('--json', 'print {"id","key","name"}')
-    .action((ref: string, opts: { name: string; json?: boolean }) =>
+    .option('--scopes <scopes>', 'comma-separated: scim, events:read (default: scim)')
+    .option('--json', 'print {"id","key","name","scopes"}')
+    .action((ref: string, opts: { name: string; scopes?: string; json?: boolean }) =>
       withApp(async ({ services }) => {
         const o = await services.organizations.requireOrg(ref);
-        const { record, key: k } = await services.apiKeys.create(services.platform.forTenant(o.id), { name: opts.name, createdBy: null });
-        out(Boolean(opts.json), { id: record.id, key: k, name: record.name }, k);
+        const scopes = opts.scopes === undefined ? undefined : opts.scopes.split(',');
+        const { record, key: k } = await services.apiKeys.create(services.platform.forTenant(o.id), { name: opts.name, createdBy: null, scopes });
+        out(Boolean(opts.json), { id: record.id, key: k, name: record.name, scopes: record.scopes }, k);
       }),
     );
   key
@@ -145,6 +147,61 @@ export async function runCli(argv: readonly string[], getConfig: () => Config, i
         if (!found) throw new ServiceError('not_found', `No API key with id ${keyId}`);
         await services.apiKeys.revoke(services.platform.forTenant(trustedTenantId(found.tenantId)), keyId);
         out(Boolean(opts.json), { id: keyId, revoked: true }, `Revoked key ${keyId}`);
+      }),
+    );
+
+  // Webhooks (issue #13, docs/events.md): Standard Webhooks v1, signed with a whsec_ secret shown once.
+  const webhook = program.command('webhook').description("Manage an organisation's webhook endpoints");
+  webhook
+    .command('add <org>')
+    .description('Add an endpoint; prints its id and signing secret (shown once)')
+    .requiredOption('--url <url>', 'https URL on a public address')
+    .option('--events <types>', 'comma-separated event types (default: all)')
+    .option('--description <text>', 'a note to tell endpoints apart')
+    .option('--json', 'print {"id","secret"}')
+    .action((ref: string, opts: { url: string; events?: string; description?: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const { endpoint, secret } = await services.events.webhooks.add(services.platform.forTenant(o.id), { url: opts.url, eventTypes: opts.events, description: opts.description ?? null, createdBy: null });
+        out(Boolean(opts.json), { id: endpoint.id, secret }, `Added webhook ${endpoint.id} → ${endpoint.url}\nSigning secret (shown once): ${secret}`);
+      }),
+    );
+  webhook
+    .command('list <org>')
+    .description("List an organisation's webhook endpoints (never the secrets)")
+    .option('--json', 'machine-readable output')
+    .action((ref: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const list = await services.events.webhooks.list(services.platform.forTenant(o.id));
+        out(
+          Boolean(opts.json),
+          list,
+          list.map((e) => `${e.id}  ${e.enabled ? 'enabled' : `disabled (${e.disabledReason ?? ''})`}  ${e.eventTypes?.join(',') ?? 'all events'}  ${e.url}`).join('\n') || '(no webhooks)',
+        );
+      }),
+    );
+  webhook
+    .command('remove <org> <id>')
+    .description('Remove an endpoint and its pending deliveries')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, id: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        await services.events.webhooks.remove(services.platform.forTenant(o.id), id);
+        out(Boolean(opts.json), { id, removed: true }, `Removed webhook ${id}`);
+      }),
+    );
+  webhook
+    .command('rotate-secret <org> <id>')
+    .description('Make a new signing secret (shown once); the old one keeps signing during the overlap')
+    .option('--overlap-hours <hours>', 'how long the previous secret keeps signing', '24')
+    .option('--json', 'print {"id","secret","previousValidUntil"}')
+    .action((ref: string, id: string, opts: { overlapHours: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const r = await services.events.webhooks.rotateSecret(services.platform.forTenant(o.id), id, Number(opts.overlapHours));
+        out(Boolean(opts.json), { id, secret: r.secret, previousValidUntil: r.previousValidUntil }, `New signing secret (shown once): ${r.secret}\nThe previous secret also signs until ${r.previousValidUntil}`);
       }),
     );
 

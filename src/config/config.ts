@@ -32,6 +32,18 @@ export interface Config {
   readonly allowPrivateTargets: boolean;
   /** The OAuth 2.0 token endpoint for SCIM (issue #20). */
   readonly oauth: OAuthConfig;
+  /** Outbound events (docs/events.md). */
+  readonly events: EventsConfig;
+}
+
+export interface EventsConfig {
+  /** EVENTS_RETENTION_DAYS (default 30): events older than this are purged; older cursors get 410 cursor_expired. */
+  readonly retentionDays: number;
+  /**
+   * WEBHOOK_SECRET_KEY: 32 bytes, base64 or hex. Webhook signing secrets are sealed with it
+   * (AES-256-GCM) before they are stored; without it they are stored unsealed (a warning is logged).
+   */
+  readonly webhookSecretKey: Redacted | undefined;
 }
 
 export interface OAuthConfig {
@@ -171,6 +183,16 @@ export function loadConfig(env: Env): Config {
     tokenRequestsPerMinute: intFrom(env, 'OAUTH_TOKEN_RATE_LIMIT_PER_MINUTE', 60, 1, 100_000, problems),
   });
 
+  const retentionDays = intFrom(env, 'EVENTS_RETENTION_DAYS', 30, 1, 3650, problems);
+  let webhookSecretKey: Redacted | undefined;
+  if (env.WEBHOOK_SECRET_KEY) {
+    const raw = env.WEBHOOK_SECRET_KEY.trim();
+    const bytes = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+    if (bytes.length !== 32) problems.push('WEBHOOK_SECRET_KEY must be 32 bytes, as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)');
+    else webhookSecretKey = new Redacted(bytes.toString('base64'));
+  }
+  const events: EventsConfig = Object.freeze({ retentionDays, webhookSecretKey });
+
   if (problems.length > 0 || typeof db === 'string') throw new ConfigError(problems);
   return Object.freeze({
     host,
@@ -186,6 +208,7 @@ export function loadConfig(env: Env): Config {
     sso,
     allowPrivateTargets,
     oauth,
+    events,
   });
 }
 

@@ -32,6 +32,8 @@ export interface PlatformStore {
   /** Readiness probe: a trivial query. */
   ping(): Promise<void>;
   forTenant(tenantId: TenantId): TenantStore;
+  /** Webhook delivery work across tenants (workers only). */
+  readonly deliveries: DeliveryQueue;
 }
 
 export interface ApiKeysStore {
@@ -219,6 +221,116 @@ export interface OutboxStore {
   forResource(resourceId: string, limit: number): Promise<StoredEvent[]>;
 }
 
+// ---------------------------------------------------------------- webhooks (issue #13)
+
+export interface WebhookEndpointRecord {
+  readonly tenantId: TenantId;
+  readonly id: string;
+  readonly url: string;
+  readonly description: string | null;
+  /** null: every event type. */
+  readonly eventTypes: readonly string[] | null;
+  /** Sealed signing secrets (services/webhooks/secrets.ts opens them). */
+  readonly secret: string;
+  readonly previousSecret: string | null;
+  readonly previousSecretExpiresAt: string | null;
+  readonly enabled: boolean;
+  readonly disabledReason: string | null;
+  readonly disabledAt: string | null;
+  readonly failingSince: string | null;
+  readonly createdBy: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed';
+
+export interface DeliveryRecord {
+  readonly seq: number;
+  readonly endpointId: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly occurredAt: string;
+  readonly resourceKey: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly lastStatus: number | null;
+  readonly lastError: string | null;
+  readonly lastDurationMs: number | null;
+  readonly lastAttemptAt: string | null;
+  readonly deliveredAt: string | null;
+}
+
+export interface WebhooksStore {
+  /** `from`: the endpoint receives events after this position (the read horizon at creation). */
+  create(input: { id: string; url: string; description: string | null; eventTypes: readonly string[] | null; secret: string; createdBy: string | null; now: string }): Promise<WebhookEndpointRecord>;
+  list(): Promise<WebhookEndpointRecord[]>;
+  find(id: string): Promise<WebhookEndpointRecord | undefined>;
+  update(
+    id: string,
+    patch: Partial<Pick<WebhookEndpointRecord, 'url' | 'description' | 'eventTypes' | 'secret' | 'previousSecret' | 'previousSecretExpiresAt' | 'enabled' | 'disabledReason' | 'disabledAt' | 'failingSince'>>,
+    now: string,
+  ): Promise<WebhookEndpointRecord | undefined>;
+  remove(id: string): Promise<boolean>;
+  /** The endpoint's deliveries, newest first (keyset on seq). */
+  deliveries(endpointId: string, query: { beforeSeq: number | undefined; limit: number }): Promise<DeliveryRecord[]>;
+  /**
+   * Queues these events (matching the endpoint's filter) for delivery again, now: an existing
+   * delivery row is reset to pending with its attempts cleared; a missing one is created.
+   * Returns how many were queued.
+   */
+  replay(endpointId: string, select: { eventId: string } | { from: string; to: string }, now: string, limit: number): Promise<number>;
+}
+
+/** A claimed delivery: everything the worker needs to send it. */
+export interface ClaimedDelivery {
+  readonly seq: number;
+  readonly tenantId: TenantId;
+  readonly endpointId: string;
+  /** Fencing token: completion only applies while this is still the current attempt. */
+  readonly attempt: number;
+  readonly url: string;
+  readonly secret: string;
+  readonly previousSecret: string | null;
+  readonly previousSecretExpiresAt: string | null;
+  readonly failingSince: string | null;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly occurredAt: string;
+  readonly data: string;
+}
+
+export interface DeliveryOutcome {
+  readonly ok: boolean;
+  readonly status: number | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+  /** Failure: when to try again; undefined = retries exhausted (status failed). */
+  readonly retryAt: string | undefined;
+  /** Set to disable the endpoint (410, or failing for 5 days). */
+  readonly disableEndpoint: string | undefined;
+}
+
+/** Cross-tenant work for the webhook workers: fan-out of new events into deliveries, claiming, completion. */
+export interface DeliveryQueue {
+  /**
+   * For up to `endpoints` enabled endpoints (claimed: FOR UPDATE SKIP LOCKED on PostgreSQL, the
+   * write lock on SQLite), turns new events (after the endpoint's cursor, below the read horizon)
+   * into pending deliveries. Returns how many deliveries were created.
+   */
+  fanOut(now: string, options: { endpoints: number; eventsPerEndpoint: number }): Promise<number>;
+  /**
+   * Claims up to `limit` due deliveries — pending and due, or delivering with an expired lease — that
+   * have no earlier undelivered delivery of the same resource to the same endpoint; marks them
+   * delivering until `leaseUntil` and counts the attempt.
+   */
+  claim(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]>;
+  complete(d: ClaimedDelivery, outcome: DeliveryOutcome, now: string): Promise<void>;
+  /** Retention: deletes events older than `cutoff` (their deliveries go with them), records per-tenant purge marks. */
+  purgeEvents(cutoff: string, batch: number): Promise<number>;
+}
+
 /** A transaction changed a resource or a membership without writing its event (see change-journal.ts). */
 export class UnrecordedChange extends Error {
   constructor(readonly keys: readonly string[]) {
@@ -234,6 +346,7 @@ export interface TenantStore {
   readonly members: MembershipStore;
   /** The transactional outbox (write it through services/events/record-events.ts, not directly). */
   readonly outbox: OutboxStore;
+  readonly webhooks: WebhooksStore;
   readonly apiKeys: ApiKeysStore;
   readonly accounts: AccountsStore;
   readonly activity: ActivityStore;

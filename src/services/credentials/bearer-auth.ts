@@ -2,7 +2,8 @@
 // without revealing whether a key id exists (unknown id and wrong secret read the same).
 import type { PlatformStore, TenantStore } from '../../storage/ports.js';
 import { parseApiKey, secretMatches } from '../../auth/api-key.js';
-import { unauthorized, type ScimError } from '../../scim/errors.js';
+import { ScimError, unauthorized } from '../../scim/errors.js';
+import type { ApiKeyScope } from '../../domain/organization.js';
 import { isAccessTokenShaped } from '../../auth/oauth-credentials.js';
 import type { AccessTokenFailure, VerifiedAccessToken } from '../oauth/oauth-service.js';
 
@@ -13,7 +14,19 @@ export interface Authenticated {
   readonly store: TenantStore;
   /** The API key id, or the OAuth client id for an access token: activity, rate limits and names follow it. */
   readonly keyId: string;
+  readonly scopes: readonly ApiKeyScope[];
 }
+
+/** A valid credential without the scope the route needs: 403, saying which scope and how to get it. */
+const missingScope = (scope: ApiKeyScope): ScimError =>
+  new ScimError(
+    403,
+    undefined,
+    scope === 'scim'
+      ? 'This API key cannot use the SCIM API: it was created without the "scim" scope. Create a key with the scim scope in the WiggleDesk console (Profile → API keys).'
+      : `This credential cannot read events: it lacks the "${scope}" scope. Create a key with the ${scope} scope in the WiggleDesk console (Profile → API keys) or with \`wiggledesk key create ORG --scopes ${scope}\`.`,
+    'SCIM_E_AUTH_SCOPE',
+  );
 
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -34,7 +47,8 @@ export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e:
 
   const fail = (detail: string, code: string): ScimError => unauthorized(detail, code);
 
-  return async function authenticate(authorization: string | undefined): Promise<Authenticated> {
+  /** `scope`: what the route needs (`scim` for /scim/v2, `events:read` for the Events API). */
+  return async function authenticate(authorization: string | undefined, scope: ApiKeyScope = 'scim'): Promise<Authenticated> {
     if (!authorization) throw fail('Missing Authorization header: send "Authorization: Bearer <API key>" with a key from the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_001');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!m) throw fail('The Authorization header must use the Bearer scheme: "Authorization: Bearer <API key>".', 'SCIM_E_AUTH_002');
@@ -44,7 +58,9 @@ export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e:
       if (r === 'unknown') throw fail('The access token is not valid: it was never issued, or its OAuth client or secret has been deleted. Request a new token from /oauth2/token.', 'SCIM_E_AUTH_010');
       if (r === 'expired') throw fail('The access token has expired. Request a new one from /oauth2/token.', 'SCIM_E_AUTH_011');
       if (r === 'not_approved') throw fail('Your organisation is not approved for API access; ask your WiggleDesk account manager to enable it.', 'SCIM_E_AUTH_006');
-      return { store: platform.forTenant(r.tenantId), keyId: r.clientId };
+      // OAuth clients are provisioning clients (Entra): SCIM only.
+      if (scope !== 'scim') throw missingScope(scope);
+      return { store: platform.forTenant(r.tenantId), keyId: r.clientId, scopes: ['scim'] };
     }
     const parsed = parseApiKey(m[1]!);
     if (!parsed) throw fail('The bearer token is not a WiggleDesk API key or access token (they start with "wdk_" or "wdat_"); copy the whole key from the console.', 'SCIM_E_AUTH_003');
@@ -54,7 +70,8 @@ export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e:
     }
     if (found.revokedAt) throw fail('This API key has been revoked. Generate a new key in the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_005');
     if (!found.orgApproved) throw fail('Your organisation is not approved for API access; ask your WiggleDesk account manager to enable it.', 'SCIM_E_AUTH_006');
+    if (!found.scopes.includes(scope)) throw missingScope(scope);
     touch(found.keyId, Date.now());
-    return { store: platform.forTenant(found.tenantId), keyId: found.keyId };
+    return { store: platform.forTenant(found.tenantId), keyId: found.keyId, scopes: found.scopes };
   };
 }

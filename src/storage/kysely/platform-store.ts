@@ -8,6 +8,7 @@ import { parseScopes } from '../../domain/organization.js';
 import { trustedTenantId, type TenantId } from '../../domain/ids.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import { createTenantStore } from './tenant-store.js';
+import { createDeliveryQueue } from './delivery-queue.js';
 import { runPrepared } from './prepared.js';
 import { toAccount } from './accounts-repo.js';
 
@@ -89,5 +90,6 @@ export function createPlatformStore(db: Kysely<Database>, dialect: SqlDialectNam
     forTenant(tenantId) {
       return createTenantStore(db, dialect, tenantId);
     },
+    deliveries: createDeliveryQueue(db, dialect),
   };
 }

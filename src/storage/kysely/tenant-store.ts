@@ -12,6 +12,7 @@ import { createAccountsRepo } from './accounts-repo.js';
 import { createActivityRepo } from './activity-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { ChangeJournal } from './change-journal.js';
+import { createWebhooksRepo } from './webhooks-repo.js';
 import { createTenantOAuthStore } from './oauth-repo.js';
 
 /** `journal` is set inside a transaction: resource and membership writes need it (change-journal.ts). */
@@ -22,6 +23,7 @@ export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName,
     groups: createResourceRepo(db, dialect, tenantId, 'Group', journal),
     members: createMembershipRepo(db, dialect, tenantId, journal),
     outbox: createEventsRepo(db, dialect, tenantId, journal),
+    webhooks: createWebhooksRepo(db, dialect, tenantId),
     apiKeys: createApiKeysRepo(db, tenantId),
     accounts: createAccountsRepo(db, tenantId),
     activity: createActivityRepo(db, dialect, tenantId),

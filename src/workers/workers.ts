@@ -1,0 +1,62 @@
+// Background loops, started by `serve` (and stopped on shutdown): webhook delivery and the event
+// retention purge. Each round claims its own work in the database (see storage/kysely/delivery-queue.ts),
+// so any number of instances can run them side by side. The loops only schedule; the use cases
+// are in services/ (tests call `runOnce` / `purgeExpired` directly with an injected clock).
+import type { EventsServices } from '../services/events/events.js';
+
+export interface Workers {
+  stop(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  /** Pause when a round found nothing to do (ms). */
+  readonly idleMs?: number;
+  /** Between retention purges (ms). */
+  readonly purgeEveryMs?: number;
+  readonly onError: (e: unknown) => void;
+}
+
+export function startWorkers(events: EventsServices, options: WorkerOptions): Workers {
+  const idleMs = options.idleMs ?? 250;
+  const purgeEveryMs = options.purgeEveryMs ?? 3600_000;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let wake: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    });
+
+  const delivery = (async () => {
+    while (!stopped) {
+      let worked = 0;
+      try {
+        worked = await events.delivery.runOnce();
+      } catch (e) {
+        options.onError(e);
+      }
+      if (!stopped && worked === 0) await pause(idleMs);
+    }
+  })();
+
+  const purge = setInterval(() => {
+    events.purgeExpired().catch(options.onError);
+  }, purgeEveryMs);
+  purge.unref();
+  // A first purge shortly after start (not during start-up itself).
+  const first = setTimeout(() => events.purgeExpired().catch(options.onError), 10_000);
+  first.unref();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(purge);
+      clearTimeout(first);
+      if (timer) clearTimeout(timer);
+      wake?.();
+      await delivery; // the round in flight finishes: its deliveries are recorded, not abandoned
+    },
+  };
+}
