@@ -3,11 +3,12 @@
 // delete a client; the approval gate; the activity log names the client. Sign-in policy:
 // Enforce SSO refuses password sign-in except for named break-glass admins, and logs both.
 import { beforeAll, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
 import { describeEachDialect } from '../support/each-dialect.js';
 import { json, scimClient } from '../support/test-app.js';
 import { ConsoleClient, newAccount, signedIn } from './console-client.js';
 
-const tokenFor = async (app: import('fastify').FastifyInstance, clientId: string, secret: string) =>
+const tokenFor = async (app: FastifyInstance, clientId: string, secret: string) =>
   app.inject({ method: 'POST', url: '/oauth2/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString() });
 
 describeEachDialect('console: provisioning credentials', (t) => {
@@ -45,7 +46,8 @@ describeEachDialect('console: provisioning credentials', (t) => {
 
     const added = await c.post(`/console/provisioning-credentials/clients/${clientId}/secrets`);
     expect(added.statusCode).toBe(201);
-    const second = /id="new-client-secret" value="(wdcs_[\w-]{43})"/.exec(added.body)?.[1]!;
+    const second = /id="new-client-secret" value="(wdcs_[\w-]{43})"/.exec(added.body)?.[1] ?? '';
+    expect(second).not.toBe('');
     expect((await tokenFor(t().app, clientId!, second)).statusCode).toBe(200);
 
     const view = await t().services.oauth.find(t().services.platform.forTenant(t().org.id), clientId!);
