@@ -24,7 +24,7 @@ const sender = (c: ScimClient): Send => async (method, path, body) => {
 /** The least of a few runs: a stall the attack causes shows in every run, machine noise does not. */
 async function worstOfBest(n: number, run: () => Promise<{ otherWorstMs: number }>): Promise<number> {
   let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < n && best > OTHER_TENANT_BOUND_MS; i++) best = Math.min(best, (await run()).otherWorstMs);
+  for (let i = 0; i < n && best >= OTHER_TENANT_BOUND_MS; i++) best = Math.min(best, (await run()).otherWorstMs);
   return best;
 }
 
@@ -37,7 +37,7 @@ describeEachDialect('Attack 1: one PATCH of 1,000 remove operations with 38-term
     other = sender((await app().newTenant('Bystander')).scim);
     const attacker = sender(app().scim);
     let refused = '';
-    const best = await worstOfBest(3, async () => {
+    const best = await worstOfBest(5, async () => {
       const r = await underAttack(() => attacker('PATCH', `/Users/${victim}`, patchAttackBody()), () => other('GET', '/Users?count=1'));
       expect(r.attack.status, r.attack.body.slice(0, 300)).toBe(400);
       refused = r.attack.body;
@@ -53,7 +53,7 @@ describeEachDialect('Attack 1: one PATCH of 1,000 remove operations with 38-term
 
   it('the same shape under the path-term limit is refused by the work budget, also without holding anyone up', async () => {
     const attacker = sender(app().scim);
-    const best = await worstOfBest(3, async () => {
+    const best = await worstOfBest(5, async () => {
       const r = await underAttack(() => attacker('PATCH', `/Users/${victim}`, patchAttackBody(26, 38)), () => other('GET', '/Users?count=1'));
       expect(r.attack.status).toBe(400);
       expect(JSON.parse(r.attack.body).detail).toMatch(/limit 25000 units/);
@@ -88,7 +88,7 @@ describeEachDialect('Attack 2: a 100-term filter on a non-indexed multi-valued a
     await seedManyAddresses(attacker, 30);
     const other = sender((await t().newTenant('Bystander')).scim);
     for (const path of filterAttackPaths()) {
-      const best = await worstOfBest(3, async () => {
+      const best = await worstOfBest(5, async () => {
         const r = await underAttack(() => attacker('GET', path), () => other('GET', '/Users?count=1'));
         if (dialect === 'sqlite') {
           expect(r.attack.status, r.attack.body.slice(0, 300)).toBe(400);
