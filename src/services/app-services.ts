@@ -8,6 +8,7 @@ import type { BulkService } from './scim/bulk.js';
 import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
 import type { OAuthService } from './oauth/oauth-service.js';
+import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -24,4 +25,6 @@ export interface AppServices {
   readonly signIn: SignInService;
   /** OAuth clients and the token endpoint for SCIM (client credentials, workload identity federation). */
   readonly oauth: OAuthService;
+  /** Enforce SSO with named break-glass admins. */
+  readonly signInPolicy: SignInPolicyService;
 }
