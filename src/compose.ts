@@ -16,7 +16,8 @@ import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
 import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
-import { createOAuthStore } from './storage/kysely/oauth-repo.js';
+import { createOAuthStore, createSignInPolicyStore } from './storage/kysely/oauth-repo.js';
+import { createSignInPolicyService } from './services/sign-in/sign-in-policy.js';
 import { createOAuthService } from './services/oauth/oauth-service.js';
 import { createJwksCache } from './services/oauth/jwks-cache.js';
 import { createEventsServices } from './services/events/events.js';
@@ -81,6 +82,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     allowHttpJwks: config.allowPrivateTargets,
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
+  const signInPolicy = createSignInPolicyService({ store: createSignInPolicyStore(db.db), platform, activity });
   const services: AppServices = {
     platform,
     limits,
@@ -92,7 +94,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     bulk: createBulkService({ users, groups, limits, activity }),
     // SSO sessions are console sessions: guard() ends them once the SCIM user is gone or inactive
     // and gives SSO accounts their role (admin flag or admin group) on every request.
-    console: { ...consoleServices, auth: signIn.guard(consoleServices.auth) },
+    // Enforce SSO: password sign-in refused for all but break-glass admins of an organisation that enforces it.
+    console: { ...consoleServices, auth: signIn.guard(signInPolicy.guard(consoleServices.auth)) },
     signIn,
     oauth,
     events: createEventsServices({
@@ -104,6 +107,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       ...(options.random ? { random: options.random } : {}),
       ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
     }),
+    signInPolicy,
   };
   return {
     db,

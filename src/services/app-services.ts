@@ -9,6 +9,7 @@ import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
 import type { OAuthService } from './oauth/oauth-service.js';
 import type { EventsServices } from './events/events.js';
+import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -27,4 +28,6 @@ export interface AppServices {
   readonly oauth: OAuthService;
   /** Outbound events: the Events API, webhooks, retention (docs/events.md). */
   readonly events: EventsServices;
+  /** Enforce SSO with named break-glass admins. */
+  readonly signInPolicy: SignInPolicyService;
 }
