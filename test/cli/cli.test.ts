@@ -44,20 +44,46 @@ describe('wiggledesk CLI', () => {
     expect(r.stderr).toMatch(/not approved for API access/);
   });
 
-  it('key create prints the key alone; --json gives {id,key,name}; list never shows secrets; revoke', async () => {
+  it('key create prints the key alone; --json gives {id,key,name,scopes}; list never shows secrets; revoke', async () => {
     await run('org', 'approve-api', 'Fabrikam');
     const plain = await run('key', 'create', 'Fabrikam', '--name', 'Entra');
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(/^wdk_[0-9a-f]{24}_[A-Za-z0-9_-]{43}\n$/);
     const asJson = JSON.parse((await run('key', 'create', 'Fabrikam', '--json', '--name', 'Okta')).stdout);
-    expect(Object.keys(asJson).sort()).toEqual(['id', 'key', 'name']);
+    expect(Object.keys(asJson).sort()).toEqual(['id', 'key', 'name', 'scopes']);
     expect(asJson.name).toBe('Okta');
+    // Without --scopes a key keeps the SCIM scope.
+    expect(asJson.scopes).toEqual(['scim']);
     const list = await run('key', 'list', 'Fabrikam', '--json');
     expect(list.stdout).not.toContain(asJson.key.slice(29));
     expect(JSON.parse(list.stdout)).toHaveLength(2);
     expect((await run('key', 'revoke', asJson.id)).code).toBe(0);
     const after = JSON.parse((await run('key', 'list', 'Fabrikam', '--json')).stdout);
     expect(after.find((k: { id: string }) => k.id === asJson.id).revokedAt).not.toBeNull();
+  });
+
+  it('key create --scopes; webhook add|list|rotate-secret|remove with --json (secret shown once)', async () => {
+    const both = JSON.parse((await run('key', 'create', 'Fabrikam', '--name', 'Events', '--scopes', 'scim,events:read', '--json')).stdout);
+    expect(both.scopes).toEqual(['scim', 'events:read']);
+    const bad = await run('key', 'create', 'Fabrikam', '--scopes', 'root');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/Unknown scope "root"/);
+    const added = await run('webhook', 'add', 'Fabrikam', '--url', 'https://hooks.fabrikam.example/wd', '--events', 'user.created,user.deleted', '--json');
+    expect(added.code, added.stderr).toBe(0);
+    const hook = JSON.parse(added.stdout);
+    expect(Object.keys(hook).sort()).toEqual(['id', 'secret']);
+    expect(hook.secret).toMatch(/^whsec_/);
+    const listed = await run('webhook', 'list', 'Fabrikam', '--json');
+    expect(listed.stdout).not.toContain(hook.secret.slice(6));
+    expect(JSON.parse(listed.stdout)[0]).toMatchObject({ id: hook.id, url: 'https://hooks.fabrikam.example/wd', eventTypes: ['user.created', 'user.deleted'], enabled: true });
+    const rotated = JSON.parse((await run('webhook', 'rotate-secret', 'Fabrikam', hook.id, '--json')).stdout);
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(hook.secret);
+    const insecure = await run('webhook', 'add', 'Fabrikam', '--url', 'http://10.0.0.1/hook');
+    expect(insecure.code).not.toBe(0);
+    expect(insecure.stderr).toMatch(/https/);
+    expect((await run('webhook', 'remove', 'Fabrikam', hook.id)).code).toBe(0);
+    expect(JSON.parse((await run('webhook', 'list', 'Fabrikam', '--json')).stdout)).toEqual([]);
   });
 
   it('admin create prints a one-time password', async () => {
