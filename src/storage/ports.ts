@@ -29,6 +29,11 @@ export interface PlatformStore {
   touchApiKey(keyId: string, now: string, notAfter: string): Promise<void>;
   findAccountByEmail(emailFolded: string): Promise<(ConsoleAccount & { passwordHash: string | null }) | undefined>;
   /** Readiness probe: a trivial query. */
+  /**
+   * Counts one refused SCIM request against the organisation and key it named (aggregated: one
+   * row per organisation, key and reason). Never given the presented secret.
+   */
+  recordAuthFailure(input: AuthFailureInput): Promise<void>;
   ping(): Promise<void>;
   forTenant(tenantId: TenantId): TenantStore;
 }
@@ -117,6 +122,31 @@ export interface MembershipStore {
   ancestorsOfMany(memberIds: readonly string[]): Promise<Map<string, Array<{ id: string; displayName: string; direct: boolean }>>>;
 }
 
+/** Why a request that named one of an organisation's keys was refused. */
+export type AuthFailureReason = 'revoked_key' | 'wrong_secret' | 'api_access_withdrawn';
+
+export interface AuthFailureInput {
+  readonly tenantId: TenantId;
+  readonly keyId: string;
+  readonly reason: AuthFailureReason;
+  readonly at: string;
+  readonly userAgent: string | null;
+}
+
+export interface AuthFailureRecord {
+  readonly keyId: string;
+  readonly reason: AuthFailureReason;
+  readonly firstAt: string;
+  readonly lastAt: string;
+  readonly attempts: number;
+  readonly userAgent: string | null;
+}
+
+export interface AuthFailuresStore {
+  /** The organisation's refused-connection rows whose last attempt is at or after `sinceIso`, latest first. */
+  list(sinceIso: string): Promise<AuthFailureRecord[]>;
+}
+
 export interface ActivityEntry {
   readonly at: string;
   readonly keyId: string | null;
@@ -157,6 +187,7 @@ export interface TenantStore {
   readonly apiKeys: ApiKeysStore;
   readonly accounts: AccountsStore;
   readonly activity: ActivityStore;
+  readonly authFailures: AuthFailuresStore;
   organization(): Promise<Organization>;
   /** Runs `fn` in one database transaction; everything it does through `tx` commits or rolls back together. */
   transaction<T>(fn: (tx: TenantStore) => Promise<T>): Promise<T>;

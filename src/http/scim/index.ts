@@ -4,7 +4,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { AppServices } from '../../services/app-services.js';
 import type { Authenticated } from '../../services/credentials/bearer-auth.js';
-import { createBearerAuth } from '../../services/credentials/bearer-auth.js';
+import { createBearerAuth, type RefusalReason } from '../../services/credentials/bearer-auth.js';
 import type { RequestContext } from '../../services/scim/scim-resources.js';
 import { invalidSyntax, invalidValue, notFound, notImplemented, type ScimError } from '../../scim/errors.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
@@ -32,10 +32,12 @@ export interface ScimInfra {
   /** Shared rate-limit counters across instances (REDIS_URL). */
   readonly redis?: Redis | undefined;
   readonly onRateLimited?: () => void;
+  /** Every refused bearer token, by reason (the operator's /metrics). */
+  readonly onAuthRefused?: (reason: RefusalReason) => void;
 }
 
 export const scimRoutes = (config: Config, services: AppServices, infra: ScimInfra = {}): FastifyPluginAsync => async (app) => {
-  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'));
+  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'), infra.onAuthRefused);
 
   app.decorateRequest('scimAuth', null);
   app.decorateRequest('scimError', undefined);
@@ -59,7 +61,7 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
   app.addHook('onRequest', async (request) => {
     request.startedAt = performance.now();
     if (PUBLIC_PATHS.test(request.url) && request.method === 'GET') return;
-    request.scimAuth = await authenticate(request.headers.authorization);
+    request.scimAuth = await authenticate(request.headers.authorization, { userAgent: request.headers['user-agent'] });
   });
 
   // URL text the database cannot store (`/Users/%00`, `?attributes=%00`): refused as in a body.

@@ -1,7 +1,7 @@
 // Provisioning activity (every SCIM request of the organisation, newest first, filterable to
 // errors) and the dashboard's sync health: when the identity provider last called, how many
 // requests succeeded and failed in the last 24 hours, and the latest errors with their detail.
-import type { ActivityRecord, ConsoleStore } from '../../storage/ports.js';
+import type { ActivityRecord, AuthFailureReason, ConsoleStore } from '../../storage/ports.js';
 import { ServiceError } from '../organizations/organizations.js';
 import { requireAdmin, type ConsoleActor } from './console-auth.js';
 
@@ -20,7 +20,21 @@ export interface ActivityPage {
   readonly before: number | undefined;
 }
 
-export type SyncHealth = 'not_connected' | 'healthy' | 'degraded' | 'failing' | 'idle';
+export type SyncHealth = 'not_connected' | 'refused' | 'healthy' | 'degraded' | 'failing' | 'idle';
+
+/** Refused requests that named one of the organisation's keys, aggregated per key and reason. */
+export interface RefusedConnection {
+  readonly keyId: string;
+  /** The key's name (revoked keys keep theirs); null once the key row is gone. */
+  readonly keyName: string | null;
+  readonly reason: AuthFailureReason;
+  readonly firstAt: string;
+  readonly lastAt: string;
+  readonly attempts: number;
+  readonly userAgent: string | null;
+  /** Still happening: the last refusal is newer than the last accepted request. */
+  readonly ongoing: boolean;
+}
 
 export interface Dashboard {
   readonly health: SyncHealth;
@@ -28,6 +42,8 @@ export interface Dashboard {
   readonly successes24h: number;
   readonly errors24h: number;
   readonly latestErrors: readonly ActivityRow[];
+  /** Refused connections of the last 7 days, latest first. */
+  readonly refused: readonly RefusedConnection[];
   readonly users: number;
   readonly activeUsers: number;
   readonly groups: number;
@@ -37,6 +53,12 @@ export interface Dashboard {
 
 const PAGE_SIZE = 50;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How far back the Dashboard and Activity look for refused connections. */
+export const REFUSED_WINDOW_DAYS = 7;
+
+function refusedOf(records: Awaited<ReturnType<ConsoleActor['store']['authFailures']['list']>>, names: Map<string, string>, lastAcceptedAt: string | undefined): RefusedConnection[] {
+  return records.map((r) => ({ ...r, keyName: names.get(r.keyId) ?? null, ongoing: lastAcceptedAt === undefined || r.lastAt > lastAcceptedAt }));
+}
 
 /** Names of all the organisation's keys (revoked ones too: old rows still name them). */
 export async function keyNamesOf(actor: ConsoleActor): Promise<Map<string, string>> {
@@ -89,19 +111,36 @@ export function createConsoleActivity(deps: { store: ConsoleStore; now?: () => n
       return withNames(await keyNamesOf(actor))(record);
     },
 
+    /** Refused connections of the last REFUSED_WINDOW_DAYS days (Activity → "Refused connections"). */
+    async refused(actor: ConsoleActor): Promise<RefusedConnection[]> {
+      requireAdmin(actor);
+      const t = now();
+      const [records, names, stats] = await Promise.all([
+        actor.store.authFailures.list(new Date(t - REFUSED_WINDOW_DAYS * DAY_MS).toISOString()),
+        keyNamesOf(actor),
+        deps.store.reads(actor.org.id).provisioningStats(new Date(t - DAY_MS).toISOString()),
+      ]);
+      return refusedOf(records, names, stats.last?.at);
+    },
+
     async dashboard(actor: ConsoleActor): Promise<Dashboard> {
       requireAdmin(actor);
       const t = now();
       const reads = deps.store.reads(actor.org.id);
-      const [stats, counts, errors, keys] = await Promise.all([
+      const [stats, counts, errors, keys, failures] = await Promise.all([
         reads.provisioningStats(new Date(t - DAY_MS).toISOString()),
         reads.counts(),
         actor.store.activity.list({ errorsOnly: true, resourceId: undefined, beforeSeq: undefined, limit: 5 }),
         actor.store.apiKeys.list(),
+        actor.store.authFailures.list(new Date(t - REFUSED_WINDOW_DAYS * DAY_MS).toISOString()),
       ]);
       const names = new Map(keys.map((k) => [k.id, k.name]));
+      const refused = refusedOf(failures, names, stats.last?.at);
+      const health = healthOf({ successes: stats.successes, errors: stats.errors, lastAt: stats.last?.at }, t);
       return {
-        health: healthOf({ successes: stats.successes, errors: stats.errors, lastAt: stats.last?.at }, t),
+        refused,
+        // Requests arrive but every one is refused at the door: not "not connected yet".
+        health: refused.some((r) => r.ongoing) && (health === 'not_connected' || health === 'idle') ? 'refused' : health,
         lastRequest: stats.last ? { at: stats.last.at, keyName: names.get(stats.last.keyId) ?? null, status: stats.last.status } : undefined,
         successes24h: stats.successes,
         errors24h: stats.errors,

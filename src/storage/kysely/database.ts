@@ -120,6 +120,37 @@ export interface SessionsTable {
   last_seen_at: string;
 }
 
+export interface AuthFailuresTable {
+  tenant_id: string;
+  key_id: string;
+  reason: string;
+  first_at: string;
+  last_at: string;
+  attempts: number;
+  user_agent: string | null;
+}
+
+export interface IdpProfilesTable {
+  tenant_id: string;
+  client: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  state: string;
+}
+
+export interface SignInEventsTable {
+  seq: Generated<number>;
+  tenant_id: string | null;
+  at: string;
+  outcome: string;
+  provider: string;
+  user_label: string | null;
+  user_label_folded: string | null;
+  scim_user_id: string | null;
+  reason: string;
+  reference: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   console_accounts: ConsoleAccountsTable;
@@ -131,4 +162,7 @@ export interface Database {
   resource_counts: ResourceCountsTable;
   activity_log: ActivityLogTable;
   sessions: SessionsTable;
+  auth_failures: AuthFailuresTable;
+  idp_profiles: IdpProfilesTable;
+  sign_in_events: SignInEventsTable;
 }

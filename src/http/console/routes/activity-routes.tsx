@@ -3,7 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ConsoleHttpError, chromeOf, queryOf, type ConsoleDeps } from '../context.js';
 import { sendPage } from '../render.js';
 import { positiveInt } from '../../../services/console/console-users.js';
-import { ActivityEntryPage, ActivityPage } from '../views/activity-page.js';
+import { ActivityEntryPage, ActivityPage, RefusedConnectionsPage } from '../views/activity-page.js';
+import { REFUSED_WINDOW_DAYS } from '../../../services/console/console-activity.js';
 import { ScimSetupPage } from '../views/scim-setup-page.js';
 
 export const activityRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app) => {
@@ -12,6 +13,10 @@ export const activityRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (
   app.get('/activity', async (request, reply) => {
     const actor = request.consoleActor!;
     const q = queryOf(request);
+    if (q.view === 'refused') {
+      const rows = await activity.refused(actor);
+      return sendPage(reply, <RefusedConnectionsPage chrome={chromeOf(actor, 'activity')} rows={rows} windowDays={REFUSED_WINDOW_DAYS} />);
+    }
     const before = positiveInt(q.before, 0, Number.MAX_SAFE_INTEGER);
     const vm = await activity.list(actor, { errorsOnly: q.errors === '1', before: before > 0 ? before : undefined });
     return sendPage(reply, <ActivityPage chrome={chromeOf(actor, 'activity')} vm={vm} />);

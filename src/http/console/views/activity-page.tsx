@@ -1,10 +1,94 @@
 // Provisioning activity: every SCIM request of the organisation, newest first; errors only on
 // demand; each row opens the request's redacted summary.
 import type { JSX } from 'preact';
-import type { ActivityPage as ActivityPageModel, ActivityRow } from '../../../services/console/console-activity.js';
+import type { ActivityPage as ActivityPageModel, ActivityRow, RefusedConnection } from '../../../services/console/console-activity.js';
 import { Layout, type Chrome } from './layout.js';
 import { EmptyState, HttpStatus, PageHeader, RequestPath, ShortId, Time, hrefWith } from './components.js';
-import { formatDuration } from './format.js';
+import { formatDuration, plural } from './format.js';
+import { refusedFix, RefusedSentence } from './refused.js';
+
+const REASON_LABEL: Record<RefusedConnection['reason'], string> = {
+  revoked_key: 'Revoked key',
+  wrong_secret: 'Wrong secret',
+  api_access_withdrawn: 'API access withdrawn',
+};
+
+function ActivityTabs({ current }: { current: 'all' | 'errors' | 'refused' }): JSX.Element {
+  return (
+    <nav class="segmented" aria-label="Show">
+      <a href="/console/activity" aria-current={current === 'all' ? 'page' : undefined}>
+        All requests
+      </a>
+      <a href="/console/activity?errors=1" aria-current={current === 'errors' ? 'page' : undefined}>
+        Errors only
+      </a>
+      <a href="/console/activity?view=refused" aria-current={current === 'refused' ? 'page' : undefined}>
+        Refused connections
+      </a>
+    </nav>
+  );
+}
+
+/** Activity → "Refused connections": requests turned away at authentication, one row per key and reason. */
+export function RefusedConnectionsPage({ chrome, rows, windowDays }: { chrome: Chrome; rows: readonly RefusedConnection[]; windowDays: number }): JSX.Element {
+  return (
+    <Layout title="Refused connections" chrome={chrome}>
+      <PageHeader
+        title="Provisioning activity"
+        description={`Requests that used one of your keys but were refused before reaching your directory, counted per key and reason over the last ${windowDays} days. The secret a client presented is never stored.`}
+      />
+      <section class="card flush" aria-label="Refused connections">
+        <div class="toolbar">
+          <ActivityTabs current="refused" />
+        </div>
+        {rows.length === 0 ? (
+          <EmptyState title="No refused connections">
+            <p>When your identity provider calls with a revoked key or a wrong secret, it shows up here with how to fix it.</p>
+          </EmptyState>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <caption class="sr-only">Refused connections, latest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Last attempt</th>
+                  <th scope="col">Key</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col" class="num">
+                    Attempts
+                  </th>
+                  <th scope="col">What to do</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={`${r.keyId}:${r.reason}`} data-testid="refused-row">
+                    <td class="nowrap">
+                      <Time iso={r.lastAt} exact />
+                      <span class="cell-sub">
+                        since <Time iso={r.firstAt} />
+                      </span>
+                    </td>
+                    <td class="break">{r.keyName ?? <span class="muted">Deleted key</span>}</td>
+                    <td>{REASON_LABEL[r.reason]}</td>
+                    <td class="num">{r.attempts.toLocaleString('en')}</td>
+                    <td class="break">
+                      <RefusedSentence r={r} /> {refusedFix(r)}
+                      {r.userAgent ? <span class="cell-sub mono">{r.userAgent}</span> : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {rows.length > 0 ? (
+          <p class="pager muted">{plural(rows.reduce((n, r) => n + r.attempts, 0), 'refused request')}</p>
+        ) : null}
+      </section>
+    </Layout>
+  );
+}
 
 export function ActorCell({ row }: { row: ActivityRow }): JSX.Element {
   if (row.keyId) return <>{row.keyName ?? <span class="muted">Deleted key</span>}</>;
@@ -36,14 +120,7 @@ export function ActivityPage({ chrome, vm }: { chrome: Chrome; vm: ActivityPageM
       <PageHeader title="Provisioning activity" description="Every SCIM request your identity provider made, and every change made by hand in this console. Open a row for its details." />
       <section class="card flush" aria-label="Requests">
         <div class="toolbar">
-          <nav class="segmented" aria-label="Show">
-            <a href={base(false)} aria-current={!vm.errorsOnly ? 'page' : undefined}>
-              All requests
-            </a>
-            <a href={base(true)} aria-current={vm.errorsOnly ? 'page' : undefined}>
-              Errors only
-            </a>
-          </nav>
+          <ActivityTabs current={vm.errorsOnly ? 'errors' : 'all'} />
           {vm.before !== undefined ? (
             <a class="btn secondary small" href={base(vm.errorsOnly)}>
               Back to newest
