@@ -19,10 +19,9 @@ describeEachDialect('console: API keys', (t) => {
   });
 
   it('shows a new key once, lists it by prefix, and the key provisions; revoking it makes SCIM answer 401', async () => {
-    const created = await c.post('/console/profile/keys', { name: 'Entra <prod>' });
-    expect(created.statusCode).toBe(201);
+    const { page: created, key } = await c.generateKey('Entra <prod>');
+    expect(created.statusCode).toBe(200);
     expect(created.body).toContain('you will not see this key again');
-    const key = /id="new-api-key" value="(wdk_[^"]+)"/.exec(created.body)?.[1];
     expect(key).toMatch(/^wdk_[0-9a-f]{24}_[\w-]{43}$/);
     expect(created.body).toContain('Entra &lt;prod>');
     expect(created.body).not.toContain('Entra <prod>');
@@ -45,10 +44,35 @@ describeEachDialect('console: API keys', (t) => {
     expect((await scim('/Users?count=1')).statusCode).toBe(401);
   });
 
+  it('post/redirect/get: a reload of the key page shows no key and creates nothing', async () => {
+    const keys = () => t().services.apiKeys.list(t().services.platform.forTenant(t().org.id));
+    const before = (await keys()).length;
+    const { key } = await c.generateKey('Reload test');
+    expect(key).toMatch(/^wdk_/);
+    const reload = await c.get('/console/profile/keys/new');
+    expect(reload.statusCode).toBe(200);
+    expect(reload.body).not.toContain(key!);
+    expect(reload.body).toContain('shown only once');
+    expect((await keys()).length).toBe(before + 1);
+    // The one-time cookie is sealed to this session: another admin's browser cannot open it.
+    const other = await signedIn(t(), t().org);
+    const stolen = await other.get('/console/profile/keys/new', { cookie: `wd_new_key=${c.cookies.get('wd_new_key') ?? 'x'}` });
+    expect(stolen.body).not.toContain('wdk_');
+  });
+
+  it('refuses a second key with the same name (any letter case, revoked keys included), keeping the form filled', async () => {
+    await c.generateKey('Entra ID');
+    const dup = await c.post('/console/profile/keys', { name: 'entra id' });
+    expect(dup.statusCode).toBe(409);
+    expect(dup.body).toContain('already has a key named “Entra ID”');
+    expect(dup.body).toContain('value="entra id"');
+    expect(dup.body).toContain('aria-invalid="true"');
+  });
+
   it('records who created a key and refuses a name over 100 characters', async () => {
     const r = await c.post('/console/profile/keys', { name: 'x'.repeat(101) });
     expect(r.statusCode).toBe(400);
-    const ok = await c.post('/console/profile/keys', { name: 'Okta' });
+    const { page: ok } = await c.generateKey('Okta');
     const keys = await t().services.apiKeys.list(t().services.platform.forTenant(t().org.id));
     const okta = keys.find((k) => k.name === 'Okta');
     expect(okta?.createdBy).toMatch(/@contoso\.test$/);

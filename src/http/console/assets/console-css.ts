@@ -95,6 +95,7 @@ code, pre, .mono { font-family: var(--mono); font-size: 0.86em; }
 .health.good { border-left-color: #2f9e44; } .health.good .health-dot { background: #2f9e44; }
 .health.warn { border-left-color: #e8890c; } .health.warn .health-dot { background: #e8890c; }
 .health.bad { border-left-color: #d92d20; } .health.bad .health-dot { background: #d92d20; }
+.field-error { color: var(--danger); font-weight: 600; margin: 6px 0 0; }
 .refused-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 12px; }
 .refused-list li { border-left: 4px solid #d92d20; padding: 4px 0 4px 12px; }
 .refused-sentence { margin: 0 0 4px; font-weight: 600; }
