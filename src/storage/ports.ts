@@ -195,7 +195,11 @@ export interface TenantStore {
 
 /** A unique constraint refused the write; `attribute` is the SCIM attribute at fault. */
 export class UniqueConflict extends Error {
-  constructor(readonly attribute: string) {
+  constructor(
+    readonly attribute: string,
+    /** The value that clashed, when the store knows it (to find and name the existing record). */
+    readonly value?: string,
+  ) {
     super(`unique conflict on ${attribute}`);
     this.name = 'UniqueConflict';
   }
@@ -292,6 +296,8 @@ export interface ConsoleReads {
   /** Members of one group ordered by name, one page at a time. */
   groupMembers(groupId: string, offset: number, limit: number): Promise<{ total: number; rows: DirectoryMemberRow[] }>;
   counts(): Promise<{ users: number; activeUsers: number; groups: number }>;
+  /** Display names (else user names) of the given user and group ids that still exist. */
+  resourceNames(ids: readonly string[]): Promise<Map<string, string>>;
   provisioningStats(sinceIso: string): Promise<ProvisioningStats>;
 }
 

@@ -98,7 +98,7 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
       durationMs: Math.round((performance.now() - request.startedAt) * 100) / 100,
       resourceType: resourceTypeOf(request.url),
       resourceId: resourceIdOf(request.url),
-      summary: err ? JSON.stringify({ detail: err.detail }) : summaryOfRead(request),
+      summary: err ? JSON.stringify({ detail: err.detail, ...(err.conflict ? { conflict: err.conflict } : {}) }) : summaryOfRead(request),
     });
   });
 

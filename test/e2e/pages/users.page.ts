@@ -34,7 +34,10 @@ export class UserPage extends ConsolePage {
     super(page);
   }
 
+  /** Deactivate user → the confirmation page → Deactivate user. */
   async deactivate(): Promise<void> {
+    await this.page.getByRole('link', { name: 'Deactivate user' }).click();
+    await this.page.getByRole('heading', { name: /^Deactivate .+\?$/ }).waitFor();
     await this.page.getByRole('button', { name: 'Deactivate user' }).click();
     await this.page.getByText(/was deactivated/).waitFor();
   }

@@ -6,6 +6,7 @@ import { Layout, type Chrome } from './layout.js';
 import { HttpStatus, Notice, PageHeader, RequestPath, Time, EmptyState } from './components.js';
 import { plural, relativeTime } from './format.js';
 import { RefusedList } from './refused.js';
+import { ConflictNote } from './activity-page.js';
 
 export interface DashboardView extends Dashboard {
   readonly orgName: string;
@@ -95,7 +96,10 @@ function LatestErrors({ rows }: { rows: readonly ActivityRow[] }): JSX.Element {
                   <td>
                     <HttpStatus status={r.status} scimType={r.scimType} />
                   </td>
-                  <td class="break">{r.detail ?? <span class="muted">—</span>}</td>
+                  <td class="break">
+                    {r.detail ?? <span class="muted">—</span>}
+                    <ConflictNote row={r} />
+                  </td>
                 </tr>
               ))}
             </tbody>
