@@ -16,6 +16,11 @@ import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
 import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
+import { createOAuthStore, createSignInPolicyStore } from './storage/kysely/oauth-repo.js';
+import { createSignInPolicyService } from './services/sign-in/sign-in-policy.js';
+import { createOAuthService } from './services/oauth/oauth-service.js';
+import { createJwksCache } from './services/oauth/jwks-cache.js';
+import { DEFAULT_OUTBOUND_POLICY } from './outbound/outbound-request.js';
 
 export interface Composition {
   readonly db: DbHandle;
@@ -23,7 +28,15 @@ export interface Composition {
   close(): Promise<void>;
 }
 
-export async function compose(config: Config, options: { migrate?: boolean; limits?: ScimLimits; onBackgroundError?: (e: unknown) => void } = {}): Promise<Composition> {
+export interface ComposeOptions {
+  readonly migrate?: boolean;
+  readonly limits?: ScimLimits;
+  readonly onBackgroundError?: (e: unknown) => void;
+  /** The clock of time-dependent credentials (OAuth secrets, tokens, assertions); tests inject one. */
+  readonly now?: () => number;
+}
+
+export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
   const db = createDb(config.database);
   try {
     if (options.migrate !== false) await migrateToLatest(db.db as never, db.dialect);
@@ -55,6 +68,18 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
     providers: config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp })),
     allowInsecureHttp: config.sso.allowInsecureHttp,
   });
+  const now = options.now ?? Date.now;
+  const oauth = createOAuthService({
+    platform,
+    store: createOAuthStore(db.db, db.dialect),
+    activity,
+    jwks: createJwksCache({ policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets }, now, onRefreshError: (_url, e) => options.onBackgroundError?.(e) }),
+    now,
+    tokenMinutes: config.oauth.accessTokenMinutes,
+    allowHttpJwks: config.allowPrivateTargets,
+    ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
+  });
+  const signInPolicy = createSignInPolicyService({ store: createSignInPolicyStore(db.db), platform, activity });
   const services: AppServices = {
     platform,
     limits,
@@ -66,8 +91,11 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
     bulk: createBulkService({ users, groups, limits, activity }),
     // SSO sessions are console sessions: guard() ends them once the SCIM user is gone or inactive
     // and gives SSO accounts their role (admin flag or admin group) on every request.
-    console: { ...consoleServices, auth: signIn.guard(consoleServices.auth) },
+    // Enforce SSO: password sign-in refused for all but break-glass admins of an organisation that enforces it.
+    console: { ...consoleServices, auth: signIn.guard(signInPolicy.guard(consoleServices.auth)) },
     signIn,
+    oauth,
+    signInPolicy,
   };
   return {
     db,

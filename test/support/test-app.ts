@@ -58,13 +58,13 @@ export function scimClient(app: FastifyInstance, key: string | undefined): ScimC
   };
 }
 
-export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis } = {}): Promise<TestApp> {
+export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; now?: () => number } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const config: Config = {
     ...loadConfig({ PUBLIC_URL: 'https://wiggledesk.test', LOG_LEVEL: 'silent', ...options.env }),
     database: db.config,
   };
-  const composition = await compose(config, options.limits ? { limits: options.limits } : {});
+  const composition = await compose(config, { ...(options.limits ? { limits: options.limits } : {}), ...(options.now ? { now: options.now } : {}) });
   const app = await buildApp(config, composition.services, { logger: false, scim: { redis: options.redis } });
   await app.ready();
   const { services } = composition;

@@ -78,9 +78,10 @@ function refusedOf(records: Awaited<ReturnType<ConsoleActor['store']['authFailur
   return records.map((r) => ({ ...r, keyName: names.get(r.keyId) ?? null, ongoing: lastAcceptedAt === undefined || r.lastAt > lastAcceptedAt }));
 }
 
-/** Names of all the organisation's keys (revoked ones too: old rows still name them). */
+/** Names of all the organisation's keys (revoked ones too: old rows still name them) and OAuth clients. */
 export async function keyNamesOf(actor: ConsoleActor): Promise<Map<string, string>> {
-  return new Map((await actor.store.apiKeys.list()).map((k) => [k.id, k.name]));
+  const [keys, clients] = await Promise.all([actor.store.apiKeys.list(), actor.store.oauth.listClients()]);
+  return new Map([...keys.map((k): [string, string] => [k.id, k.name]), ...clients.map((c): [string, string] => [c.id, c.name])]);
 }
 
 function parsedSummary(r: ActivityRecord): Record<string, unknown> {
@@ -203,7 +204,7 @@ export function createConsoleActivity(deps: { store: ConsoleStore; now?: () => n
         actor.store.apiKeys.list(),
         actor.store.authFailures.list(new Date(t - REFUSED_WINDOW_DAYS * DAY_MS).toISOString()),
       ]);
-      const names = new Map(keys.map((k) => [k.id, k.name]));
+      const names = await keyNamesOf(actor);
       const refused = refusedOf(failures, names, stats.last?.at);
       const health = healthOf({ successes: stats.successes, errors: stats.errors, lastAt: stats.last?.at }, t);
       return {

@@ -14,6 +14,7 @@ import { groupHotValues, tableFor, userEmailRows, userHotValues } from './column
 import { filterToSql, sortExpression, type FilterContext } from './filter-to-sql.js';
 import { isStorableText } from '../../scim/text.js';
 import { insertPrepared, runPrepared } from './prepared.js';
+import { journalFor, type ChangeJournal } from './change-journal.js';
 
 type Row = { seq: number; id: string; version: number; created_at: string; updated_at: string; doc: unknown };
 
@@ -65,8 +66,10 @@ function clashingValue(doc: JsonObject, attr: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, type: ResourceTypeName): ResourceStore {
+export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, type: ResourceTypeName, journal?: ChangeJournal): ResourceStore {
   const table = tableFor(type);
+  /** Every write notes itself in the transaction's change journal; outside a transaction it is refused. */
+  const changed = (id: string) => journalFor(journal, `Writing a ${type}`).note(`${type}:${id}`);
   const ctx: FilterContext = { dialect, resourceType: type, alias: 'r', tenantId };
   const hot = (doc: JsonObject) => (type === 'User' ? { ...userHotValues(doc), source: 'scim' } : groupHotValues(doc));
   const ROW = ['r.seq', 'r.id', 'r.version', 'r.created_at', 'r.updated_at', 'r.doc'] as const;
@@ -115,6 +118,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     resourceType: type,
 
     async insert(id, doc, now) {
+      changed(id);
       const values = { tenant_id: tenantId, id, created_at: now, updated_at: now, version: 1, doc: JSON.stringify(doc), ...hot(doc) };
       try {
         await insertPrepared(db, dialect, table, values);
@@ -138,7 +142,27 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       return rows[0] ? toStored(rows[0] as Row) : undefined;
     },
 
+    async findForUpdate(id) {
+      if (!isStorableText(id)) return undefined;
+      // SQLite runs one write transaction at a time: a plain read is already serialised.
+      if (dialect !== 'postgres') {
+        const { rows } = await runPrepared(db, `${dialect}:${table}:findById`, [tenantId, id], (t, i) =>
+          db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', t).where('r.id', '=', i),
+        );
+        return rows[0] ? toStored(rows[0] as Row) : undefined;
+      }
+      // PostgreSQL: a row lock held to the end of the write transaction, so concurrent writers of
+      // one resource queue instead of failing the optimistic version check (issue #16). NO KEY
+      // UPDATE, like the UPDATE that follows: it does not block the KEY SHARE lock a foreign key
+      // check takes (a member row referencing this user), so group writes never wait on it.
+      const { rows } = await runPrepared(db, `${dialect}:${table}:findForUpdate`, [tenantId, id], (t, i) =>
+        db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', t).where('r.id', '=', i).forNoKeyUpdate(),
+      );
+      return rows[0] ? toStored(rows[0] as Row) : undefined;
+    },
+
     async update(id, doc, now, expectedVersion, previous) {
+      changed(id);
       let result: { created_at: string } | undefined;
       const set: Record<string, unknown> = { ...(hot(doc) as object), doc: JSON.stringify(doc), updated_at: now, version: expectedVersion + 1 };
       const cols = Object.keys(set);
@@ -164,6 +188,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     },
 
     async touch(id, now) {
+      changed(id);
       const row = await db
         .updateTable(table as 'scim_users')
         .set({ updated_at: now, version: sql`version + 1` })
@@ -175,10 +200,26 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     },
 
     async delete(id) {
+      changed(id);
       const r = await db.deleteFrom(table as 'scim_users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       const deleted = Number(r.numDeletedRows) > 0;
       if (deleted) await adjustCount(-1);
       return deleted;
+    },
+
+    async findByIds(candidates) {
+      const out: StoredResource[] = [];
+      const ids = [...new Set(candidates.filter(isStorableText))];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom(`${table} as r` as 'scim_users as r')
+          .select(ROW)
+          .where('r.tenant_id', '=', tenantId)
+          .where('r.id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) out.push(toStored(r as Row));
+      }
+      return out;
     },
 
     async existingIds(candidates) {
