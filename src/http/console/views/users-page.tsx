@@ -126,7 +126,7 @@ export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }
                         {u.displayName ?? u.userName}
                       </a>
                       {/* The user name when it says something the name and email do not. */}
-                      {u.displayName !== null && u.userName !== u.email ? (
+                      {u.displayName !== null && u.userName !== u.displayName && u.userName !== u.email ? (
                         <span class="cell-sub">
                           <Wrap text={u.userName} />
                         </span>
