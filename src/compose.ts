@@ -16,6 +16,9 @@ import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
 import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
+import { createSetStreamsRepo } from './storage/kysely/set-streams-repo.js';
+import { createSetStreamService, type SetEventSource } from './services/sets/set-streams.js';
+import { DEFAULT_OUTBOUND_POLICY } from './outbound/outbound-request.js';
 
 export interface Composition {
   readonly db: DbHandle;
@@ -23,7 +26,7 @@ export interface Composition {
   close(): Promise<void>;
 }
 
-export async function compose(config: Config, options: { migrate?: boolean; limits?: ScimLimits; onBackgroundError?: (e: unknown) => void } = {}): Promise<Composition> {
+export async function compose(config: Config, options: { migrate?: boolean; limits?: ScimLimits; onBackgroundError?: (e: unknown) => void; setEventSource?: SetEventSource; now?: () => Date } = {}): Promise<Composition> {
   const db = createDb(config.database);
   try {
     if (options.migrate !== false) await migrateToLatest(db.db as never, db.dialect);
@@ -68,6 +71,13 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
     // and gives SSO accounts their role (admin flag or admin group) on every request.
     console: { ...consoleServices, auth: signIn.guard(consoleServices.auth) },
     signIn,
+    sets: createSetStreamService({
+      store: createSetStreamsRepo(db.db, db.dialect),
+      source: options.setEventSource ?? NO_OUTBOX,
+      baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+      outbound: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
+      ...(options.now ? { now: options.now } : {}),
+    }),
   };
   return {
     db,
@@ -79,3 +89,6 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
     },
   };
 }
+
+// TEMPORARY until the outbox lands: replaced by the outbox adapter at merge.
+const NO_OUTBOX: SetEventSource = { read: async (_t, cursor) => ({ events: [], cursor }), head: async () => null };

@@ -7,6 +7,7 @@ import type { ScimResourceService } from './scim/scim-resources.js';
 import type { BulkService } from './scim/bulk.js';
 import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
+import type { SetStreamService } from './sets/set-streams.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -21,4 +22,6 @@ export interface AppServices {
   readonly console: ConsoleServices;
   /** Sign-in with Microsoft, Google and generic OIDC; settings; the signed-in home. */
   readonly signIn: SignInService;
+  /** SCIM security event tokens (RFC 9967): SET streams, their keys, push and poll. */
+  readonly sets: SetStreamService;
 }
