@@ -299,7 +299,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       const projection = projectionOf(projectionParams);
       const stored = await withRetry(() =>
         ctx.store.transaction(async (tx) => {
-          const current = await repo(tx).findById(id);
+          const current = await repo(tx).findForUpdate(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           if (typeof body === 'object' && body !== null && 'id' in body) {
@@ -332,7 +332,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       const ops = parsePatchRequest(body, limits);
       const stored = await withRetry(() =>
         ctx.store.transaction(async (tx) => {
-          const current = await repo(tx).findById(id);
+          const current = await repo(tx).findForUpdate(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           const result = applyPatch(rs, current.doc, ops, { id, limits });
@@ -356,7 +356,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
     async delete(ctx, id, pre) {
       await ctx.store.transaction(async (tx) => {
-        const current = await repo(tx).findById(id);
+        const current = await repo(tx).findForUpdate(id);
         if (!current) throw notFoundError(id);
         checkIfMatch(current, pre);
         await repo(tx).delete(id);
