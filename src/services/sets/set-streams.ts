@@ -139,6 +139,9 @@ export function createSetStreamService(deps: SetStreamsDeps) {
    * same events and the (stream, source event) key keeps them from doubling.
    */
   async function materialize(tenantId: TenantId, streamId: string, maxBatches = 20): Promise<number> {
+    // Idle streams cost one read per round and no write: the lease is taken only when there is work.
+    const current = await store.findStream(tenantId, streamId);
+    if (!current || !current.enabled || (await source.read(tenantId, current.sourceCursor, 1)).events.length === 0) return 0;
     const owner = `${instance}:${randomBytes(4).toString('hex')}`;
     const t = now();
     if (!(await store.leaseStream(tenantId, streamId, owner, t.toISOString(), new Date(t.getTime() + LEASE_MS).toISOString()))) return 0;
@@ -148,7 +151,7 @@ export function createSetStreamService(deps: SetStreamsDeps) {
         const stream = await store.findStream(tenantId, streamId);
         if (!stream || !stream.enabled) break;
         const { events, cursor } = await source.read(tenantId, stream.sourceCursor, READ_BATCH);
-        if (events.length === 0 && cursor === stream.sourceCursor) break;
+        if (events.length === 0) break;
         const rows = toDeliveries(stream, events, now());
         if (!(await store.appendDeliveries(tenantId, streamId, owner, stream.sourceCursor, cursor, rows, now().toISOString()))) break;
         appended += rows.length;
@@ -382,7 +385,10 @@ export function createSetStreamService(deps: SetStreamsDeps) {
 
     /** One worker round: outbox → SETs for every enabled stream, then due pushes; returns the pushes attempted. */
     async runOnce(): Promise<number> {
-      for (const s of await store.enabledStreams()) await materialize(s.tenantId, s.id);
+      const streams = await store.enabledStreams();
+      for (const s of streams) await materialize(s.tenantId, s.id);
+      // No push stream: no claim (on SQLite a claim is a write, even when it finds nothing).
+      if (!streams.some((s) => s.delivery === 'push')) return 0;
       let attempted = 0;
       for (let i = 0; i < 20; i++) {
         const n = await deliverDue();
