@@ -18,6 +18,9 @@ import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
 import { createSetStreamsRepo } from './storage/kysely/set-streams-repo.js';
 import { createSetStreamService, type SetEventSource } from './services/sets/set-streams.js';
+import { createOAuthStore } from './storage/kysely/oauth-repo.js';
+import { createOAuthService } from './services/oauth/oauth-service.js';
+import { createJwksCache } from './services/oauth/jwks-cache.js';
 import { DEFAULT_OUTBOUND_POLICY } from './outbound/outbound-request.js';
 
 export interface Composition {
@@ -26,7 +29,17 @@ export interface Composition {
   close(): Promise<void>;
 }
 
-export async function compose(config: Config, options: { migrate?: boolean; limits?: ScimLimits; onBackgroundError?: (e: unknown) => void; setEventSource?: SetEventSource; now?: () => Date } = {}): Promise<Composition> {
+export interface ComposeOptions {
+  readonly migrate?: boolean;
+  readonly limits?: ScimLimits;
+  readonly onBackgroundError?: (e: unknown) => void;
+  /** The clock of time-dependent credentials (OAuth secrets, tokens, assertions) and of SET delivery retries; tests inject one. */
+  readonly now?: () => number;
+  /** Tests: feed SET streams from a controlled outbox. */
+  readonly setEventSource?: SetEventSource;
+}
+
+export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
   const db = createDb(config.database);
   try {
     if (options.migrate !== false) await migrateToLatest(db.db as never, db.dialect);
@@ -58,6 +71,17 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
     providers: config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp })),
     allowInsecureHttp: config.sso.allowInsecureHttp,
   });
+  const now = options.now ?? Date.now;
+  const oauth = createOAuthService({
+    platform,
+    store: createOAuthStore(db.db, db.dialect),
+    activity,
+    jwks: createJwksCache({ policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets }, now, onRefreshError: (_url, e) => options.onBackgroundError?.(e) }),
+    now,
+    tokenMinutes: config.oauth.accessTokenMinutes,
+    allowHttpJwks: config.allowPrivateTargets,
+    ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
+  });
   const services: AppServices = {
     platform,
     limits,
@@ -71,12 +95,13 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
     // and gives SSO accounts their role (admin flag or admin group) on every request.
     console: { ...consoleServices, auth: signIn.guard(consoleServices.auth) },
     signIn,
+    oauth,
     sets: createSetStreamService({
       store: createSetStreamsRepo(db.db, db.dialect),
       source: options.setEventSource ?? NO_OUTBOX,
       baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
       outbound: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
-      ...(options.now ? { now: options.now } : {}),
+      ...(options.now ? { now: ((clock: () => number) => () => new Date(clock()))(options.now) } : {}),
     }),
   };
   return {

@@ -8,6 +8,7 @@ import type { BulkService } from './scim/bulk.js';
 import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
 import type { SetStreamService } from './sets/set-streams.js';
+import type { OAuthService } from './oauth/oauth-service.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -24,4 +25,6 @@ export interface AppServices {
   readonly signIn: SignInService;
   /** SCIM security event tokens (RFC 9967): SET streams, their keys, push and poll. */
   readonly sets: SetStreamService;
+  /** OAuth clients and the token endpoint for SCIM (client credentials, workload identity federation). */
+  readonly oauth: OAuthService;
 }

@@ -160,6 +160,8 @@ export interface TenantStore {
   readonly apiKeys: ApiKeysStore;
   readonly accounts: AccountsStore;
   readonly activity: ActivityStore;
+  /** OAuth clients for SCIM (client credentials, workload identity federation). */
+  readonly oauth: TenantOAuthStore;
   organization(): Promise<Organization>;
   /** Runs `fn` in one database transaction; everything it does through `tx` commits or rolls back together. */
   transaction<T>(fn: (tx: TenantStore) => Promise<T>): Promise<T>;
@@ -498,4 +500,99 @@ export interface SetStore {
   listDeliveries(tenantId: TenantId, streamId: string, limit: number): Promise<SetDeliveryRecord[]>;
   /** Deletes delivered/failed SETs completed before `before`; returns how many. */
   purgeCompleted(before: string): Promise<number>;
+}
+
+// ---------------------------------------------------------------- OAuth clients for SCIM (issue #20)
+
+/** 'secret': client_secret_basic / client_secret_post. 'federated': RFC 7523 §2.2 client assertions (workload identity federation). */
+export type OAuthClientKind = 'secret' | 'federated';
+
+export interface OAuthClientRecord {
+  readonly tenantId: TenantId;
+  /** The public client_id. */
+  readonly id: string;
+  readonly name: string;
+  readonly kind: OAuthClientKind;
+  /** Federated clients: what the admin copied from Entra. */
+  readonly issuer: string | null;
+  readonly jwksUrl: string | null;
+  readonly subject: string | null;
+  readonly audience: string | null;
+  readonly createdBy: string | null;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+export interface OAuthSecretRecord {
+  readonly id: string;
+  readonly clientId: string;
+  readonly createdBy: string | null;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+export interface OAuthClientLookup {
+  readonly client: OAuthClientRecord;
+  readonly orgApproved: boolean;
+}
+
+export interface AccessTokenLookup {
+  readonly tenantId: TenantId;
+  readonly clientId: string;
+  readonly tokenHash: string;
+  readonly expiresAt: string;
+  readonly orgApproved: boolean;
+}
+
+/** One organisation's OAuth clients, bound to it like every tenant repository. */
+export interface TenantOAuthStore {
+  readonly tenantId: TenantId;
+  createClient(input: Omit<OAuthClientRecord, 'tenantId' | 'lastUsedAt'>): Promise<OAuthClientRecord>;
+  listClients(): Promise<OAuthClientRecord[]>;
+  findClient(id: string): Promise<OAuthClientRecord | undefined>;
+  /** Deletes the client with its secrets, live tokens and remembered jtis (one statement; foreign keys cascade). */
+  deleteClient(id: string): Promise<boolean>;
+  /** Secrets with their hashes (token endpoint) — never leave the services layer. */
+  secretsWithHashes(clientId: string): Promise<Array<OAuthSecretRecord & { readonly secretHash: string }>>;
+  listSecrets(): Promise<OAuthSecretRecord[]>;
+  addSecret(input: { id: string; clientId: string; secretHash: string; createdBy: string | null; now: string; expiresAt: string }): Promise<OAuthSecretRecord>;
+  /** Deletes the secret and every live token issued with it. */
+  removeSecret(clientId: string, secretId: string): Promise<boolean>;
+  saveToken(input: { id: string; clientId: string; secretId: string | null; tokenHash: string; scope: string; now: string; expiresAt: string }): Promise<void>;
+  /** Records an assertion's jti until `expiresAt`; false when it was already seen (a replay). */
+  rememberJti(clientId: string, jti: string, expiresAt: string): Promise<boolean>;
+  touchClient(clientId: string, secretId: string | null, now: string): Promise<void>;
+}
+
+export interface OAuthStore {
+  /** Before the tenant is known (the token endpoint): the client by its public id. */
+  findClient(clientId: string): Promise<OAuthClientLookup | undefined>;
+  /** Before the tenant is known (bearer authentication on /scim/v2). */
+  findAccessToken(tokenId: string): Promise<AccessTokenLookup | undefined>;
+  /** Sweeps expired access tokens and jtis; returns how many rows went. */
+  deleteExpired(now: string): Promise<number>;
+  forTenant(tenantId: TenantId): TenantOAuthStore;
+}
+
+// ---------------------------------------------------------------- sign-in policy (Enforce SSO)
+
+export interface SignInPolicy {
+  readonly enforceSso: boolean;
+  /** Console account ids that may still sign in with a password while SSO is enforced. */
+  readonly breakGlass: readonly string[];
+  readonly updatedAt: string | null;
+  readonly updatedBy: string | null;
+}
+
+export interface TenantSignInPolicyStore {
+  get(): Promise<SignInPolicy>;
+  setEnforceSso(enforce: boolean, now: string, by: string | null): Promise<void>;
+  /** false when already named. */
+  addBreakGlass(accountId: string, now: string, by: string | null): Promise<boolean>;
+  removeBreakGlass(accountId: string): Promise<boolean>;
+}
+
+export interface SignInPolicyStore {
+  forTenant(tenantId: TenantId): TenantSignInPolicyStore;
 }

@@ -60,7 +60,7 @@ for (const dialect of DIALECTS) {
     const jwks = async (): Promise<JSONWebKeySet> => json(await t.app.inject({ method: 'GET', url: `/sets/${t.org.id}/jwks.json` })) as JSONWebKeySet;
 
     beforeAll(async () => {
-      t = await buildTestApp(dialect, { env: { ALLOW_PRIVATE_TARGETS: '1' }, setEventSource: outbox.source, now: () => new Date(clock) });
+      t = await buildTestApp(dialect, { env: { ALLOW_PRIVATE_TARGETS: '1' }, setEventSource: outbox.source, now: () => clock });
       receiver = await startSetReceiver({ jwks, issuer: `https://wiggledesk.test/sets/${t.org.id}` });
     });
     afterAll(async () => {
@@ -270,7 +270,7 @@ for (const dialect of DIALECTS) {
       // the race is between interleaved rounds — what leases and claims must keep apart either way.
       const second =
         dialect === 'postgres'
-          ? await compose(t.config, { setEventSource: outbox.source, now: () => new Date(clock) })
+          ? await compose(t.config, { setEventSource: outbox.source, now: () => clock })
           : {
               services: {
                 sets: createSetStreamService({

@@ -59,7 +59,7 @@ export function scimClient(app: FastifyInstance, key: string | undefined): ScimC
   };
 }
 
-export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; setEventSource?: SetEventSource; now?: () => Date } = {}): Promise<TestApp> {
+export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; now?: () => number; setEventSource?: SetEventSource } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const config: Config = {
     ...loadConfig({ PUBLIC_URL: 'https://wiggledesk.test', LOG_LEVEL: 'silent', ...options.env }),
@@ -67,8 +67,8 @@ export async function buildTestApp(dialect: DialectName, options: { env?: Record
   };
   const composition = await compose(config, {
     ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.setEventSource ? { setEventSource: options.setEventSource } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.setEventSource ? { setEventSource: options.setEventSource } : {}),
   });
   const app = await buildApp(config, composition.services, { logger: false, scim: { redis: options.redis } });
   await app.ready();

@@ -35,7 +35,7 @@ export interface ScimInfra {
 }
 
 export const scimRoutes = (config: Config, services: AppServices, infra: ScimInfra = {}): FastifyPluginAsync => async (app) => {
-  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'));
+  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'), services.oauth.verifyAccessToken);
 
   app.decorateRequest('scimAuth', null);
   app.decorateRequest('scimError', undefined);
