@@ -8,6 +8,7 @@ import * as m0003 from './0003-sso.js';
 import * as m0004 from './0004-covering-email-index.js';
 import * as m0005 from './0005-group-members-layout.js';
 import * as m0007 from './0007-oauth-clients.js';
+import * as m0008 from './0008-events.js';
 import * as m0012 from './0012-set-streams.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
@@ -18,6 +19,7 @@ const ALL: Record<string, DialectMigration> = {
   '0004-covering-email-index': m0004,
   '0005-group-members-layout': m0005,
   '0007-oauth-clients': m0007,
+  '0008-events': m0008,
   '0012-set-streams': m0012,
 };
 
