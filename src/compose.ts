@@ -18,6 +18,7 @@ import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
 import { createSetStreamsRepo } from './storage/kysely/set-streams-repo.js';
 import { createSetStreamService, type SetEventSource } from './services/sets/set-streams.js';
+import { createOutboxSetSource } from './services/sets/outbox-source.js';
 import { createOAuthStore } from './storage/kysely/oauth-repo.js';
 import { createOAuthService } from './services/oauth/oauth-service.js';
 import { createJwksCache } from './services/oauth/jwks-cache.js';
@@ -82,6 +83,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     allowHttpJwks: config.allowPrivateTargets,
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
+  const setStore = createSetStreamsRepo(db.db, db.dialect);
   const services: AppServices = {
     platform,
     limits,
@@ -97,8 +99,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     signIn,
     oauth,
     sets: createSetStreamService({
-      store: createSetStreamsRepo(db.db, db.dialect),
-      source: options.setEventSource ?? NO_OUTBOX,
+      store: setStore,
+      // SET streams read the same outbox as the Events API and webhooks.
+      source: options.setEventSource ?? createOutboxSetSource(platform, setStore),
       baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
       outbound: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
       ...(options.now ? { now: ((clock: () => number) => () => new Date(clock()))(options.now) } : {}),
@@ -114,6 +117,3 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     },
   };
 }
-
-// TEMPORARY until the outbox lands: replaced by the outbox adapter at merge.
-const NO_OUTBOX: SetEventSource = { read: async (_t, cursor) => ({ events: [], cursor }), head: async () => null };

@@ -551,6 +551,8 @@ export interface SetStore {
   /** Enabled streams of every organisation (the worker's round). */
   enabledStreams(): Promise<Array<{ tenantId: TenantId; id: string; delivery: SetDeliveryMethod }>>;
 
+  /** The outbox's read horizon now: a new stream starts there (every event below it has committed). */
+  outboxHead(): Promise<EventPosition>;
   /** Takes the stream's lease when it is free or expired; false when another instance holds it. */
   leaseStream(tenantId: TenantId, id: string, owner: string, now: string, until: string): Promise<boolean>;
   releaseStream(tenantId: TenantId, id: string, owner: string): Promise<void>;

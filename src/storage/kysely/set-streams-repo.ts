@@ -7,6 +7,7 @@ import type { Database, SetDeliveriesTable, SetStreamsTable } from './database.j
 import type { SqlDialectName } from './dialect-name.js';
 import type { ClaimedSetDelivery, SetDeliveryRecord, SetSigningKeyRecord, SetStore, SetStreamRecord } from '../ports.js';
 import { trustedTenantId } from '../../domain/ids.js';
+import { readHorizon } from './events-repo.js';
 
 const toStream = (r: Selectable<SetStreamsTable>): SetStreamRecord => ({
   tenantId: trustedTenantId(r.tenant_id),
@@ -141,6 +142,7 @@ export function createSetStreamsRepo(db: Kysely<Database>, dialect: SqlDialectNa
       return rows.map((r) => ({ tenantId: trustedTenantId(r.tenant_id), id: r.id, delivery: r.delivery === 'poll' ? ('poll' as const) : ('push' as const) }));
     },
 
+    outboxHead: () => readHorizon(db, dialect),
     async leaseStream(tenantId, id, owner, now, until) {
       // One conditional UPDATE: atomic on both engines (PostgreSQL row lock, SQLite single writer).
       const r = await db
