@@ -19,7 +19,8 @@ import { createOidcClient } from './auth/oidc.js';
 import { createSetStreamsRepo } from './storage/kysely/set-streams-repo.js';
 import { createSetStreamService, type SetEventSource } from './services/sets/set-streams.js';
 import { createOutboxSetSource } from './services/sets/outbox-source.js';
-import { createOAuthStore } from './storage/kysely/oauth-repo.js';
+import { createOAuthStore, createSignInPolicyStore } from './storage/kysely/oauth-repo.js';
+import { createSignInPolicyService } from './services/sign-in/sign-in-policy.js';
 import { createOAuthService } from './services/oauth/oauth-service.js';
 import { createJwksCache } from './services/oauth/jwks-cache.js';
 import { DEFAULT_OUTBOUND_POLICY } from './outbound/outbound-request.js';
@@ -83,6 +84,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     allowHttpJwks: config.allowPrivateTargets,
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
+  const signInPolicy = createSignInPolicyService({ store: createSignInPolicyStore(db.db), platform, activity });
   const setStore = createSetStreamsRepo(db.db, db.dialect);
   const services: AppServices = {
     platform,
@@ -95,9 +97,11 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     bulk: createBulkService({ users, groups, limits, activity }),
     // SSO sessions are console sessions: guard() ends them once the SCIM user is gone or inactive
     // and gives SSO accounts their role (admin flag or admin group) on every request.
-    console: { ...consoleServices, auth: signIn.guard(consoleServices.auth) },
+    // Enforce SSO: password sign-in refused for all but break-glass admins of an organisation that enforces it.
+    console: { ...consoleServices, auth: signIn.guard(signInPolicy.guard(consoleServices.auth)) },
     signIn,
     oauth,
+    signInPolicy,
     sets: createSetStreamService({
       store: setStore,
       // SET streams read the same outbox as the Events API and webhooks.

@@ -9,6 +9,7 @@ import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
 import type { SetStreamService } from './sets/set-streams.js';
 import type { OAuthService } from './oauth/oauth-service.js';
+import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -27,4 +28,6 @@ export interface AppServices {
   readonly sets: SetStreamService;
   /** OAuth clients and the token endpoint for SCIM (client credentials, workload identity federation). */
   readonly oauth: OAuthService;
+  /** Enforce SSO with named break-glass admins. */
+  readonly signInPolicy: SignInPolicyService;
 }
