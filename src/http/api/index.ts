@@ -29,7 +29,7 @@ export const apiRoutes = (services: AppServices): FastifyPluginAsync => async (a
   const last = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
 
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>('/events', async (request, reply) => {
-    const auth = await authenticate(request.headers.authorization, 'events:read');
+    const auth = await authenticate(request.headers.authorization, { userAgent: request.headers['user-agent'] }, 'events:read');
     const q = request.query;
     const page = await services.events.api.list(auth.store, { after: last(q.after), types: joined(q.types), limit: last(q.limit) });
     return reply.header('cache-control', 'no-store').send(page);
