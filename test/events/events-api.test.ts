@@ -10,7 +10,7 @@ describeEachDialect('Events API', (t) => {
   const uniq = () => `api.${Date.now().toString(36)}.${n++}@events.example`;
   const store = () => t().services.platform.forTenant(t().org.id);
   const get = (key: string, query = '') => t().app.inject({ method: 'GET', url: `/api/v1/events${query}`, headers: { authorization: `Bearer ${key}` } });
-  const eventsKey = async (scopes = ['events:read']) => (await t().services.apiKeys.create(store(), { name: 'events', createdBy: null, scopes })).key;
+  const eventsKey = async (scopes = ['events:read']) => (await t().services.apiKeys.create(store(), { name: `events ${n++}`, createdBy: null, scopes })).key;
 
   it('scopes: events:read reads events but cannot use SCIM; a SCIM-only key cannot read events; both scopes do both', async () => {
     const events = await eventsKey();

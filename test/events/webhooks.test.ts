@@ -74,7 +74,7 @@ for (const dialect of DIALECTS) {
       expect(got.json.data.resource).toEqual({ type: 'User', id, externalId: null, version: 'W/"1"' });
 
       // The same event through the Events API: same id, type, timestamp, data.
-      const { key } = await t.services.apiKeys.create(store(), { name: 'events', createdBy: null, scopes: ['events:read'] });
+      const { key } = await t.services.apiKeys.create(store(), { name: `events ${n++}`, createdBy: null, scopes: ['events:read'] });
       const page = json(await t.app.inject({ method: 'GET', url: '/api/v1/events?types=user.created&limit=100', headers: { authorization: `Bearer ${key}` } }));
       const same = page.data.find((e: { id: string }) => e.id === got.id);
       expect(same).toEqual({ id: got.id, ...got.json });
