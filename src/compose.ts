@@ -16,6 +16,9 @@ import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
 import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
+import { createUserLifecycle } from './services/lifecycle/lifecycle.js';
+import { createLifecycleJobStore } from './storage/kysely/lifecycle-repo.js';
+import { systemClock, type Clock } from './domain/clock.js';
 
 export interface Composition {
   readonly db: DbHandle;
@@ -23,7 +26,10 @@ export interface Composition {
   close(): Promise<void>;
 }
 
-export async function compose(config: Config, options: { migrate?: boolean; limits?: ScimLimits; onBackgroundError?: (e: unknown) => void } = {}): Promise<Composition> {
+export async function compose(
+  config: Config,
+  options: { migrate?: boolean; limits?: ScimLimits; onBackgroundError?: (e: unknown) => void; clock?: Clock } = {},
+): Promise<Composition> {
   const db = createDb(config.database);
   try {
     if (options.migrate !== false) await migrateToLatest(db.db as never, db.dialect);
@@ -45,10 +51,11 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
   const limits = options.limits ?? DEFAULT_SCIM_LIMITS;
   const activity = createActivityRecorder({ onError: options.onBackgroundError ?? (() => {}) });
   const apiKeys = createApiKeyService();
-  const users = createScimResourceService('User', limits);
+  const lifecycle = createUserLifecycle({ clock: options.clock ?? systemClock, jobs: createLifecycleJobStore(db.db, db.compact), platform, limits });
+  const users = createScimResourceService('User', limits, lifecycle.hooks);
   const groups = createScimResourceService('Group', limits);
   const consoleStore = createConsoleStore(db.db, db.dialect);
-  const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups });
+  const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups, lifecycle });
   const signIn = createSignInService({
     store: createSignInStore(db.db, db.dialect),
     sessions: createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy),
@@ -68,6 +75,7 @@ export async function compose(config: Config, options: { migrate?: boolean; limi
     // and gives SSO accounts their role (admin flag or admin group) on every request.
     console: { ...consoleServices, auth: signIn.guard(consoleServices.auth) },
     signIn,
+    lifecycle,
   };
   return {
     db,

@@ -7,6 +7,7 @@ import type { ScimResourceService } from './scim/scim-resources.js';
 import type { BulkService } from './scim/bulk.js';
 import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
+import type { UserLifecycle } from './lifecycle/lifecycle.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -21,4 +22,6 @@ export interface AppServices {
   readonly console: ConsoleServices;
   /** Sign-in with Microsoft, Google and generic OIDC; settings; the signed-in home. */
   readonly signIn: SignInService;
+  /** Manual users, claims, deprovisioning policy, soft delete, restore, erasure (issue #14). */
+  readonly lifecycle: UserLifecycle;
 }

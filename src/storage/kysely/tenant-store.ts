@@ -10,6 +10,7 @@ import { createMembershipRepo } from './membership-repo.js';
 import { createApiKeysRepo } from './api-keys-repo.js';
 import { createAccountsRepo } from './accounts-repo.js';
 import { createActivityRepo } from './activity-repo.js';
+import { createLifecycleRepo } from './lifecycle-repo.js';
 
 export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): TenantStore {
   const store: TenantStore = {
@@ -20,6 +21,7 @@ export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName,
     apiKeys: createApiKeysRepo(db, tenantId),
     accounts: createAccountsRepo(db, tenantId),
     activity: createActivityRepo(db, dialect, tenantId),
+    lifecycle: createLifecycleRepo(db, dialect, tenantId),
     async organization() {
       const row = await db.selectFrom('organizations').select(['id', 'name', 'api_access_approved', 'created_at']).where('id', '=', tenantId).executeTakeFirstOrThrow();
       return { id: tenantId, name: row.name, apiAccessApproved: row.api_access_approved === 1, createdAt: row.created_at };
