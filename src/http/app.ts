@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { AppServices } from '../services/app-services.js';
 import { scimRoutes, type ScimInfra } from './scim/index.js';
+import { canonicalScimUrl } from './scim/endpoint-aliases.js';
 import { healthRoutes } from './health-routes.js';
 import { createMetrics } from './metrics.js';
 import { ERROR_SCHEMA } from '../scim/errors.js';
@@ -49,6 +50,9 @@ export async function buildApp(config: Config, services: AppServices, options: B
     keepAliveTimeout: 72_000,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
     return503OnClosing: true,
+    // SCIM endpoint aliases (the announcement's `/scim/v2/Users` base, case-insensitive endpoint
+    // names): rewritten before routing so they answer exactly as the canonical routes.
+    rewriteUrl: (req) => canonicalScimUrl(req.url ?? '/'),
     // Errors Fastify raises before routing (a path with a broken percent-encoding): SCIM clients
     // get a SCIM error body like everywhere else under /scim/v2.
     frameworkErrors: (error, request, reply: FastifyReply) => {

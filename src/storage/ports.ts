@@ -101,6 +101,9 @@ export interface ResourceStore {
   /** Inserts a new resource; throws UniqueConflict on a duplicate unique attribute. */
   insert(id: string, doc: JsonObject, now: string, options?: InsertOptions): Promise<StoredResource>;
   findById(id: string): Promise<StoredResource | undefined>;
+  /** findById inside a write transaction, holding the row until it ends (PostgreSQL `FOR NO KEY UPDATE`),
+   *  so concurrent unconditional writes of one resource serialise instead of conflicting. */
+  findForUpdate(id: string): Promise<StoredResource | undefined>;
   /** Replaces the document and bumps the version; undefined when the id does not exist. `previous` (the
    *  document read in the same transaction) lets the store skip side rows that did not change. */
   update(id: string, doc: JsonObject, now: string, expectedVersion: number, previous?: JsonObject): Promise<StoredResource | undefined>;

@@ -279,4 +279,12 @@ describeEachDialect('console: SCIM setup', (t) => {
     expect(r.body).toContain('data-copy="scim-endpoint"');
     for (const text of ['Microsoft Entra ID', 'Okta', 'Any other SCIM 2.0 client', 'userPrincipalName', 'Test Connector Configuration']) expect(r.body).toContain(text);
   });
+
+  it('R-ENTRA-42 shows the canonical URL and says the announcement\'s …/scim/v2/Users form works too', async () => {
+    const c = await signedIn(t(), t().org);
+    const r = await c.get('/console/scim-setup');
+    expect(r.body).toContain('value="https://wiggledesk.test/scim/v2"');
+    expect(r.body).not.toContain('value="https://wiggledesk.test/scim/v2/Users"');
+    expect(r.body).toMatch(/<code>https:\/\/wiggledesk\.test\/scim\/v2\/Users<\/code>, it works too/);
+  });
 });

@@ -159,7 +159,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     for (let attempt = 1; ; attempt++) {
       try {
         return await store.transaction(async (tx) => {
-          const current = await tx.users.findById(id);
+          const current = await tx.users.findForUpdate(id);
           if (!current || current.source !== 'manual') throw new VersionConflict();
           const merged: JsonObject = { ...current.doc, ...doc };
           const now = nowIso();
@@ -266,7 +266,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
   /** Erases a user (live or soft-deleted) in one transaction, then compacts; undefined when it was already erased. */
   async function erase(store: TenantStore, by: LifecycleActor, id: string): Promise<ErasureReport | undefined> {
     const report = await store.transaction(async (tx) => {
-      const live = await tx.users.findById(id);
+      const live = await tx.users.findForUpdate(id);
       if (live) await softDelete(tx, by, live);
       const r = await tx.lifecycle.erase(id, nowIso());
       if (r) await tx.activity.append([entry(by, 200, id, { lifecycle: ['purged'], purgedAt: r.purgedAt, deletedAt: r.deletedAt })]);
@@ -499,7 +499,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     async editManual(store: TenantStore, by: LifecycleActor, id: string, input: ManualUserInput): Promise<StoredResource> {
       try {
         return await store.transaction(async (tx) => {
-          const current = await tx.users.findById(id);
+          const current = await tx.users.findForUpdate(id);
           if (!current) throw new ServiceError('not_found', `No user ${id} in this organisation`);
           if (current.source !== 'manual') throw new ServiceError('conflict', 'This user is provisioned by your identity provider: change it there');
           const doc = manualDoc(input, current.doc);

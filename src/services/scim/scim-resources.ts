@@ -334,7 +334,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       const projection = projectionOf(projectionParams);
       const stored = await guarded(ctx, () => withRetry(() =>
         ctx.store.transaction(async (tx) => {
-          const current = await repo(tx).findById(id);
+          const current = await repo(tx).findForUpdate(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           if (typeof body === 'object' && body !== null && 'id' in body) {
@@ -369,7 +369,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       const ops = parsePatchRequest(body, limits);
       const stored = await guarded(ctx, () => withRetry(() =>
         ctx.store.transaction(async (tx) => {
-          const current = await repo(tx).findById(id);
+          const current = await repo(tx).findForUpdate(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           const result = applyPatch(rs, current.doc, ops, { id, limits });
@@ -397,7 +397,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       const hooks = lifecycle();
       await guarded(ctx, () =>
         ctx.store.transaction(async (tx) => {
-          const current = await repo(tx).findById(id);
+          const current = await repo(tx).findForUpdate(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           let summary: string | null = null;

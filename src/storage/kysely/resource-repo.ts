@@ -146,6 +146,25 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       return rows[0] ? toStored(rows[0] as Row) : undefined;
     },
 
+    async findForUpdate(id) {
+      if (!isStorableText(id)) return undefined;
+      // SQLite runs one write transaction at a time: a plain read is already serialised.
+      if (dialect !== 'postgres') {
+        const { rows } = await runPrepared(db, `${dialect}:${table}:findById`, [tenantId, id], (t, i) =>
+          db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', t).where('r.id', '=', i),
+        );
+        return rows[0] ? toStored(rows[0] as Row) : undefined;
+      }
+      // PostgreSQL: a row lock held to the end of the write transaction, so concurrent writers of
+      // one resource queue instead of failing the optimistic version check (issue #16). NO KEY
+      // UPDATE, like the UPDATE that follows: it does not block the KEY SHARE lock a foreign key
+      // check takes (a member row referencing this user), so group writes never wait on it.
+      const { rows } = await runPrepared(db, `${dialect}:${table}:findForUpdate`, [tenantId, id], (t, i) =>
+        db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', t).where('r.id', '=', i).forNoKeyUpdate(),
+      );
+      return rows[0] ? toStored(rows[0] as Row) : undefined;
+    },
+
     async update(id, doc, now, expectedVersion, previous) {
       let result: { created_at: string } | undefined;
       const set: Record<string, unknown> = { ...(hot(doc) as object), doc: JSON.stringify(doc), updated_at: now, version: expectedVersion + 1 };

@@ -143,7 +143,17 @@ export function ScimSetupPage({ chrome, vm }: { chrome: Chrome; vm: ScimSetupVie
         ) : null}
         <section class="card" aria-labelledby="endpoint-title">
           <h2 id="endpoint-title">Your SCIM endpoint</h2>
-          <CopyField id="scim-endpoint" label="SCIM endpoint URL" value={vm.endpoint} hint="Called “Tenant URL” in Entra ID and “SCIM connector base URL” in Okta." />
+          <CopyField
+            id="scim-endpoint"
+            label="SCIM endpoint URL"
+            value={vm.endpoint}
+            hint={
+              <>
+                Called “Tenant URL” in Entra ID and “SCIM connector base URL” in Okta. If you already entered the address from our announcement, <code>{vm.endpoint}/Users</code>, it works too:
+                requests sent under it are answered exactly as under the URL above.
+              </>
+            }
+          />
           <nav aria-label="Guides">
             <ul class="toc">
               <li>
