@@ -7,6 +7,7 @@ import { buildApp } from './http/app.js';
 import type { Io } from './cli/index.js';
 import { bootstrapIfEmpty } from './cli/bootstrap.js';
 import { Redis } from 'ioredis';
+import { startPurgeWorker } from './workers/purge-worker.js';
 
 export async function serve(config: Config, io: Io, options: { workers: number }): Promise<number | undefined> {
   const workers = Number.isInteger(options.workers) && options.workers > 0 ? options.workers : 1;
@@ -65,10 +66,17 @@ export async function serve(config: Config, io: Io, options: { workers: number }
   app.log.info({ port, dialect: c.db.dialect, pid: process.pid }, 'WiggleDesk listening');
   if (cluster.isPrimary) io.stdout(`WiggleDesk listening on http://${config.host}:${port} (pid ${process.pid}, ${c.db.dialect})\n`);
 
+  // Retention: erase deleted users whose period ended (one instance at a time, by lease).
+  const purge = startPurgeWorker(c.services.lifecycle, {
+    onError: (e) => app.log.error({ err: e }, 'purge job failed'),
+    onErased: (n) => app.log.info({ erased: n }, 'purge job erased users'),
+  });
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    purge.stop();
     app.log.info({ signal }, 'shutting down');
     try {
       await app.close(); // stops accepting, waits for in-flight requests

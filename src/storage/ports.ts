@@ -242,6 +242,8 @@ export interface LifecycleStore {
   /** Unclaimed manual users whose folded userName is `userNameFolded` or who have an email folding to `emailFolded`. */
   findManualMatches(userNameFolded: string, emailFolded: string | null): Promise<string[]>;
   setSource(id: string, source: string): Promise<void>;
+  /** Inserts many manual users in a few multi-row statements (CSV import); throws UniqueConflict like insert. */
+  insertManualUsers(users: ReadonlyArray<{ id: string; doc: JsonObject }>, now: string): Promise<void>;
   /** Which of these folded userNames are taken by a user of this organisation. */
   existingUserNames(folded: readonly string[]): Promise<Set<string>>;
   /** Moves the user out of scim_users into deleted_users (memberships remembered as group ids). */

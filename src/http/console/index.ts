@@ -19,6 +19,7 @@ import { directoryRoutes } from './routes/directory-routes.js';
 import { activityRoutes } from './routes/activity-routes.js';
 import { homeRoutes } from './routes/home-routes.js';
 import { signInSettingsRoutes } from './routes/sign-in-settings-routes.js';
+import { lifecycleRoutes } from './routes/lifecycle-routes.js';
 
 const FORM_BODY_LIMIT = 16 * 1024;
 
@@ -52,6 +53,7 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
       await admin.register(directoryRoutes(deps));
       await admin.register(activityRoutes(deps));
       await admin.register(signInSettingsRoutes(deps, services.signIn));
+      await admin.register(lifecycleRoutes(deps));
     });
   });
 };

@@ -524,14 +524,10 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       const docs = valid.map((r) => manualDoc(r));
       try {
         await store.transaction(async (tx) => {
-          const now = nowIso();
-          const entries: ActivityEntry[] = [];
-          for (const doc of docs) {
-            const id = randomUUID();
-            await tx.users.insert(id, doc, now, { source: 'manual' });
-            entries.push(entry(by, 201, id, { lifecycle: ['imported'] }));
-          }
-          for (let i = 0; i < entries.length; i += 500) await tx.activity.append(entries.slice(i, i + 500));
+          const users = docs.map((doc) => ({ id: randomUUID(), doc }));
+          await tx.lifecycle.insertManualUsers(users, nowIso());
+          const entries = users.map((u) => entry(by, 201, u.id, { lifecycle: ['imported'] }));
+          for (let i = 0; i < entries.length; i += 400) await tx.activity.append(entries.slice(i, i + 400));
         });
       } catch (e) {
         if (e instanceof UniqueConflict) throw new ServiceError('conflict', 'A user with one of these emails was added meanwhile; nothing was imported. Preview the file again.');

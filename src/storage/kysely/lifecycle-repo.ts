@@ -17,7 +17,10 @@ import type {
   OnDeletePolicy,
   UserClaimRecord,
 } from '../ports.js';
-import { userHotValues } from './column-map.js';
+import { userEmailRows, userHotValues } from './column-map.js';
+import { UniqueConflict } from '../ports.js';
+import { constraintViolation } from '../dialects/errors.js';
+import { sql } from 'kysely';
 import { parseDoc } from './resource-repo.js';
 import { isStorableText } from '../../scim/text.js';
 
@@ -127,6 +130,28 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
 
     async setSource(id, source) {
       await db.updateTable('scim_users').set({ source }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    },
+
+    async insertManualUsers(users, now) {
+      const CHUNK = 400;
+      for (let i = 0; i < users.length; i += CHUNK) {
+        const chunk = users.slice(i, i + CHUNK);
+        const rows = chunk.map((u) => ({ tenant_id: tenantId, id: u.id, created_at: now, updated_at: now, version: 1, doc: JSON.stringify(u.doc), source: 'manual', ...userHotValues(u.doc) }));
+        try {
+          await db.insertInto('scim_users').values(rows).execute();
+        } catch (error) {
+          if (constraintViolation(error)?.kind === 'unique') throw new UniqueConflict('userName');
+          throw error;
+        }
+        const emails = chunk.flatMap((u) => userEmailRows(u.doc).map((e) => ({ tenant_id: tenantId, user_id: u.id, ...e })));
+        if (emails.length) await db.insertInto('scim_user_emails').values(emails).execute();
+      }
+      if (users.length === 0) return;
+      await db
+        .insertInto('resource_counts')
+        .values({ tenant_id: tenantId, resource_type: 'User', count: users.length })
+        .onConflict((oc) => oc.columns(['tenant_id', 'resource_type']).doUpdateSet({ count: sql`resource_counts.count + ${users.length}` }))
+        .execute();
     },
 
     async existingUserNames(folded) {
