@@ -21,6 +21,12 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // scripts/runtime.cjs: CommonJS on purpose (it must speak even to an old system Node).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   forbid(['src/domain/**'], ['../*', '../../*', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'domain/ imports nothing of ours'),
   forbid(['src/scim/**'], ['**/storage/**', '**/services/**', '**/http/**', '**/auth/**', '**/cli/**', '**/config/**', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'scim/ is the pure protocol core: domain/ only'),
   forbid(['src/services/**'], ['**/http/**', '**/cli/**', '**/storage/kysely/**', '**/storage/dialects/**', 'fastify', 'kysely', 'pg', 'better-sqlite3'], 'services/ receive a store through storage/ports'),

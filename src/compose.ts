@@ -19,6 +19,10 @@ import { createOidcClient } from './auth/oidc.js';
 import { createUserLifecycle } from './services/lifecycle/lifecycle.js';
 import { createLifecycleJobStore } from './storage/kysely/lifecycle-repo.js';
 import { systemClock, type Clock } from './domain/clock.js';
+import { createOAuthStore } from './storage/kysely/oauth-repo.js';
+import { createOAuthService } from './services/oauth/oauth-service.js';
+import { createJwksCache } from './services/oauth/jwks-cache.js';
+import { DEFAULT_OUTBOUND_POLICY } from './outbound/outbound-request.js';
 
 export interface Composition {
   readonly db: DbHandle;
@@ -26,10 +30,17 @@ export interface Composition {
   close(): Promise<void>;
 }
 
-export async function compose(
-  config: Config,
-  options: { migrate?: boolean; limits?: ScimLimits; onBackgroundError?: (e: unknown) => void; clock?: Clock } = {},
-): Promise<Composition> {
+export interface ComposeOptions {
+  readonly migrate?: boolean;
+  readonly limits?: ScimLimits;
+  readonly onBackgroundError?: (e: unknown) => void;
+  /** The clock of time-dependent credentials (OAuth secrets, tokens, assertions); tests inject one. */
+  readonly now?: () => number;
+  /** The clock of the user lifecycle (retention, purge); tests inject one. */
+  readonly clock?: Clock;
+}
+
+export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
   const db = createDb(config.database);
   try {
     if (options.migrate !== false) await migrateToLatest(db.db as never, db.dialect);
@@ -62,6 +73,17 @@ export async function compose(
     providers: config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp })),
     allowInsecureHttp: config.sso.allowInsecureHttp,
   });
+  const now = options.now ?? Date.now;
+  const oauth = createOAuthService({
+    platform,
+    store: createOAuthStore(db.db, db.dialect),
+    activity,
+    jwks: createJwksCache({ policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets }, now, onRefreshError: (_url, e) => options.onBackgroundError?.(e) }),
+    now,
+    tokenMinutes: config.oauth.accessTokenMinutes,
+    allowHttpJwks: config.allowPrivateTargets,
+    ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
+  });
   const services: AppServices = {
     platform,
     limits,
@@ -76,6 +98,7 @@ export async function compose(
     console: { ...consoleServices, auth: signIn.guard(consoleServices.auth) },
     signIn,
     lifecycle,
+    oauth,
   };
   return {
     db,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The composition root: the only module that reads process.env. It validates the
 // configuration, then hands over to the CLI (which includes `serve`).
+import './node-version.js'; // first: refuses a Node older than 24 before anything loads the SQLite addon
 import { loadConfig, ConfigError } from './config/config.js';
 import { runCli } from './cli/index.js';
 import { serve } from './serve.js';

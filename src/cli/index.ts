@@ -265,6 +265,102 @@ export async function runCli(argv: readonly string[], getConfig: () => Config, i
       }),
     );
 
+  // OAuth clients for SCIM (issue #20): client credentials, and workload identity federation.
+  const baseUrl = () => {
+    const c = getConfig();
+    return c.publicUrl ?? `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`;
+  };
+  const endpoints = () => ({ token_endpoint: `${baseUrl()}/oauth2/token`, scim_url: `${baseUrl()}/scim/v2` });
+  const days = (raw: string | undefined) => (raw === undefined ? undefined : Number(raw));
+  const oauth = program.command('oauth-client').description('Manage OAuth clients for SCIM provisioning (client credentials; workload identity federation)');
+  oauth
+    .command('create <org>')
+    .description('Create an OAuth client with a client secret (shown once)')
+    .option('--name <name>', 'a name to tell clients apart', 'OAuth client')
+    .option('--secret-days <days>', 'days until the secret expires (365–1095)')
+    .option('--json', 'print {"client_id","client_secret","token_endpoint","scim_url","secret_expires_at"}')
+    .action((ref: string, opts: { name: string; secretDays?: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const r = await services.oauth.createClient(services.platform.forTenant(o.id), { name: opts.name, ...(opts.secretDays ? { secretDays: days(opts.secretDays)! } : {}), createdBy: null });
+        const e = endpoints();
+        out(
+          Boolean(opts.json),
+          { client_id: r.client.id, client_secret: r.secret, ...e, secret_expires_at: r.secretRecord.expiresAt },
+          `Client ID:      ${r.client.id}\nClient secret:  ${r.secret}  (shown once; expires ${r.secretRecord.expiresAt})\nToken endpoint: ${e.token_endpoint}\nSCIM URL:       ${e.scim_url}`,
+        );
+      }),
+    );
+  oauth
+    .command('federate <org>')
+    .description('Create a workload-identity-federation client from what Entra shows (issuer, JWKS URL, subject, audience)')
+    .requiredOption('--issuer <iss>', 'e.g. https://login.microsoftonline.com/<tenant id>/v2.0')
+    .requiredOption('--jwks-url <url>', 'e.g. https://login.microsoftonline.com/<tenant id>/discovery/v2.0/keys')
+    .requiredOption('--subject <sub>', 'the object id of the provisioning workload identity')
+    .requiredOption('--audience <aud>', 'the audience Entra puts in its assertions')
+    .option('--name <name>', 'a name to tell clients apart', 'Workload identity federation')
+    .option('--json', 'print {"client_id","token_endpoint","scim_url"}')
+    .action((ref: string, opts: { issuer: string; jwksUrl: string; subject: string; audience: string; name: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const c = await services.oauth.federate(services.platform.forTenant(o.id), { issuer: opts.issuer, jwksUrl: opts.jwksUrl, subject: opts.subject, audience: opts.audience, name: opts.name, createdBy: null });
+        const e = endpoints();
+        out(Boolean(opts.json), { client_id: c.id, ...e }, `Client ID:      ${c.id}\nToken endpoint: ${e.token_endpoint}\nSCIM URL:       ${e.scim_url}`);
+      }),
+    );
+  oauth
+    .command('list <org>')
+    .description("List an organisation's OAuth clients and their secrets' expiry (never the secrets)")
+    .option('--json', 'machine-readable output')
+    .action((ref: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const list = await services.oauth.list(services.platform.forTenant(o.id));
+        const text = list
+          .map((c) =>
+            [
+              `${c.id}  ${c.kind === 'federated' ? 'federated' : 'secret'}  last used ${c.lastUsedAt ?? 'never'}  ${c.name}`,
+              ...(c.kind === 'federated' ? [`  issuer ${c.issuer}  subject ${c.subject}  audience ${c.audience}  jwks ${c.jwksUrl}`] : []),
+              ...c.secrets.map((x) => `  secret ${x.id}  ${x.expired ? 'EXPIRED' : 'expires'} ${x.expiresAt}  last used ${x.lastUsedAt ?? 'never'}`),
+            ].join('\n'),
+          )
+          .join('\n');
+        out(Boolean(opts.json), list, text || '(no OAuth clients)');
+      }),
+    );
+  oauth
+    .command('add-secret <client-id>')
+    .description('Add another secret to a client (rotation: both work until you remove the old one)')
+    .option('--secret-days <days>', 'days until the secret expires (365–1095)')
+    .option('--json', 'print {"client_id","secret_id","client_secret","secret_expires_at"}')
+    .action((clientId: string, opts: { secretDays?: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const tenant = await services.oauth.tenantOfClient(clientId);
+        const r = await services.oauth.addSecret(tenant, clientId, { ...(opts.secretDays ? { secretDays: days(opts.secretDays)! } : {}), createdBy: null });
+        out(Boolean(opts.json), { client_id: clientId, secret_id: r.record.id, client_secret: r.secret, secret_expires_at: r.record.expiresAt }, `Client secret: ${r.secret}  (id ${r.record.id}; shown once; expires ${r.record.expiresAt})`);
+      }),
+    );
+  oauth
+    .command('remove-secret <client-id> <secret-id>')
+    .description('Delete a secret: tokens issued with it stop working at once')
+    .option('--json', 'machine-readable output')
+    .action((clientId: string, secretId: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        await services.oauth.removeSecret(await services.oauth.tenantOfClient(clientId), clientId, secretId);
+        out(Boolean(opts.json), { client_id: clientId, secret_id: secretId, removed: true }, `Removed secret ${secretId} of ${clientId}`);
+      }),
+    );
+  oauth
+    .command('delete <client-id>')
+    .description('Delete a client with its secrets; its live access tokens stop working at once')
+    .option('--json', 'machine-readable output')
+    .action((clientId: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        await services.oauth.deleteClient(await services.oauth.tenantOfClient(clientId), clientId);
+        out(Boolean(opts.json), { client_id: clientId, deleted: true }, `Deleted client ${clientId}`);
+      }),
+    );
+
   try {
     await program.parseAsync(['node', 'wiggledesk', ...argv]);
   } catch (error) {

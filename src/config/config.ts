@@ -30,6 +30,15 @@ export interface Config {
   readonly sso: SsoConfig;
   /** ALLOW_PRIVATE_TARGETS: development and tests only — outbound requests (webhooks, SET push, JWKS) may go to http and private/loopback addresses. */
   readonly allowPrivateTargets: boolean;
+  /** The OAuth 2.0 token endpoint for SCIM (issue #20). */
+  readonly oauth: OAuthConfig;
+}
+
+export interface OAuthConfig {
+  /** OAUTH_ACCESS_TOKEN_MINUTES: access token lifetime, 60–360 (Microsoft: 60 minutes to 6 hours). */
+  readonly accessTokenMinutes: number;
+  /** OAUTH_TOKEN_RATE_LIMIT_PER_MINUTE: token requests per client (or per address when no client is named). */
+  readonly tokenRequestsPerMinute: number;
 }
 
 /** A secret that prints as [redacted] in logs, JSON and string templates; `reveal()` is the one way to read it. */
@@ -157,6 +166,10 @@ export function loadConfig(env: Env): Config {
   const trustProxy = boolFrom(env, 'TRUST_PROXY', false, problems);
   const sso = ssoFrom(env, problems);
   const allowPrivateTargets = boolFrom(env, 'ALLOW_PRIVATE_TARGETS', false, problems);
+  const oauth = Object.freeze({
+    accessTokenMinutes: intFrom(env, 'OAUTH_ACCESS_TOKEN_MINUTES', 60, 60, 360, problems),
+    tokenRequestsPerMinute: intFrom(env, 'OAUTH_TOKEN_RATE_LIMIT_PER_MINUTE', 60, 1, 100_000, problems),
+  });
 
   if (problems.length > 0 || typeof db === 'string') throw new ConfigError(problems);
   return Object.freeze({
@@ -172,6 +185,7 @@ export function loadConfig(env: Env): Config {
     secureCookies: publicUrl?.startsWith('https:') ?? false,
     sso,
     allowPrivateTargets,
+    oauth,
   });
 }
 

@@ -21,6 +21,13 @@ export interface ConsoleAccount {
   readonly lastLoginAt: string | null;
 }
 
+/** What an API key may do: `scim` (the /scim/v2 API) and `events:read` (GET /api/v1/events). Keys made without a choice get `scim`. */
+export const API_KEY_SCOPES = ['scim', 'events:read'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+export const isApiKeyScope = (s: string): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s);
+/** Stored space-separated; unknown words (a newer version's scopes) are ignored. */
+export const parseScopes = (stored: string): ApiKeyScope[] => stored.split(/\s+/).filter(isApiKeyScope);
+
 export interface ApiKeyRecord {
   readonly tenantId: TenantId;
   readonly id: string;
@@ -29,4 +36,5 @@ export interface ApiKeyRecord {
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
+  readonly scopes: readonly ApiKeyScope[];
 }

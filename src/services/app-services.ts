@@ -8,6 +8,7 @@ import type { BulkService } from './scim/bulk.js';
 import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
 import type { UserLifecycle } from './lifecycle/lifecycle.js';
+import type { OAuthService } from './oauth/oauth-service.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -24,4 +25,6 @@ export interface AppServices {
   readonly signIn: SignInService;
   /** Manual users, claims, deprovisioning policy, soft delete, restore, erasure (issue #14). */
   readonly lifecycle: UserLifecycle;
+  /** OAuth clients and the token endpoint for SCIM (client credentials, workload identity federation). */
+  readonly oauth: OAuthService;
 }

@@ -4,7 +4,7 @@
 // deliberately small PlatformStore.
 import type { JsonObject } from '../domain/json.js';
 import type { TenantId } from '../domain/ids.js';
-import type { AccountRole, ApiKeyRecord, ConsoleAccount, Organization } from '../domain/organization.js';
+import type { AccountRole, ApiKeyRecord, ApiKeyScope, ConsoleAccount, Organization } from '../domain/organization.js';
 import type { Filter } from '../scim/filter/ast.js';
 import type { ResourceTypeName } from '../scim/schema/types.js';
 import type { ResolvedAttr } from '../scim/schema/registry.js';
@@ -16,6 +16,7 @@ export interface ApiKeyLookup {
   readonly revokedAt: string | null;
   readonly lastUsedAt: string | null;
   readonly orgApproved: boolean;
+  readonly scopes: readonly ApiKeyScope[];
 }
 
 export interface PlatformStore {
@@ -34,7 +35,7 @@ export interface PlatformStore {
 }
 
 export interface ApiKeysStore {
-  create(input: { id: string; name: string; secretHash: string; createdBy: string | null; now: string }): Promise<ApiKeyRecord>;
+  create(input: { id: string; name: string; secretHash: string; createdBy: string | null; now: string; scopes: readonly ApiKeyScope[] }): Promise<ApiKeyRecord>;
   list(): Promise<ApiKeyRecord[]>;
   find(id: string): Promise<ApiKeyRecord | undefined>;
   revoke(id: string, now: string): Promise<boolean>;
@@ -111,15 +112,24 @@ export interface ResourceStore {
   touch(id: string, now: string): Promise<StoredResource | undefined>;
   delete(id: string): Promise<boolean>;
   list(query: ListQuery): Promise<ListResult>;
+  /** The resources with these ids (missing ones are left out), for event data of many members. */
+  findByIds(ids: readonly string[]): Promise<StoredResource[]>;
   /** Which of these ids exist in this tenant (for member references). */
   existingIds(ids: readonly string[]): Promise<Set<string>>;
 }
 
+/** A member a write actually added or removed (for its `group.user_added` / `group.user_removed` event). */
+export interface MemberChangeRow {
+  readonly value: string;
+  readonly type: 'User' | 'Group';
+}
+
 export interface MembershipStore {
-  add(groupId: string, members: readonly { value: string; type: 'User' | 'Group' }[], now: string): Promise<number>;
-  remove(groupId: string, memberIds: readonly string[]): Promise<number>;
-  removeAll(groupId: string): Promise<number>;
-  removeWhere(groupId: string, filter: Filter): Promise<number>;
+  /** The writes return the members they actually added or removed (already-members and non-members are skipped). */
+  add(groupId: string, members: readonly { value: string; type: 'User' | 'Group' }[], now: string): Promise<MemberChangeRow[]>;
+  remove(groupId: string, memberIds: readonly string[]): Promise<MemberChangeRow[]>;
+  removeAll(groupId: string): Promise<MemberChangeRow[]>;
+  removeWhere(groupId: string, filter: Filter): Promise<MemberChangeRow[]>;
   /** Members of a group, in pages of `pageSize`, so a 100,000-member group is never held at once. */
   iterateMembers(groupId: string, pageSize: number): AsyncIterable<MemberRow[]>;
   memberIds(groupId: string): Promise<Set<string>>;
@@ -156,9 +166,74 @@ export interface ActivityQuery {
 
 export interface ActivityStore {
   append(entries: readonly ActivityEntry[]): Promise<void>;
+  /** Appends one entry and returns its seq (the activity id events point at). */
+  record(entry: ActivityEntry): Promise<number>;
   list(query: ActivityQuery): Promise<ActivityRecord[]>;
   find(seq: number): Promise<ActivityRecord | undefined>;
   stats(sinceIso: string): Promise<{ successes: number; errors: number; lastAt: string | null }>;
+}
+
+// ---------------------------------------------------------------- events (outbox, issue #13)
+
+/**
+ * A position in a tenant's event stream: rows are read in (txid, seq) order. txid is the writing
+ * transaction's xid8 on PostgreSQL (decimal text) and "0" on SQLite.
+ */
+export interface EventPosition {
+  readonly txid: string;
+  readonly seq: number;
+}
+
+/** One outbox row as services/events/record-events.ts writes it. */
+export interface OutboxEventRow {
+  readonly id: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly resourceType: 'User' | 'Group';
+  readonly resourceId: string;
+  /** Membership events: the member (covers that membership change in the change journal). */
+  readonly memberId: string | null;
+  /** The event's `data`, JSON text. */
+  readonly data: string;
+}
+
+export interface StoredEvent {
+  readonly position: EventPosition;
+  readonly id: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly data: string;
+}
+
+export interface EventPage {
+  readonly events: StoredEvent[];
+  /** Where the next read continues: after the last event, or the read horizon when the page was not full. */
+  readonly next: EventPosition;
+}
+
+export interface OutboxStore {
+  /** One multi-row INSERT; must run in the transaction of the change. */
+  append(rows: readonly OutboxEventRow[]): Promise<void>;
+  /**
+   * Events after `after` (undefined: from the start), ascending, committed and below the read
+   * horizon (PostgreSQL: txid < pg_snapshot_xmin of a fresh snapshot), so no later commit can
+   * land behind the returned position.
+   */
+  read(query: { after: EventPosition | undefined; types: readonly string[] | undefined; limit: number }): Promise<EventPage>;
+  /** The newest position the retention purge deleted for this tenant (cursors below it are expired). */
+  purgeMark(): Promise<EventPosition | undefined>;
+  /** Events about one resource (console: a user's page), newest first. */
+  forResource(resourceId: string, limit: number): Promise<StoredEvent[]>;
+}
+
+/** A transaction changed a resource or a membership without writing its event (see change-journal.ts). */
+export class UnrecordedChange extends Error {
+  constructor(readonly keys: readonly string[]) {
+    super(`change without its event: ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ` and ${keys.length - 5} more` : ''}`);
+    this.name = 'UnrecordedChange';
+  }
 }
 
 export interface TenantStore {
@@ -166,10 +241,14 @@ export interface TenantStore {
   readonly users: ResourceStore;
   readonly groups: ResourceStore;
   readonly members: MembershipStore;
+  /** The transactional outbox (write it through services/events/record-events.ts, not directly). */
+  readonly outbox: OutboxStore;
   readonly apiKeys: ApiKeysStore;
   readonly accounts: AccountsStore;
   readonly activity: ActivityStore;
   readonly lifecycle: LifecycleStore;
+  /** OAuth clients for SCIM (client credentials, workload identity federation). */
+  readonly oauth: TenantOAuthStore;
   organization(): Promise<Organization>;
   /** Runs `fn` in one database transaction; everything it does through `tx` commits or rolls back together. */
   transaction<T>(fn: (tx: TenantStore) => Promise<T>): Promise<T>;
@@ -234,6 +313,7 @@ export interface ErasureReport {
   readonly sessionsEnded: number;
   readonly accountsRemoved: number;
   readonly identitiesRemoved: number;
+  readonly eventsRedacted: number;
 }
 
 export interface LifecycleStore {
@@ -489,4 +569,99 @@ export interface SignInStore {
    */
   tenantsWithUserNamed(provider: SignInProvider, namesFolded: readonly string[]): Promise<Array<{ tenantId: TenantId; hasBinding: boolean }>>;
   forTenant(tenantId: TenantId): TenantSignInStore;
+}
+
+// ---------------------------------------------------------------- OAuth clients for SCIM (issue #20)
+
+/** 'secret': client_secret_basic / client_secret_post. 'federated': RFC 7523 §2.2 client assertions (workload identity federation). */
+export type OAuthClientKind = 'secret' | 'federated';
+
+export interface OAuthClientRecord {
+  readonly tenantId: TenantId;
+  /** The public client_id. */
+  readonly id: string;
+  readonly name: string;
+  readonly kind: OAuthClientKind;
+  /** Federated clients: what the admin copied from Entra. */
+  readonly issuer: string | null;
+  readonly jwksUrl: string | null;
+  readonly subject: string | null;
+  readonly audience: string | null;
+  readonly createdBy: string | null;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+export interface OAuthSecretRecord {
+  readonly id: string;
+  readonly clientId: string;
+  readonly createdBy: string | null;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+export interface OAuthClientLookup {
+  readonly client: OAuthClientRecord;
+  readonly orgApproved: boolean;
+}
+
+export interface AccessTokenLookup {
+  readonly tenantId: TenantId;
+  readonly clientId: string;
+  readonly tokenHash: string;
+  readonly expiresAt: string;
+  readonly orgApproved: boolean;
+}
+
+/** One organisation's OAuth clients, bound to it like every tenant repository. */
+export interface TenantOAuthStore {
+  readonly tenantId: TenantId;
+  createClient(input: Omit<OAuthClientRecord, 'tenantId' | 'lastUsedAt'>): Promise<OAuthClientRecord>;
+  listClients(): Promise<OAuthClientRecord[]>;
+  findClient(id: string): Promise<OAuthClientRecord | undefined>;
+  /** Deletes the client with its secrets, live tokens and remembered jtis (one statement; foreign keys cascade). */
+  deleteClient(id: string): Promise<boolean>;
+  /** Secrets with their hashes (token endpoint) — never leave the services layer. */
+  secretsWithHashes(clientId: string): Promise<Array<OAuthSecretRecord & { readonly secretHash: string }>>;
+  listSecrets(): Promise<OAuthSecretRecord[]>;
+  addSecret(input: { id: string; clientId: string; secretHash: string; createdBy: string | null; now: string; expiresAt: string }): Promise<OAuthSecretRecord>;
+  /** Deletes the secret and every live token issued with it. */
+  removeSecret(clientId: string, secretId: string): Promise<boolean>;
+  saveToken(input: { id: string; clientId: string; secretId: string | null; tokenHash: string; scope: string; now: string; expiresAt: string }): Promise<void>;
+  /** Records an assertion's jti until `expiresAt`; false when it was already seen (a replay). */
+  rememberJti(clientId: string, jti: string, expiresAt: string): Promise<boolean>;
+  touchClient(clientId: string, secretId: string | null, now: string): Promise<void>;
+}
+
+export interface OAuthStore {
+  /** Before the tenant is known (the token endpoint): the client by its public id. */
+  findClient(clientId: string): Promise<OAuthClientLookup | undefined>;
+  /** Before the tenant is known (bearer authentication on /scim/v2). */
+  findAccessToken(tokenId: string): Promise<AccessTokenLookup | undefined>;
+  /** Sweeps expired access tokens and jtis; returns how many rows went. */
+  deleteExpired(now: string): Promise<number>;
+  forTenant(tenantId: TenantId): TenantOAuthStore;
+}
+
+// ---------------------------------------------------------------- sign-in policy (Enforce SSO)
+
+export interface SignInPolicy {
+  readonly enforceSso: boolean;
+  /** Console account ids that may still sign in with a password while SSO is enforced. */
+  readonly breakGlass: readonly string[];
+  readonly updatedAt: string | null;
+  readonly updatedBy: string | null;
+}
+
+export interface TenantSignInPolicyStore {
+  get(): Promise<SignInPolicy>;
+  setEnforceSso(enforce: boolean, now: string, by: string | null): Promise<void>;
+  /** false when already named. */
+  addBreakGlass(accountId: string, now: string, by: string | null): Promise<boolean>;
+  removeBreakGlass(accountId: string): Promise<boolean>;
+}
+
+export interface SignInPolicyStore {
+  forTenant(tenantId: TenantId): TenantSignInPolicyStore;
 }

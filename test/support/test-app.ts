@@ -59,13 +59,13 @@ export function scimClient(app: FastifyInstance, key: string | undefined): ScimC
   };
 }
 
-export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; clock?: Clock } = {}): Promise<TestApp> {
+export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; now?: () => number; clock?: Clock } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const config: Config = {
     ...loadConfig({ PUBLIC_URL: 'https://wiggledesk.test', LOG_LEVEL: 'silent', ...options.env }),
     database: db.config,
   };
-  const composition = await compose(config, { ...(options.limits ? { limits: options.limits } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const composition = await compose(config, { ...(options.limits ? { limits: options.limits } : {}), ...(options.now ? { now: options.now } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   const app = await buildApp(config, composition.services, { logger: false, scim: { redis: options.redis } });
   await app.ready();
   const { services } = composition;

@@ -7,12 +7,13 @@ import { bulkLimitsText } from '../../services/scim/bulk.js';
 import type { RequestContext } from '../../services/scim/scim-resources.js';
 import type { ScimLimits } from '../../scim/limits.js';
 import { payloadTooLarge } from '../../scim/errors.js';
-import { SCIM_CONTENT_TYPE, sendScimError, toScimError } from './errors.js';
+import { SCIM_CONTENT_TYPE, lingerOnOversizedBody, sendScimError, toScimError } from './errors.js';
 
 export const bulkRoutes = (bulk: BulkService, limits: ScimLimits, contextOf: (r: FastifyRequest) => RequestContext): FastifyPluginAsync => async (app) => {
   // Encapsulated: only /Bulk gets the limit-stating 413; everything else maps as in index.ts.
   app.setErrorHandler((error, request, reply) => {
     if ((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      lingerOnOversizedBody(request, reply);
       return sendScimError(
         reply,
         payloadTooLarge(`The bulk request body is larger than the ${limits.bulkMaxPayloadBytes} bytes this server accepts ${bulkLimitsText(limits)}.`, 'SCIM_E_BULK_413'),

@@ -6,6 +6,30 @@ import { isDatabaseUnavailableError } from '../../services/scim/resource-errors.
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
+/** How much of an oversized body is read and discarded so the client can read its 413 (below). */
+export const MAX_DISCARDED_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * An oversized body (FST_ERR_CTP_BODY_TOO_LARGE) is refused before it is parsed, and Fastify then
+ * closes the connection with the rest of the body unread. A client that writes its whole request
+ * before reading (undici on a slow link, curl, Python's http.client) then sees the connection reset
+ * (EPIPE/ECONNRESET, "fetch failed") instead of the 413. So the 413 goes out on a connection that
+ * stays open while the rest of the body is read and discarded — a lingering close — up to
+ * MAX_DISCARDED_BODY_BYTES (and within the server's requestTimeout); a larger body is cut off.
+ * Nothing of it is stored: no handler ever runs.
+ */
+export function lingerOnOversizedBody(request: FastifyRequest, reply: FastifyReply): void {
+  const raw = request.raw;
+  if (raw.complete || raw.destroyed) return;
+  reply.removeHeader('connection');
+  let discarded = 0;
+  raw.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARDED_BODY_BYTES) raw.socket.destroy();
+  });
+  raw.resume();
+}
+
 export function sendScimError(reply: FastifyReply, error: ScimError): FastifyReply {
   if (error.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="WiggleDesk SCIM"');
   reply.request.scimError = error;

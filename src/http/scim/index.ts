@@ -8,7 +8,7 @@ import { createBearerAuth } from '../../services/credentials/bearer-auth.js';
 import type { RequestContext } from '../../services/scim/scim-resources.js';
 import { invalidSyntax, invalidValue, notFound, notImplemented, type ScimError } from '../../scim/errors.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
-import { sendScimError, toScimError, SCIM_CONTENT_TYPE } from './errors.js';
+import { lingerOnOversizedBody, sendScimError, toScimError, SCIM_CONTENT_TYPE } from './errors.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { mapResource } from './resource-routes.js';
 import { rootSearchRoute } from './search-routes.js';
@@ -35,7 +35,7 @@ export interface ScimInfra {
 }
 
 export const scimRoutes = (config: Config, services: AppServices, infra: ScimInfra = {}): FastifyPluginAsync => async (app) => {
-  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'));
+  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'), services.oauth.verifyAccessToken);
 
   app.decorateRequest('scimAuth', null);
   app.decorateRequest('scimError', undefined);
@@ -51,7 +51,10 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
     }
   });
 
-  app.setErrorHandler((error, request, reply) => sendScimError(reply, toScimError(error, request)));
+  app.setErrorHandler((error, request, reply) => {
+    if ((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') lingerOnOversizedBody(request, reply);
+    return sendScimError(reply, toScimError(error, request));
+  });
   app.setNotFoundHandler((request, reply) =>
     sendScimError(reply, notFound(`No SCIM endpoint ${request.method} ${request.url.split('?')[0]}`, 'SCIM_E_ROUTE_404')),
   );

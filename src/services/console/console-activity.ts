@@ -38,9 +38,10 @@ export interface Dashboard {
 const PAGE_SIZE = 50;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Names of all the organisation's keys (revoked ones too: old rows still name them). */
+/** Names of all the organisation's keys (revoked ones too: old rows still name them) and OAuth clients. */
 export async function keyNamesOf(actor: ConsoleActor): Promise<Map<string, string>> {
-  return new Map((await actor.store.apiKeys.list()).map((k) => [k.id, k.name]));
+  const [keys, clients] = await Promise.all([actor.store.apiKeys.list(), actor.store.oauth.listClients()]);
+  return new Map([...keys.map((k): [string, string] => [k.id, k.name]), ...clients.map((c): [string, string] => [c.id, c.name])]);
 }
 
 function detailOf(r: ActivityRecord): string | null {
@@ -99,7 +100,7 @@ export function createConsoleActivity(deps: { store: ConsoleStore; now?: () => n
         actor.store.activity.list({ errorsOnly: true, resourceId: undefined, beforeSeq: undefined, limit: 5 }),
         actor.store.apiKeys.list(),
       ]);
-      const names = new Map(keys.map((k) => [k.id, k.name]));
+      const names = await keyNamesOf(actor);
       return {
         health: healthOf({ successes: stats.successes, errors: stats.errors, lastAt: stats.last?.at }, t),
         lastRequest: stats.last ? { at: stats.last.at, keyName: names.get(stats.last.keyId) ?? null, status: stats.last.status } : undefined,

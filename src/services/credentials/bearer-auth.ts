@@ -3,15 +3,21 @@
 import type { PlatformStore, TenantStore } from '../../storage/ports.js';
 import { parseApiKey, secretMatches } from '../../auth/api-key.js';
 import { unauthorized, type ScimError } from '../../scim/errors.js';
+import { isAccessTokenShaped } from '../../auth/oauth-credentials.js';
+import type { AccessTokenFailure, VerifiedAccessToken } from '../oauth/oauth-service.js';
+
+/** Verifies an OAuth access token (wdat_…) issued by /oauth2/token (services/oauth). */
+export type AccessTokenVerifier = (token: string) => Promise<VerifiedAccessToken | AccessTokenFailure>;
 
 export interface Authenticated {
   readonly store: TenantStore;
+  /** The API key id, or the OAuth client id for an access token: activity, rate limits and names follow it. */
   readonly keyId: string;
 }
 
 const TOUCH_INTERVAL_MS = 60_000;
 
-export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e: unknown) => void) {
+export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e: unknown) => void, verifyAccessToken?: AccessTokenVerifier) {
   // Per-instance memory of when we last wrote last_used_at; the UPDATE's WHERE makes it about
   // once a minute across instances too.
   const lastTouched = new Map<string, number>();
@@ -32,8 +38,16 @@ export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e:
     if (!authorization) throw fail('Missing Authorization header: send "Authorization: Bearer <API key>" with a key from the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_001');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!m) throw fail('The Authorization header must use the Bearer scheme: "Authorization: Bearer <API key>".', 'SCIM_E_AUTH_002');
+    if (verifyAccessToken && isAccessTokenShaped(m[1]!)) {
+      // An OAuth access token: tenant, scope and limits exactly as for an API key, keyed by the client id.
+      const r = await verifyAccessToken(m[1]!);
+      if (r === 'unknown') throw fail('The access token is not valid: it was never issued, or its OAuth client or secret has been deleted. Request a new token from /oauth2/token.', 'SCIM_E_AUTH_010');
+      if (r === 'expired') throw fail('The access token has expired. Request a new one from /oauth2/token.', 'SCIM_E_AUTH_011');
+      if (r === 'not_approved') throw fail('Your organisation is not approved for API access; ask your WiggleDesk account manager to enable it.', 'SCIM_E_AUTH_006');
+      return { store: platform.forTenant(r.tenantId), keyId: r.clientId };
+    }
     const parsed = parseApiKey(m[1]!);
-    if (!parsed) throw fail('The bearer token is not a WiggleDesk API key (keys start with "wdk_"); copy the whole key from the console.', 'SCIM_E_AUTH_003');
+    if (!parsed) throw fail('The bearer token is not a WiggleDesk API key or access token (they start with "wdk_" or "wdat_"); copy the whole key from the console.', 'SCIM_E_AUTH_003');
     const found = await platform.findApiKey(parsed.id);
     if (!found || !secretMatches(parsed.secret, found.secretHash)) {
       throw fail('The API key is not valid. Generate a new key in the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_004');

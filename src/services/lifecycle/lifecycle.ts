@@ -37,6 +37,7 @@ import type { ScimLimits } from '../../scim/limits.js';
 import { ServiceError } from '../organizations/organizations.js';
 import type { RequestContext, UserLifecycleHooks } from '../scim/scim-resources.js';
 import { parseCsv, CsvError } from './csv.js';
+import { recordChange, type ResourceChange } from '../events/record-events.js';
 
 export const CLAIM_POLICIES: readonly ClaimPolicy[] = ['match', 'approve', 'never'];
 export const ON_DELETE_POLICIES: readonly OnDeletePolicy[] = ['retain', 'erase'];
@@ -167,7 +168,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
           if (!next) throw new VersionConflict();
           await tx.lifecycle.setSource(id, 'scim');
           await tx.lifecycle.deleteClaim(id);
-          await tx.activity.append([entry(by, 201, id, { lifecycle: ['claimed'], source: { from: 'manual', to: 'scim' } })]);
+          const source = { from: 'manual', to: 'scim' };
+          await recordChange(tx, entry(by, 201, id, { lifecycle: ['claimed'], source }), [{ kind: 'updated', resourceType: 'User', before: current, after: next, source }], now);
           return { ...next, source: 'scim' };
         });
       } catch (e) {
@@ -263,14 +265,28 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     return deleted;
   }
 
+  /** What a purge event says about the person: ids only (the payload of an erased person holds no personal data). */
+  const tombstoneView = (d: DeletedUserRecord): StoredResource => ({ id: d.id, version: d.version, created: d.created, lastModified: d.deletedAt, doc: d.externalId ? { externalId: d.externalId } : {} });
+
+  /** Erases one soft-deleted user inside `tx`: data gone, tombstone, user.purged event, activity entry. */
+  async function eraseIn(tx: TenantStore, by: LifecycleActor, id: string): Promise<ErasureReport | undefined> {
+    const deleted = await tx.lifecycle.findDeleted(id);
+    if (!deleted) return undefined;
+    const r = await tx.lifecycle.erase(id, nowIso());
+    if (!r) return undefined;
+    await recordChange(tx, entry(by, 200, id, { lifecycle: ['purged'], purgedAt: r.purgedAt, deletedAt: r.deletedAt }), [{ kind: 'purged', resourceType: 'User', before: tombstoneView(deleted) }], r.purgedAt);
+    return r;
+  }
+
   /** Erases a user (live or soft-deleted) in one transaction, then compacts; undefined when it was already erased. */
   async function erase(store: TenantStore, by: LifecycleActor, id: string): Promise<ErasureReport | undefined> {
     const report = await store.transaction(async (tx) => {
       const live = await tx.users.findForUpdate(id);
-      if (live) await softDelete(tx, by, live);
-      const r = await tx.lifecycle.erase(id, nowIso());
-      if (r) await tx.activity.append([entry(by, 200, id, { lifecycle: ['purged'], purgedAt: r.purgedAt, deletedAt: r.deletedAt })]);
-      return r;
+      if (live) {
+        await softDelete(tx, by, live);
+        await recordChange(tx, entry(by, 204, id, { lifecycle: ['deleted'] }), [{ kind: 'deleted', resourceType: 'User', before: live }]);
+      }
+      return eraseIn(tx, by, id);
     });
     if (report) await jobs.compact();
     return report;
@@ -319,8 +335,9 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     try {
       return await store.transaction(async (tx) => {
         const id = randomUUID();
-        const stored = await tx.users.insert(id, doc, nowIso(), { source: 'manual' });
-        await tx.activity.append([entry(by, 201, id, { lifecycle: ['added manually'] })]);
+        const now = nowIso();
+        const stored = await tx.users.insert(id, doc, now, { source: 'manual' });
+        await recordChange(tx, entry(by, 201, id, { lifecycle: ['added manually'] }), [{ kind: 'created', resourceType: 'User', after: stored }], now);
         return stored;
       });
     } catch (e) {
@@ -414,10 +431,14 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
           }
           throw e;
         }
-        const groups = await tx.groups.existingIds(d.groupIds);
-        for (const g of groups) await tx.members.add(g, [{ value: id, type: 'User' }], now);
+        const changes: ResourceChange[] = [{ kind: 'restored', resourceType: 'User', before: tombstoneView(d), after: stored }];
+        for (const g of await tx.groups.existingIds(d.groupIds)) {
+          const added = await tx.members.add(g, [{ value: id, type: 'User' }], now);
+          const group = added.length ? await tx.groups.touch(g, now) : undefined;
+          if (group) changes.push({ kind: 'members', group, added, removed: [] });
+        }
         await tx.lifecycle.forgetDeleted(id);
-        await tx.activity.append([entry(by, 200, id, { lifecycle: ['restored'], groups: groups.size })]);
+        await recordChange(tx, entry(by, 200, id, { lifecycle: ['restored'], groups: changes.length - 1 }), changes, now);
         return stored;
       });
     },
@@ -442,11 +463,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
           let progressed = false;
           for (const d of due) {
             const store = platform.forTenant(d.tenantId);
-            const report = await store.transaction(async (tx) => {
-              const r = await tx.lifecycle.erase(d.id, nowIso());
-              if (r) await tx.activity.append([entry(RETENTION_JOB, 200, d.id, { lifecycle: ['purged'], purgedAt: r.purgedAt, deletedAt: r.deletedAt })]);
-              return r;
-            });
+            const report = await store.transaction((tx) => eraseIn(tx, RETENTION_JOB, d.id));
             if (report) {
               erased.push({ ...report, tenantId: d.tenantId });
               progressed = true;
@@ -503,9 +520,10 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
           if (!current) throw new ServiceError('not_found', `No user ${id} in this organisation`);
           if (current.source !== 'manual') throw new ServiceError('conflict', 'This user is provisioned by your identity provider: change it there');
           const doc = manualDoc(input, current.doc);
-          const next = await tx.users.update(id, doc, nowIso(), current.version, current.doc);
+          const now = nowIso();
+          const next = await tx.users.update(id, doc, now, current.version, current.doc);
           if (!next) throw new ServiceError('conflict', 'The user changed meanwhile; reload and try again');
-          await tx.activity.append([entry(by, 200, id, { lifecycle: ['edited manually'] })]);
+          await recordChange(tx, entry(by, 200, id, { lifecycle: ['edited manually'] }), [{ kind: 'updated', resourceType: 'User', before: current, after: next }], now);
           return next;
         });
       } catch (e) {
@@ -524,10 +542,16 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       const docs = valid.map((r) => manualDoc(r));
       try {
         await store.transaction(async (tx) => {
+          const now = nowIso();
           const users = docs.map((doc) => ({ id: randomUUID(), doc }));
-          await tx.lifecycle.insertManualUsers(users, nowIso());
-          const entries = users.map((u) => entry(by, 201, u.id, { lifecycle: ['imported'] }));
-          for (let i = 0; i < entries.length; i += 400) await tx.activity.append(entries.slice(i, i + 400));
+          await tx.lifecycle.insertManualUsers(users, now);
+          // One activity entry per user (its history), and per chunk one entry that the chunk's user.created events point at.
+          for (let i = 0; i < users.length; i += 400) {
+            const chunk = users.slice(i, i + 400);
+            await tx.activity.append(chunk.map((u) => entry(by, 201, u.id, { lifecycle: ['imported'] })));
+            const created: ResourceChange[] = chunk.map((u) => ({ kind: 'created', resourceType: 'User', after: { id: u.id, version: 1, created: now, lastModified: now, doc: u.doc, source: 'manual' } }));
+            await recordChange(tx, { ...entry(by, 201, null, { lifecycle: ['imported'], users: chunk.length }), resourceType: 'User' }, created, now);
+          }
         });
       } catch (e) {
         if (e instanceof UniqueConflict) throw new ServiceError('conflict', 'A user with one of these emails was added meanwhile; nothing was imported. Preview the file again.');

@@ -1,7 +1,7 @@
 // Organisations, their console admins and API keys: the use cases behind the CLI and console.
 import { randomUUID } from 'node:crypto';
 import type { PlatformStore, TenantStore } from '../../storage/ports.js';
-import type { Organization, ApiKeyRecord, ConsoleAccount, AccountRole } from '../../domain/organization.js';
+import { API_KEY_SCOPES, isApiKeyScope, type Organization, type ApiKeyRecord, type ApiKeyScope, type ConsoleAccount, type AccountRole } from '../../domain/organization.js';
 import { trustedTenantId } from '../../domain/ids.js';
 import { isoNow } from '../../domain/clock.js';
 import { generateApiKey } from '../../auth/api-key.js';
@@ -63,15 +63,16 @@ export function createOrganizationService(platform: PlatformStore) {
 export function createApiKeyService() {
   return {
     /** Issues a key for the store's organisation. Refused unless the organisation is approved for API access. */
-    async create(store: TenantStore, input: { name: string; createdBy: string | null }): Promise<{ record: ApiKeyRecord; key: string }> {
+    async create(store: TenantStore, input: { name: string; createdBy: string | null; scopes?: readonly string[] | undefined }): Promise<{ record: ApiKeyRecord; key: string }> {
       const org = await store.organization();
       if (!org.apiAccessApproved) {
         throw new ServiceError('forbidden', `Organisation "${org.name}" is not approved for API access; ask your account manager to enable it`);
       }
       const name = input.name.trim() || 'API key';
       if (name.length > 100) throw new ServiceError('invalid', 'A key name is at most 100 characters');
+      const scopes = checkScopes(input.scopes);
       const generated = generateApiKey();
-      const record = await store.apiKeys.create({ id: generated.id, name, secretHash: generated.secretHash, createdBy: input.createdBy, now: isoNow() });
+      const record = await store.apiKeys.create({ id: generated.id, name, secretHash: generated.secretHash, createdBy: input.createdBy, now: isoNow(), scopes });
       return { record, key: generated.key };
     },
     list: (store: TenantStore) => store.apiKeys.list(),
@@ -82,4 +83,14 @@ export function createApiKeyService() {
       await store.apiKeys.revoke(keyId, isoNow());
     },
   };
+}
+
+/** Requested scopes → the stored list; none given keeps today's meaning (`scim`). */
+export function checkScopes(raw: readonly string[] | undefined): ApiKeyScope[] {
+  if (raw === undefined) return ['scim'];
+  const words = [...new Set(raw.map((s) => s.trim()).filter((s) => s !== ''))];
+  const unknown = words.filter((w) => !isApiKeyScope(w));
+  if (unknown.length > 0) throw new ServiceError('invalid', `Unknown scope ${JSON.stringify(unknown[0])}: choose from ${API_KEY_SCOPES.join(', ')}`);
+  if (words.length === 0) throw new ServiceError('invalid', `A key needs at least one scope (${API_KEY_SCOPES.join(', ')})`);
+  return API_KEY_SCOPES.filter((s) => words.includes(s));
 }

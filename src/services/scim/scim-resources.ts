@@ -3,7 +3,7 @@
 // and projection; no attribute is special-cased here except through the registry's
 // membershipAttribute (Group.members, stored as rows) and derivedAttributes (User.groups).
 import { randomUUID } from 'node:crypto';
-import type { JsonObject } from '../../domain/json.js';
+import { jsonEqual, type JsonObject } from '../../domain/json.js';
 import { isoNow } from '../../domain/clock.js';
 import type { TenantStore, StoredResource, ResourceStore, Page, SortSpec } from '../../storage/ports.js';
 import { UniqueConflict, VersionConflict } from '../../storage/ports.js';
@@ -24,7 +24,10 @@ import {
   ScimError,
 } from '../../scim/errors.js';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
-import type { ActivityEntry } from '../../storage/ports.js';
+import type { ActivityEntry, MemberChangeRow } from '../../storage/ports.js';
+import { recordChange, type ResourceChange } from '../events/record-events.js';
+
+type MemberDelta = { readonly added: readonly MemberChangeRow[]; readonly removed: readonly MemberChangeRow[] };
 
 export interface RequestContext {
   readonly store: TenantStore;
@@ -230,41 +233,59 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     return ids.map((value) => ({ value, type: users.has(value) ? 'User' : 'Group' }));
   }
 
-  async function applyMemberChanges(store: TenantStore, groupId: string, changes: readonly MemberChange[], now: string): Promise<number> {
-    let touched = 0;
+  /** Applies the PATCH's member operations in order; returns what each actually added and removed, in that order. */
+  async function applyMemberChanges(store: TenantStore, groupId: string, changes: readonly MemberChange[], now: string): Promise<MemberDelta[]> {
+    const deltas: MemberDelta[] = [];
     for (const c of changes) {
       switch (c.kind) {
         case 'add':
-          touched += await store.members.add(groupId, await resolveMembers(store, groupId, c.members), now);
+          deltas.push({ added: await store.members.add(groupId, await resolveMembers(store, groupId, c.members), now), removed: [] });
           break;
         case 'remove':
-          touched += await store.members.remove(groupId, c.values);
+          deltas.push({ added: [], removed: await store.members.remove(groupId, c.values) });
           break;
         case 'removeAll':
-          touched += await store.members.removeAll(groupId);
+          deltas.push({ added: [], removed: await store.members.removeAll(groupId) });
           break;
         case 'removeWhere':
-          touched += await store.members.removeWhere(groupId, c.filter);
+          deltas.push({ added: [], removed: await store.members.removeWhere(groupId, c.filter) });
           break;
         case 'replaceAll':
-          touched += await replaceMembers(store, groupId, c.members, now);
+          deltas.push(await replaceMembers(store, groupId, c.members, now));
           break;
       }
     }
-    return touched;
+    return deltas.filter((d) => d.added.length > 0 || d.removed.length > 0);
   }
 
   /** PUT and `replace members`: a diff against the stored rows, not delete-all-then-insert. */
-  async function replaceMembers(store: TenantStore, groupId: string, refs: readonly MemberRef[], now: string): Promise<number> {
+  async function replaceMembers(store: TenantStore, groupId: string, refs: readonly MemberRef[], now: string): Promise<MemberDelta> {
     const wanted = await resolveMembers(store, groupId, refs);
     const current = await store.members.memberIds(groupId);
     const wantedIds = new Set(wanted.map((m) => m.value));
     const toAdd = wanted.filter((m) => !current.has(m.value));
     const toRemove = [...current].filter((id) => !wantedIds.has(id));
-    let n = 0;
-    if (toRemove.length) n += await store.members.remove(groupId, toRemove);
-    if (toAdd.length) n += await store.members.add(groupId, toAdd, now);
-    return n;
+    const removed = toRemove.length ? await store.members.remove(groupId, toRemove) : [];
+    const added = toAdd.length ? await store.members.add(groupId, toAdd, now) : [];
+    return { added, removed };
+  }
+
+  /** The events of a write: the resource's own change, then its membership changes in the order they were made. */
+  function changesOf(before: StoredResource | undefined, after: StoredResource, deltas: readonly MemberDelta[]): ResourceChange[] {
+    const out: ResourceChange[] = [];
+    if (!before) out.push({ kind: 'created', resourceType, after });
+    else if (after.version !== before.version && !jsonEqual(after.doc, before.doc)) out.push({ kind: 'updated', resourceType, before, after });
+    for (const d of deltas) out.push({ kind: 'members', group: after, added: d.added, removed: d.removed });
+    return out;
+  }
+
+  /** A write that claimed a manual user is a user.updated carrying the source change, even when no attribute changed. */
+  function withClaim(changes: ResourceChange[], before: StoredResource, after: StoredResource, claimed: boolean): ResourceChange[] {
+    if (!claimed) return changes;
+    const source = { from: 'manual', to: 'scim' } as const;
+    const i = changes.findIndex((c) => c.kind === 'updated');
+    if (i >= 0) return changes.map((c, j) => (j === i && c.kind === 'updated' ? { ...c, source } : c));
+    return [{ kind: 'updated', resourceType, before, after, source }, ...changes];
   }
 
   /** Retries a write transaction when a concurrent writer bumped the version first. */
@@ -314,8 +335,8 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
         ctx.store.transaction(async (tx) => {
           const now = isoNow();
           const s = await repo(tx).insert(id, doc, now);
-          if (members && members.length > 0) await tx.members.add(id, await resolveMembers(tx, id, members), now);
-          await tx.activity.append([activity(ctx, 201, id, attrSummary(normalized))]);
+          const added = members && members.length > 0 ? await tx.members.add(id, await resolveMembers(tx, id, members), now) : [];
+          await recordChange(tx, activity(ctx, 201, id, attrSummary(normalized)), changesOf(undefined, s, added.length ? [{ added, removed: [] }] : []), now);
           return s;
         }),
       );
@@ -348,17 +369,19 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           const claim = (await lifecycle()?.beforeWrite(tx, ctx, current, doc)) ?? false;
           const now = isoNow();
           // R-OKTA-14: omitting members in a Group PUT means no members.
-          const memberRows = membersAttr ? await replaceMembers(tx, id, members ?? [], now) : 0;
+          const delta = membersAttr ? await replaceMembers(tx, id, members ?? [], now) : { added: [], removed: [] };
+          const memberRows = delta.added.length + delta.removed.length;
           let next: StoredResource | undefined = current;
-          if (JSON.stringify(doc) !== JSON.stringify(current.doc)) {
+          if (!jsonEqual(doc, current.doc)) {
             next = await repo(tx).update(id, doc, now, current.version, current.doc);
             if (!next) throw new VersionConflict();
           } else if (memberRows > 0 || claim) {
             next = await repo(tx).touch(id, now);
           }
-          const labels = (await lifecycle()?.afterWrite(tx, ctx, current, next ?? current, claim)) ?? [];
-          await tx.activity.append([activity(ctx, 200, id, withLifecycle(attrSummary(normalized), labels))]);
-          return next ?? current;
+          const after = next ?? current;
+          const labels = (await lifecycle()?.afterWrite(tx, ctx, current, after, claim)) ?? [];
+          await recordChange(tx, activity(ctx, 200, id, withLifecycle(attrSummary(normalized), labels)), withClaim(changesOf(current, after, memberRows > 0 ? [delta] : []), current, after, claim), now);
+          return after;
         }),
       ));
       return render(ctx.store, ctx.baseUrl, stored, projection);
@@ -375,18 +398,20 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           const result = applyPatch(rs, current.doc, ops, { id, limits });
           const claim = (await lifecycle()?.beforeWrite(tx, ctx, current, result.doc)) ?? false;
           const now = isoNow();
-          const memberRows = result.memberChanges.length ? await applyMemberChanges(tx, id, result.memberChanges, now) : 0;
+          const deltas = result.memberChanges.length ? await applyMemberChanges(tx, id, result.memberChanges, now) : [];
+          const memberRows = deltas.length;
           let next: StoredResource | undefined = current;
-          if (result.changed && JSON.stringify(result.doc) !== JSON.stringify(current.doc)) {
+          if (result.changed && !jsonEqual(result.doc, current.doc)) {
             next = await repo(tx).update(id, result.doc, now, current.version, current.doc);
             if (!next) throw new VersionConflict();
           } else if (memberRows > 0 || claim) {
             next = await repo(tx).touch(id, now);
           }
-          const labels = (await lifecycle()?.afterWrite(tx, ctx, current, next ?? current, claim)) ?? [];
+          const after = next ?? current;
+          const labels = (await lifecycle()?.afterWrite(tx, ctx, current, after, claim)) ?? [];
           const summary = JSON.stringify({ operations: ops.map((o) => ({ op: o.op, path: o.path ? pathText(o.path) : null })) });
-          await tx.activity.append([activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, withLifecycle(summary, labels))]);
-          return next ?? current;
+          await recordChange(tx, activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, withLifecycle(summary, labels)), withClaim(changesOf(current, after, deltas), current, after, claim), now);
+          return after;
         }),
       ));
       const noContent = Boolean(membersAttr) && !hasProjection(projectionParams);
@@ -407,7 +432,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           } else {
             await repo(tx).delete(id);
           }
-          await tx.activity.append([activity(ctx, 204, id, summary)]);
+          await recordChange(tx, activity(ctx, 204, id, summary), [{ kind: 'deleted', resourceType, before: current }]);
         }),
       );
       await hooks?.afterDelete(ctx, id);

@@ -2,10 +2,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ActivityLogTable, Database } from './database.js';
 import type { TenantId } from '../../domain/ids.js';
-import type { ActivityRecord, ActivityStore } from '../ports.js';
+import type { ActivityEntry, ActivityRecord, ActivityStore } from '../ports.js';
 import { toStorableText } from '../../scim/text.js';
 import type { SqlDialectName } from './dialect-name.js';
-import { insertPrepared } from './prepared.js';
+import { insertPrepared, runPrepared } from './prepared.js';
 
 const toRecord = (r: Selectable<ActivityLogTable>): ActivityRecord => ({
   seq: Number(r.seq),
@@ -46,24 +46,34 @@ export function clip(raw: string | null, max: number): string | null {
 }
 
 export function createActivityRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): ActivityStore {
+  const toRow = (e: ActivityEntry) => ({
+    tenant_id: tenantId,
+    at: e.at,
+    key_id: e.keyId,
+    actor: e.actor,
+    method: clip(e.method, 16),
+    path: clip(e.path, MAX_PATH),
+    status: e.status,
+    scim_type: e.scimType,
+    duration_ms: e.durationMs,
+    resource_type: e.resourceType,
+    resource_id: clip(e.resourceId, MAX_RESOURCE_ID),
+    summary: clip(e.summary, MAX_SUMMARY),
+  });
   return {
+    async record(entry) {
+      // Every SCIM write logs one row in its transaction and its events point at it: compiled once.
+      const row = toRow(entry);
+      const cols = Object.keys(row);
+      const { rows } = await runPrepared(db, `${dialect}:activity:record`, Object.values(row), (...p) =>
+        db.insertInto('activity_log').values(Object.fromEntries(cols.map((c, i) => [c, p[i]])) as never).returning('seq'),
+      );
+      return Number((rows[0] as { seq: number }).seq);
+    },
     async append(entries) {
       if (entries.length === 0) return;
-      const rows = entries.map((e) => ({
-        tenant_id: tenantId,
-        at: e.at,
-        key_id: e.keyId,
-        actor: e.actor,
-        method: clip(e.method, 16),
-        path: clip(e.path, MAX_PATH),
-        status: e.status,
-        scim_type: e.scimType,
-        duration_ms: e.durationMs,
-        resource_type: e.resourceType,
-        resource_id: clip(e.resourceId, MAX_RESOURCE_ID),
-        summary: clip(e.summary, MAX_SUMMARY),
-      }));
-      // Every SCIM write logs one row in its transaction: that statement is compiled once.
+      const rows = entries.map(toRow);
+      // Batches of queued entries (reads, failures); one row is compiled once.
       if (rows.length === 1) return insertPrepared(db, dialect, 'activity_log', rows[0]!);
       await db.insertInto('activity_log').values(rows).execute();
     },

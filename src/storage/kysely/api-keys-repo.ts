@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiKeysTable, Database } from './database.js';
 import type { ApiKeysStore } from '../ports.js';
-import type { ApiKeyRecord } from '../../domain/organization.js';
+import { parseScopes, type ApiKeyRecord } from '../../domain/organization.js';
 import { trustedTenantId, type TenantId } from '../../domain/ids.js';
 
 const toRecord = (r: Omit<Selectable<ApiKeysTable>, 'secret_hash'>): ApiKeyRecord => ({
@@ -12,14 +12,15 @@ const toRecord = (r: Omit<Selectable<ApiKeysTable>, 'secret_hash'>): ApiKeyRecor
   createdAt: r.created_at,
   lastUsedAt: r.last_used_at,
   revokedAt: r.revoked_at,
+  scopes: parseScopes(r.scopes),
 });
 
-const COLUMNS = ['tenant_id', 'id', 'name', 'created_by', 'created_at', 'last_used_at', 'revoked_at'] as const;
+const COLUMNS = ['tenant_id', 'id', 'name', 'created_by', 'created_at', 'last_used_at', 'revoked_at', 'scopes'] as const;
 
 export function createApiKeysRepo(db: Kysely<Database>, tenantId: TenantId): ApiKeysStore {
   return {
-    async create({ id, name, secretHash, createdBy, now }) {
-      const row = { tenant_id: tenantId, id, name, secret_hash: secretHash, created_by: createdBy, created_at: now, last_used_at: null, revoked_at: null };
+    async create({ id, name, secretHash, createdBy, now, scopes }) {
+      const row = { tenant_id: tenantId, id, name, secret_hash: secretHash, created_by: createdBy, created_at: now, last_used_at: null, revoked_at: null, scopes: scopes.join(' ') };
       await db.insertInto('api_keys').values(row).execute();
       return toRecord(row);
     },

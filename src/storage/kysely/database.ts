@@ -36,6 +36,8 @@ export interface ApiKeysTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** Space-separated scopes: `scim`, `events:read` (0008). */
+  scopes: Generated<string>;
 }
 
 export interface ScimUsersTable {
@@ -173,6 +175,67 @@ export interface LifecycleLeasesTable {
   expires_at: string;
 }
 
+/** Outbox positions: txid is an xid8 on PostgreSQL (text in JS), 0 on SQLite. */
+export interface EventsTable {
+  seq: Generated<number>;
+  txid: Generated<string | number>;
+  tenant_id: string;
+  id: string;
+  type: string;
+  occurred_at: string;
+  resource_type: string;
+  resource_id: string;
+  member_id: string | null;
+  data: string;
+}
+
+export interface EventPurgeMarksTable {
+  tenant_id: string;
+  txid: string | number;
+  seq: number;
+  purged_at: string;
+}
+
+export interface WebhookEndpointsTable {
+  tenant_id: string;
+  id: string;
+  url: string;
+  description: string | null;
+  event_types: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  enabled: number;
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  failing_since: string | null;
+  cursor_txid: string | number;
+  cursor_seq: number;
+  lease_until: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  endpoint_id: string;
+  event_seq: number;
+  event_id: string;
+  resource_key: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  last_attempt_at: string | null;
+  delivered_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   console_accounts: ConsoleAccountsTable;
@@ -189,4 +252,8 @@ export interface Database {
   user_tombstones: UserTombstonesTable;
   user_claims: UserClaimsTable;
   lifecycle_leases: LifecycleLeasesTable;
+  events: EventsTable;
+  event_purge_marks: EventPurgeMarksTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -236,6 +236,20 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
         redacted += Number(r.numUpdatedRows);
       }
 
+      // Event payloads (issue #13's outbox): the person's view in every event about them or their
+      // memberships becomes ids only; the events stay, so positions and counts remain true.
+      const events = await db
+        .selectFrom('events')
+        .select(['seq', 'data'])
+        .where('tenant_id', '=', tenantId)
+        .where((eb) => eb.or([eb('resource_id', '=', id), eb('member_id', '=', id)]))
+        .execute();
+      for (const e of events) {
+        const data = JSON.parse(e.data) as Record<string, unknown>;
+        const redacted = { ...data, user: { id, externalId: deleted.externalId, userName: null, displayName: null, active: false, emails: [] }, redacted: true };
+        await db.updateTable('events').set({ data: JSON.stringify(redacted) }).where('tenant_id', '=', tenantId).where('seq', '=', e.seq).execute();
+      }
+
       const sessionsEnded = await deleteSessions(accountIds);
       const accountsGone = accountIds.length
         ? Number((await db.deleteFrom('console_accounts').where('tenant_id', '=', tenantId).where('id', 'in', accountIds).executeTakeFirst()).numDeletedRows)
@@ -257,6 +271,7 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
         sessionsEnded,
         accountsRemoved: accountsGone,
         identitiesRemoved: Number(identities.numDeletedRows),
+        eventsRedacted: events.length,
       };
       return report;
     },

@@ -7,7 +7,8 @@ import type { Database } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
 import type { TenantId } from '../../domain/ids.js';
 import type { Filter } from '../../scim/filter/ast.js';
-import type { MembershipStore, MemberRow } from '../ports.js';
+import type { MembershipStore, MemberRow, MemberChangeRow } from '../ports.js';
+import { journalFor, type ChangeJournal } from './change-journal.js';
 import { invalidFilter } from '../../scim/errors.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
 import { runPrepared } from './prepared.js';
@@ -15,7 +16,15 @@ import { MEMBER_ID_COLUMNS } from './column-map.js';
 
 const CHUNK = 400; // rows per multi-row INSERT/DELETE: well under SQLite's 32,766 bound parameters.
 
-export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): MembershipStore {
+export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, journal?: ChangeJournal): MembershipStore {
+  /** Notes each membership change in the transaction's journal (a nested group's change is the group's). */
+  function changed(groupId: string, rows: readonly MemberChangeRow[]): MemberChangeRow[] {
+    const j = journalFor(journal, 'Changing group members');
+    for (const r of rows) j.note(r.type === 'User' ? `member:${groupId}:${r.value}` : `Group:${groupId}`);
+    return rows as MemberChangeRow[];
+  }
+  const toChange = (r: { member_id: string; member_type: string }): MemberChangeRow => ({ value: r.member_id, type: r.member_type === 'Group' ? 'Group' : 'User' });
+
   /**
    * The groups that directly contain `ids`, with their names: the member's rows through the partial
    * covering index of its kind (group_members_user / group_members_child), then each group by its
@@ -38,7 +47,8 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
 
   return {
     async add(groupId, members, now) {
-      let added = 0;
+      journalFor(journal, 'Changing group members');
+      const added: MemberChangeRow[] = [];
       for (let i = 0; i < members.length; i += CHUNK) {
         const rows = members.slice(i, i + CHUNK).map((m) => ({
           tenant_id: tenantId,
@@ -54,14 +64,16 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
           .values(rows)
           // Already a member: group_members_user / group_members_child (unique per member kind) say so.
           .onConflict((oc) => oc.doNothing())
-          .executeTakeFirst();
-        added += Number(r.numInsertedOrUpdatedRows ?? 0);
+          .returning(['member_id', 'member_type'])
+          .execute();
+        for (const row of r) added.push(toChange(row));
       }
-      return added;
+      return changed(groupId, added);
     },
     async remove(groupId, memberIds) {
       // By the member indexes (one lookup per id and kind), never by walking a big group's rows.
-      let removed = 0;
+      journalFor(journal, 'Changing group members');
+      const removed: MemberChangeRow[] = [];
       for (let i = 0; i < memberIds.length; i += CHUNK) {
         const chunk = memberIds.slice(i, i + CHUNK);
         for (const column of MEMBER_ID_COLUMNS) {
@@ -70,20 +82,23 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
             .where('tenant_id', '=', tenantId)
             .where(column, 'in', chunk)
             .where('group_id', '=', groupId)
-            .executeTakeFirst();
-          removed += Number(r.numDeletedRows);
+            .returning(['member_id', 'member_type'])
+            .execute();
+          for (const row of r) removed.push(toChange(row));
         }
       }
-      return removed;
+      return changed(groupId, removed);
     },
     async removeAll(groupId) {
-      const r = await db.deleteFrom('group_members').where('tenant_id', '=', tenantId).where('group_id', '=', groupId).executeTakeFirst();
-      return Number(r.numDeletedRows);
+      journalFor(journal, 'Changing group members');
+      const r = await db.deleteFrom('group_members').where('tenant_id', '=', tenantId).where('group_id', '=', groupId).returning(['member_id', 'member_type']).execute();
+      return changed(groupId, r.map(toChange));
     },
     async removeWhere(groupId, filter: Filter) {
       // `members[value eq "x"]`, `members[type eq "Group"]`: delete the rows the value filter selects,
       // one member kind at a time with `value` read from its indexed column (an index lookup for eq).
-      let removed = 0;
+      journalFor(journal, 'Changing group members');
+      const removed: MemberChangeRow[] = [];
       for (const column of MEMBER_ID_COLUMNS) {
         const r = await db
           .deleteFrom('group_members as e')
@@ -91,10 +106,11 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
           .where(`e.${column}`, 'is not', null)
           .where('e.group_id', '=', groupId)
           .where(memberRowFilter(filter, sql.ref(`e.${column}`)))
-          .executeTakeFirst();
-        removed += Number(r.numDeletedRows);
+          .returning([sql<string>`member_id`.as('member_id'), sql<string>`member_type`.as('member_type')])
+          .execute();
+        for (const row of r) removed.push(toChange(row));
       }
-      return removed;
+      return changed(groupId, removed);
     },
     async *iterateMembers(groupId, pageSize) {
       // In the order members were added: keyset pages on the group index (SQLite's rowid, PostgreSQL's seq).

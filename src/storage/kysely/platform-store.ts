@@ -4,6 +4,7 @@ import type { Database } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
 import type { PlatformStore } from '../ports.js';
 import type { Organization } from '../../domain/organization.js';
+import { parseScopes } from '../../domain/organization.js';
 import { trustedTenantId, type TenantId } from '../../domain/ids.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import { createTenantStore } from './tenant-store.js';
@@ -54,7 +55,7 @@ export function createPlatformStore(db: Kysely<Database>, dialect: SqlDialectNam
         db
           .selectFrom('api_keys as k')
           .innerJoin('organizations as o', 'o.id', 'k.tenant_id')
-          .select(['k.tenant_id', 'k.id', 'k.secret_hash', 'k.revoked_at', 'k.last_used_at', 'o.api_access_approved'])
+          .select(['k.tenant_id', 'k.id', 'k.secret_hash', 'k.revoked_at', 'k.last_used_at', 'k.scopes', 'o.api_access_approved'])
           .where('k.id', '=', k),
       );
       const row = rows[0];
@@ -66,6 +67,7 @@ export function createPlatformStore(db: Kysely<Database>, dialect: SqlDialectNam
         revokedAt: row.revoked_at,
         lastUsedAt: row.last_used_at,
         orgApproved: row.api_access_approved === 1,
+        scopes: parseScopes(row.scopes),
       };
     },
     async touchApiKey(keyId, now, notAfter) {

@@ -14,6 +14,7 @@ import { groupHotValues, tableFor, userEmailRows, userHotValues } from './column
 import { filterToSql, sortExpression, type FilterContext } from './filter-to-sql.js';
 import { isStorableText } from '../../scim/text.js';
 import { insertPrepared, runPrepared } from './prepared.js';
+import { journalFor, type ChangeJournal } from './change-journal.js';
 
 type Row = { seq: number; id: string; version: number; created_at: string; updated_at: string; doc: unknown; source?: string };
 
@@ -59,8 +60,10 @@ export function isSelective(f: Filter | undefined, parent = ''): boolean {
 const sameRows = (a: ReadonlyArray<{ value_folded: string; type_folded: string }>, b: typeof a): boolean =>
   a.length === b.length && a.every((r, i) => r.value_folded === b[i]?.value_folded && r.type_folded === b[i]?.type_folded);
 
-export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, type: ResourceTypeName): ResourceStore {
+export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, type: ResourceTypeName, journal?: ChangeJournal): ResourceStore {
   const table = tableFor(type);
+  /** Every write notes itself in the transaction's change journal; outside a transaction it is refused. */
+  const changed = (id: string) => journalFor(journal, `Writing a ${type}`).note(`${type}:${id}`);
   const ctx: FilterContext = { dialect, resourceType: type, alias: 'r', tenantId };
   // `source` is written on insert only: an update (or a claim, through the lifecycle store) never flips it by accident.
   const hot = (doc: JsonObject) => (type === 'User' ? userHotValues(doc) : groupHotValues(doc));
@@ -112,6 +115,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     resourceType: type,
 
     async insert(id, doc, now, options = {}) {
+      changed(id);
       const created = options.created ?? now;
       const version = options.version ?? 1;
       const values = {
@@ -166,6 +170,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     },
 
     async update(id, doc, now, expectedVersion, previous) {
+      changed(id);
       let result: { created_at: string } | undefined;
       const set: Record<string, unknown> = { ...(hot(doc) as object), doc: JSON.stringify(doc), updated_at: now, version: expectedVersion + 1 };
       const cols = Object.keys(set);
@@ -191,6 +196,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     },
 
     async touch(id, now) {
+      changed(id);
       const row = await db
         .updateTable(table as 'scim_users')
         .set({ updated_at: now, version: sql`version + 1` })
@@ -202,10 +208,26 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     },
 
     async delete(id) {
+      changed(id);
       const r = await db.deleteFrom(table as 'scim_users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       const deleted = Number(r.numDeletedRows) > 0;
       if (deleted) await adjustCount(-1);
       return deleted;
+    },
+
+    async findByIds(candidates) {
+      const out: StoredResource[] = [];
+      const ids = [...new Set(candidates.filter(isStorableText))];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom(`${table} as r` as 'scim_users as r')
+          .select(ROW)
+          .where('r.tenant_id', '=', tenantId)
+          .where('r.id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) out.push(toStored(r as Row));
+      }
+      return out;
     },
 
     async existingIds(candidates) {

@@ -11,24 +11,37 @@ import { createApiKeysRepo } from './api-keys-repo.js';
 import { createAccountsRepo } from './accounts-repo.js';
 import { createActivityRepo } from './activity-repo.js';
 import { createLifecycleRepo } from './lifecycle-repo.js';
+import { createEventsRepo } from './events-repo.js';
+import { ChangeJournal } from './change-journal.js';
+import { createTenantOAuthStore } from './oauth-repo.js';
 
-export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): TenantStore {
+/** `journal` is set inside a transaction: resource and membership writes need it (change-journal.ts). */
+export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, journal?: ChangeJournal): TenantStore {
   const store: TenantStore = {
     tenantId,
-    users: createResourceRepo(db, dialect, tenantId, 'User'),
-    groups: createResourceRepo(db, dialect, tenantId, 'Group'),
-    members: createMembershipRepo(db, dialect, tenantId),
+    users: createResourceRepo(db, dialect, tenantId, 'User', journal),
+    groups: createResourceRepo(db, dialect, tenantId, 'Group', journal),
+    members: createMembershipRepo(db, dialect, tenantId, journal),
+    outbox: createEventsRepo(db, dialect, tenantId, journal),
     apiKeys: createApiKeysRepo(db, tenantId),
     accounts: createAccountsRepo(db, tenantId),
     activity: createActivityRepo(db, dialect, tenantId),
     lifecycle: createLifecycleRepo(db, dialect, tenantId),
+    oauth: createTenantOAuthStore(db, tenantId),
     async organization() {
       const row = await db.selectFrom('organizations').select(['id', 'name', 'api_access_approved', 'created_at']).where('id', '=', tenantId).executeTakeFirstOrThrow();
       return { id: tenantId, name: row.name, apiAccessApproved: row.api_access_approved === 1, createdAt: row.created_at };
     },
     async transaction(fn) {
-      if (db.isTransaction) return fn(store);
-      return db.transaction().execute((trx: Transaction<Database>) => fn(createTenantStore(trx, dialect, tenantId)));
+      if (db.isTransaction && journal) return fn(store);
+      if (db.isTransaction) throw new Error('a tenant store bound to a transaction must come from store.transaction()');
+      return db.transaction().execute(async (trx: Transaction<Database>) => {
+        const changes = new ChangeJournal();
+        const result = await fn(createTenantStore(trx, dialect, tenantId, changes));
+        // A change without its event rolls the whole transaction back (change-journal.ts).
+        changes.assertRecorded();
+        return result;
+      });
     },
   };
   return store;

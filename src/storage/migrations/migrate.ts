@@ -7,10 +7,21 @@ import * as m0002 from './0002-console-sessions.js';
 import * as m0003 from './0003-sso.js';
 import * as m0004 from './0004-covering-email-index.js';
 import * as m0005 from './0005-group-members-layout.js';
+import * as m0007 from './0007-oauth-clients.js';
+import * as m0008 from './0008-events.js';
 import * as m0009 from './0009-user-lifecycle.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
-const ALL: Record<string, DialectMigration> = { '0001-init': m0001, '0002-console-sessions': m0002, '0003-sso': m0003, '0004-covering-email-index': m0004, '0005-group-members-layout': m0005, '0009-user-lifecycle': m0009 };
+const ALL: Record<string, DialectMigration> = {
+  '0001-init': m0001,
+  '0002-console-sessions': m0002,
+  '0003-sso': m0003,
+  '0004-covering-email-index': m0004,
+  '0005-group-members-layout': m0005,
+  '0007-oauth-clients': m0007,
+  '0008-events': m0008,
+  '0009-user-lifecycle': m0009,
+};
 
 /** Runs the pending migrations (up to and including `upTo`, for upgrade tests; default: all). */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectName, upTo?: string): Promise<string[]> {

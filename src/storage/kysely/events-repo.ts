@@ -1,0 +1,133 @@
+// The outbox (0008): append in the change's transaction, read in commit-safe order.
+//
+// PostgreSQL: a sequence value can commit after a larger one (transaction A takes seq 10, B takes
+// 11 and commits, A commits later): a reader that had passed 11 would never see 10. So each row
+// carries its transaction's xid8, rows are ordered by (txid, seq), and a reader takes only rows of
+// transactions older than the oldest one still running (pg_snapshot_xmin(pg_current_snapshot()),
+// PostgreSQL docs §9.27.5 "Transaction ID and Snapshot Information Functions"). Any transaction
+// that can still commit has txid >= that horizon, so it lands after every position already read.
+// SQLite: one write transaction at a time (across processes too), so seq order is commit order; txid is 0.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+import type { SqlDialectName } from './dialect-name.js';
+import type { TenantId } from '../../domain/ids.js';
+import type { EventPosition, OutboxStore, StoredEvent } from '../ports.js';
+import type { ChangeJournal } from './change-journal.js';
+
+const CHUNK = 500; // rows per INSERT: 8 parameters each, far below either dialect's bound.
+
+type Row = { seq: number | string; txid: number | string; id: string; type: string; occurred_at: string; resource_type: string; resource_id: string; data: string };
+
+const toEvent = (r: Row): StoredEvent => ({
+  position: { txid: String(r.txid), seq: Number(r.seq) },
+  id: r.id,
+  type: r.type,
+  occurredAt: r.occurred_at,
+  resourceType: r.resource_type,
+  resourceId: r.resource_id,
+  data: r.data,
+});
+
+export const comparePositions = (a: EventPosition, b: EventPosition): number => {
+  const ax = BigInt(a.txid);
+  const bx = BigInt(b.txid);
+  if (ax !== bx) return ax < bx ? -1 : 1;
+  return a.seq - b.seq;
+};
+
+/** Rows strictly after `p` in (txid, seq) order; `alias` qualifies the columns. */
+export function afterPosition(dialect: SqlDialectName, p: EventPosition, alias = 'events') {
+  const txid = sql.ref(`${alias}.txid`);
+  const seq = sql.ref(`${alias}.seq`);
+  return dialect === 'postgres' ? sql<boolean>`(${txid}, ${seq}) > (${p.txid}::xid8, ${p.seq})` : sql<boolean>`${seq} > ${p.seq}`;
+}
+
+/** The read horizon: every event of a transaction below it has committed or never will. */
+export async function readHorizon(db: Kysely<Database>, dialect: SqlDialectName): Promise<EventPosition> {
+  if (dialect === 'postgres') {
+    const { rows } = await sql<{ x: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as x`.execute(db);
+    // (xmin, 0): everything of transactions < xmin is readable; xmin itself may still be running.
+    return { txid: rows[0]!.x, seq: 0 };
+  }
+  const row = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+  return { txid: '0', seq: Number(row?.m ?? 0) };
+}
+
+/** Rows at or below the horizon (PostgreSQL: txid < xmin; SQLite: seq <= max seq read). */
+export function belowHorizon(dialect: SqlDialectName, h: EventPosition, alias = 'events') {
+  return dialect === 'postgres' ? sql<boolean>`${sql.ref(`${alias}.txid`)} < ${h.txid}::xid8` : sql<boolean>`${sql.ref(`${alias}.seq`)} <= ${h.seq}`;
+}
+
+export function createEventsRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, journal: ChangeJournal | undefined): OutboxStore {
+  const columns = ['seq', 'txid', 'id', 'type', 'occurred_at', 'resource_type', 'resource_id', 'data'] as const;
+  const select = () =>
+    db
+      .selectFrom('events')
+      .select(columns.filter((c) => c !== 'txid'))
+      .select(dialect === 'postgres' ? sql<string>`txid::text`.as('txid') : sql<number>`txid`.as('txid'))
+      .where('tenant_id', '=', tenantId);
+  return {
+    async append(rows) {
+      if (rows.length === 0) return;
+      if (!journal) throw new Error('outbox rows must be written inside store.transaction(), with the change they describe');
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        await db
+          .insertInto('events')
+          .values(
+            rows.slice(i, i + CHUNK).map((r) => ({
+              tenant_id: tenantId,
+              id: r.id,
+              type: r.type,
+              occurred_at: r.occurredAt,
+              resource_type: r.resourceType,
+              resource_id: r.resourceId,
+              member_id: r.memberId,
+              data: r.data,
+            })),
+          )
+          .execute();
+      }
+      for (const r of rows) journal.cover(r.resourceType, r.resourceId, r.memberId);
+    },
+
+    async read({ after, types, limit }) {
+      const horizon = await readHorizon(db, dialect);
+      let q = select().where(belowHorizon(dialect, horizon));
+      if (after) q = q.where(afterPosition(dialect, after));
+      if (types && types.length > 0) q = q.where('type', 'in', types);
+      const rows = (await q.orderBy('txid').orderBy('seq').limit(limit).execute()) as Row[];
+      const events = rows.map(toEvent);
+      let next: EventPosition;
+      if (events.length === limit) next = events[events.length - 1]!.position;
+      else {
+        // Not full: everything below the horizon has been read; continue from there (a quiet
+        // tenant's cursor keeps moving, so it does not age past retention).
+        const last = events[events.length - 1]?.position ?? after;
+        next = last && comparePositions(last, horizon) > 0 ? last : horizon;
+      }
+      return { events, next };
+    },
+
+    async purgeMark() {
+      const row = await db
+        .selectFrom('event_purge_marks')
+        .select(['seq'])
+        .select(dialect === 'postgres' ? sql<string>`txid::text`.as('txid') : sql<number>`txid`.as('txid'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst();
+      return row ? { txid: String(row.txid), seq: Number(row.seq) } : undefined;
+    },
+
+    async forResource(resourceId, limit) {
+      // Its own events and those of its memberships (member_id), each side by its index.
+      const [own, memberships] = await Promise.all([
+        select().where('resource_id', '=', resourceId).orderBy('seq', 'desc').limit(limit).execute(),
+        select().where('member_id', '=', resourceId).orderBy('seq', 'desc').limit(limit).execute(),
+      ]);
+      return ([...own, ...memberships] as Row[])
+        .map(toEvent)
+        .sort((a, b) => b.position.seq - a.position.seq)
+        .slice(0, limit);
+    },
+  };
+}
