@@ -19,7 +19,11 @@ import { createOidcClient } from './auth/oidc.js';
 import { createUserLifecycle } from './services/lifecycle/lifecycle.js';
 import { createLifecycleJobStore } from './storage/kysely/lifecycle-repo.js';
 import { systemClock, type Clock } from './domain/clock.js';
-import { createOAuthStore } from './storage/kysely/oauth-repo.js';
+import { createSetStreamsRepo } from './storage/kysely/set-streams-repo.js';
+import { createSetStreamService, type SetEventSource } from './services/sets/set-streams.js';
+import { createOutboxSetSource } from './services/sets/outbox-source.js';
+import { createOAuthStore, createSignInPolicyStore } from './storage/kysely/oauth-repo.js';
+import { createSignInPolicyService } from './services/sign-in/sign-in-policy.js';
 import { createOAuthService } from './services/oauth/oauth-service.js';
 import { createJwksCache } from './services/oauth/jwks-cache.js';
 import { DEFAULT_OUTBOUND_POLICY } from './outbound/outbound-request.js';
@@ -34,10 +38,12 @@ export interface ComposeOptions {
   readonly migrate?: boolean;
   readonly limits?: ScimLimits;
   readonly onBackgroundError?: (e: unknown) => void;
-  /** The clock of time-dependent credentials (OAuth secrets, tokens, assertions); tests inject one. */
+  /** The clock of time-dependent credentials (OAuth secrets, tokens, assertions) and of SET delivery retries; tests inject one. */
   readonly now?: () => number;
   /** The clock of the user lifecycle (retention, purge); tests inject one. */
   readonly clock?: Clock;
+  /** Tests: feed SET streams from a controlled outbox. */
+  readonly setEventSource?: SetEventSource;
 }
 
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
@@ -84,6 +90,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     allowHttpJwks: config.allowPrivateTargets,
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
+  const signInPolicy = createSignInPolicyService({ store: createSignInPolicyStore(db.db), platform, activity });
+  const setStore = createSetStreamsRepo(db.db, db.dialect);
   const services: AppServices = {
     platform,
     limits,
@@ -95,10 +103,20 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     bulk: createBulkService({ users, groups, limits, activity }),
     // SSO sessions are console sessions: guard() ends them once the SCIM user is gone or inactive
     // and gives SSO accounts their role (admin flag or admin group) on every request.
-    console: { ...consoleServices, auth: signIn.guard(consoleServices.auth) },
+    // Enforce SSO: password sign-in refused for all but break-glass admins of an organisation that enforces it.
+    console: { ...consoleServices, auth: signIn.guard(signInPolicy.guard(consoleServices.auth)) },
     signIn,
     lifecycle,
     oauth,
+    signInPolicy,
+    sets: createSetStreamService({
+      store: setStore,
+      // SET streams read the same outbox as the Events API and webhooks.
+      source: options.setEventSource ?? createOutboxSetSource(platform, setStore),
+      baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+      outbound: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
+      ...(options.now ? { now: ((clock: () => number) => () => new Date(clock()))(options.now) } : {}),
+    }),
   };
   return {
     db,

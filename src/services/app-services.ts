@@ -8,7 +8,9 @@ import type { BulkService } from './scim/bulk.js';
 import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
 import type { UserLifecycle } from './lifecycle/lifecycle.js';
+import type { SetStreamService } from './sets/set-streams.js';
 import type { OAuthService } from './oauth/oauth-service.js';
+import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -25,6 +27,10 @@ export interface AppServices {
   readonly signIn: SignInService;
   /** Manual users, claims, deprovisioning policy, soft delete, restore, erasure (issue #14). */
   readonly lifecycle: UserLifecycle;
+  /** SCIM security event tokens (RFC 9967): SET streams, their keys, push and poll. */
+  readonly sets: SetStreamService;
   /** OAuth clients and the token endpoint for SCIM (client credentials, workload identity federation). */
   readonly oauth: OAuthService;
+  /** Enforce SSO with named break-glass admins. */
+  readonly signInPolicy: SignInPolicyService;
 }

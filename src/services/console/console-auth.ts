@@ -24,6 +24,8 @@ export interface ConsoleActor {
 export type SignInResult =
   | { readonly ok: true; readonly token: string; readonly account: ConsoleAccount }
   | { readonly ok: false; readonly reason: 'invalid' }
+  /** The password was right but the organisation enforces SSO (services/sign-in/sign-in-policy.ts). */
+  | { readonly ok: false; readonly reason: 'sso_required' }
   | { readonly ok: false; readonly reason: 'throttled'; readonly retryAfterSeconds: number };
 
 export interface SignInInput {

@@ -326,7 +326,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
     async create(ctx, body, projectionParams) {
       const projection = projectionOf(projectionParams);
-      const normalized = normalizeForWrite(rs, body, { mode: 'create', limits });
+      const normalized = normalizeForWrite(rs, body, { mode: 'create', limits, checkSchemas: true });
       const { doc, members } = splitMembers(normalized);
       const claimed = await lifecycle()?.claimOnCreate(ctx, doc);
       if (claimed) return render(ctx.store, ctx.baseUrl, claimed, projection);
@@ -364,7 +364,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
               throw invalidValue(`The id in the body (${JSON.stringify(bodyId)}) does not match the URL (${id})`, 'SCIM_E_PUT_ID');
             }
           }
-          const normalized = normalizeForWrite(rs, body, { mode: 'replace', existing: current.doc, limits });
+          const normalized = normalizeForWrite(rs, body, { mode: 'replace', existing: current.doc, limits, checkSchemas: true });
           const { doc, members } = splitMembers(normalized);
           const claim = (await lifecycle()?.beforeWrite(tx, ctx, current, doc)) ?? false;
           const now = isoNow();

@@ -3,9 +3,9 @@
 // PostgreSQL: a sequence value can commit after a larger one (transaction A takes seq 10, B takes
 // 11 and commits, A commits later): a reader that had passed 11 would never see 10. So each row
 // carries its transaction's xid8, rows are ordered by (txid, seq), and a reader takes only rows of
-// transactions older than the oldest one still running (pg_snapshot_xmin(pg_current_snapshot()),
-// PostgreSQL docs §9.27.5 "Transaction ID and Snapshot Information Functions"). Any transaction
-// that can still commit has txid >= that horizon, so it lands after every position already read.
+// transactions older than the oldest one still running (readHorizon: pg_snapshot_xmin restricted to
+// this database; PostgreSQL docs §9.27.5 "Transaction ID and Snapshot Information Functions"). Any
+// transaction that can still commit has txid >= that horizon, so it lands after every position read.
 // SQLite: one write transaction at a time (across processes too), so seq order is commit order; txid is 0.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
@@ -42,11 +42,30 @@ export function afterPosition(dialect: SqlDialectName, p: EventPosition, alias =
   return dialect === 'postgres' ? sql<boolean>`(${txid}, ${seq}) > (${p.txid}::xid8, ${p.seq})` : sql<boolean>`${seq} > ${p.seq}`;
 }
 
-/** The read horizon: every event of a transaction below it has committed or never will. */
+/**
+ * The read horizon: every event of a transaction below it has committed or never will.
+ *
+ * PostgreSQL: the oldest transaction of THIS database that was running at a fresh snapshot
+ * (pg_snapshot_xip ∩ pg_stat_activity.backend_xid of our backends), else the snapshot's xmax.
+ * The plain pg_snapshot_xmin(pg_current_snapshot()) would be correct too, but it counts every
+ * database of the cluster: one idle-in-transaction session elsewhere would stall our events.
+ * Why this is safe: a transaction that can still insert events here either (a) was running at the
+ * snapshot with an xid — it is in xip and, still running, in pg_stat_activity, so the horizon is
+ * at most its xid — or (b) had no xid yet, and then gets one >= xmax >= the horizon. A transaction
+ * in xip that committed before pg_stat_activity was read is finished: its rows are visible to the
+ * next statement. Events carry the top-level xid (pg_current_xact_id()), which backend_xid reports
+ * (32 bits: matched modulo 2^32 against the 64-bit xip). backend_xid is shown to every role.
+ */
 export async function readHorizon(db: Kysely<Database>, dialect: SqlDialectName): Promise<EventPosition> {
   if (dialect === 'postgres') {
-    const { rows } = await sql<{ x: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as x`.execute(db);
-    // (xmin, 0): everything of transactions < xmin is readable; xmin itself may still be running.
+    const { rows } = await sql<{ x: string }>`
+      with s as (select pg_current_snapshot() as snap),
+           ours as (select backend_xid::text::bigint as x32 from pg_stat_activity where datname = current_database() and backend_xid is not null)
+      select coalesce(
+        (select min(x) from s, pg_snapshot_xip(s.snap) as x where (x::text::numeric % 4294967296)::bigint in (select x32 from ours)),
+        (select pg_snapshot_xmax(snap) from s)
+      )::text as x`.execute(db);
+    // (x, 0): everything of transactions < x is readable; x itself may still be running.
     return { txid: rows[0]!.x, seq: 0 };
   }
   const row = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();

@@ -6,6 +6,7 @@ import { randomToken } from '../../../auth/session.js';
 import { cookieNames, cookieOptions, formOf, landingFor, queryOf, safeNext, type ConsoleDeps } from '../context.js';
 import { sendPage } from '../render.js';
 import { LoginPage } from '../views/login-page.js';
+import { SSO_REQUIRED_MESSAGE } from '../../../services/sign-in/sign-in-policy.js';
 
 const INVALID = 'The email or password is incorrect.';
 
@@ -42,6 +43,7 @@ export const authRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app)
         const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
         return page(request, reply, { email, next, error: `Too many sign-in attempts. Wait ${minutes} minute${minutes === 1 ? '' : 's'}, then try again.` }, 429);
       }
+      if (result.reason === 'sso_required') return page(request, reply, { email, next, error: SSO_REQUIRED_MESSAGE }, 403);
       return page(request, reply, { email, next, error: INVALID }, 401);
     }
     // A fresh session on every sign-in (no fixation); the previous one, if any, ends.
