@@ -21,7 +21,7 @@ describeEachDialect('Root search across resource types', (t) => {
   });
   const post = (body: Record<string, unknown>) => t().scim.post('/.search', { schemas: [SEARCH], ...body });
   const get = (query: string) => t().scim.get(`/?${query}`);
-  const idsOf = (r: { Resources: Array<{ id: string }> }) => r.Resources.map((x) => x.id);
+  const idsOf = (r: Record<string, any>) => (r.Resources as Array<{ id: string }>).map((x) => x.id); // eslint-disable-line @typescript-eslint/no-explicit-any
 
   it('POST /.search with userName eq → 200 with the matching user (was 400: userName is undefined for Groups)', async () => {
     const r = await post({ filter: 'userName eq "BOB@root.example"' });
