@@ -1,6 +1,8 @@
 // Runs the one migration set with Kysely's Migrator (a table records what has run), at start
 // and by `wiggledesk migrate`. Safe to run from several instances at once: Kysely takes a lock.
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Kysely } from 'kysely';
+// Kysely 0.29 moved the migration API to its own entry point.
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { SqlDialectName } from '../kysely/dialect-name.js';
 import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-console-sessions.js';
@@ -9,6 +11,8 @@ import * as m0004 from './0004-covering-email-index.js';
 import * as m0005 from './0005-group-members-layout.js';
 import * as m0007 from './0007-oauth-clients.js';
 import * as m0008 from './0008-events.js';
+import * as m0010 from './0010-connection-insights.js';
+import * as m0012 from './0012-set-streams.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 const ALL: Record<string, DialectMigration> = {
@@ -19,6 +23,8 @@ const ALL: Record<string, DialectMigration> = {
   '0005-group-members-layout': m0005,
   '0007-oauth-clients': m0007,
   '0008-events': m0008,
+  '0010-connection-insights': m0010,
+  '0012-set-streams': m0012,
 };
 
 /** Runs the pending migrations (up to and including `upTo`, for upgrade tests; default: all). */
