@@ -13,6 +13,7 @@ import { ERROR_SCHEMA } from '../scim/errors.js';
 import { consoleRoutes } from './console/index.js';
 import { authRoutes } from './auth/index.js';
 import { oauthRoutes } from './oauth/index.js';
+import { docsRoutes } from './docs/index.js';
 
 export interface BuildAppOptions {
   /** pino logger options, or false for tests. */
@@ -81,6 +82,7 @@ export async function buildApp(config: Config, services: AppServices, options: B
   await app.register(consoleRoutes(config, services), { prefix: '/console' });
   await app.register(authRoutes(config, services), { prefix: '/auth' });
   await app.register(oauthRoutes(config, services, { redis: options.scim?.redis }), { prefix: '/oauth2' });
+  await app.register(docsRoutes(config), { prefix: '/docs' });
   app.get('/', (_request, reply) => reply.redirect('/console', 302));
   return app;
 }

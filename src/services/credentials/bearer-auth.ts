@@ -15,6 +15,20 @@ export interface Authenticated {
   readonly keyId: string;
 }
 
+/** Every bearer-authentication refusal on /scim/v2 (401, or 401 for an unapproved organisation), by stable code; the customer documentation lists them. */
+export const BEARER_ERRORS = {
+  SCIM_E_AUTH_001: 'Missing Authorization header: send "Authorization: Bearer <API key>" with a key from the WiggleDesk console (Profile → API keys).',
+  SCIM_E_AUTH_002: 'The Authorization header must use the Bearer scheme: "Authorization: Bearer <API key>".',
+  SCIM_E_AUTH_003: 'The bearer token is not a WiggleDesk API key or access token (they start with "wdk_" or "wdat_"); copy the whole key from the console.',
+  SCIM_E_AUTH_004: 'The API key is not valid. Generate a new key in the WiggleDesk console (Profile → API keys).',
+  SCIM_E_AUTH_005: 'This API key has been revoked. Generate a new key in the WiggleDesk console (Profile → API keys).',
+  SCIM_E_AUTH_006: 'Your organisation is not approved for API access; ask your WiggleDesk account manager to enable it.',
+  SCIM_E_AUTH_010: 'The access token is not valid: it was never issued, or its OAuth client or secret has been deleted. Request a new token from /oauth2/token.',
+  SCIM_E_AUTH_011: 'The access token has expired. Request a new one from /oauth2/token.',
+} as const;
+
+export type BearerErrorCode = keyof typeof BEARER_ERRORS;
+
 const TOUCH_INTERVAL_MS = 60_000;
 
 export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e: unknown) => void, verifyAccessToken?: AccessTokenVerifier) {
@@ -32,28 +46,28 @@ export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e:
       .catch(onBackgroundError);
   }
 
-  const fail = (detail: string, code: string): ScimError => unauthorized(detail, code);
+  const fail = (code: BearerErrorCode): ScimError => unauthorized(BEARER_ERRORS[code], code);
 
   return async function authenticate(authorization: string | undefined): Promise<Authenticated> {
-    if (!authorization) throw fail('Missing Authorization header: send "Authorization: Bearer <API key>" with a key from the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_001');
+    if (!authorization) throw fail('SCIM_E_AUTH_001');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!m) throw fail('The Authorization header must use the Bearer scheme: "Authorization: Bearer <API key>".', 'SCIM_E_AUTH_002');
+    if (!m) throw fail('SCIM_E_AUTH_002');
     if (verifyAccessToken && isAccessTokenShaped(m[1]!)) {
       // An OAuth access token: tenant, scope and limits exactly as for an API key, keyed by the client id.
       const r = await verifyAccessToken(m[1]!);
-      if (r === 'unknown') throw fail('The access token is not valid: it was never issued, or its OAuth client or secret has been deleted. Request a new token from /oauth2/token.', 'SCIM_E_AUTH_010');
-      if (r === 'expired') throw fail('The access token has expired. Request a new one from /oauth2/token.', 'SCIM_E_AUTH_011');
-      if (r === 'not_approved') throw fail('Your organisation is not approved for API access; ask your WiggleDesk account manager to enable it.', 'SCIM_E_AUTH_006');
+      if (r === 'unknown') throw fail('SCIM_E_AUTH_010');
+      if (r === 'expired') throw fail('SCIM_E_AUTH_011');
+      if (r === 'not_approved') throw fail('SCIM_E_AUTH_006');
       return { store: platform.forTenant(r.tenantId), keyId: r.clientId };
     }
     const parsed = parseApiKey(m[1]!);
-    if (!parsed) throw fail('The bearer token is not a WiggleDesk API key or access token (they start with "wdk_" or "wdat_"); copy the whole key from the console.', 'SCIM_E_AUTH_003');
+    if (!parsed) throw fail('SCIM_E_AUTH_003');
     const found = await platform.findApiKey(parsed.id);
     if (!found || !secretMatches(parsed.secret, found.secretHash)) {
-      throw fail('The API key is not valid. Generate a new key in the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_004');
+      throw fail('SCIM_E_AUTH_004');
     }
-    if (found.revokedAt) throw fail('This API key has been revoked. Generate a new key in the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_005');
-    if (!found.orgApproved) throw fail('Your organisation is not approved for API access; ask your WiggleDesk account manager to enable it.', 'SCIM_E_AUTH_006');
+    if (found.revokedAt) throw fail('SCIM_E_AUTH_005');
+    if (!found.orgApproved) throw fail('SCIM_E_AUTH_006');
     touch(found.keyId, Date.now());
     return { store: platform.forTenant(found.tenantId), keyId: found.keyId };
   };
