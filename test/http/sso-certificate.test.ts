@@ -71,3 +71,21 @@ describe('Sign in with Microsoft: certificate instead of a client secret (privat
     expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(300);
   });
 });
+
+describe('"Sign in with Microsoft" button (Microsoft branding guidelines)', () => {
+  it('shows the four-square logo and the exact text, light theme', async () => {
+    const { buildTestApp } = await import('../support/test-app.js');
+    const t = await buildTestApp('sqlite', { env: { SSO_MICROSOFT_CLIENT_ID: 'app-id', SSO_MICROSOFT_CLIENT_CERTIFICATE_FILE: CERT, SSO_MICROSOFT_CLIENT_PRIVATE_KEY_FILE: KEY } });
+    try {
+      const r = await t.app.inject({ method: 'GET', url: '/console/login' });
+      const button = /<a class="btn-ms" href="\/auth\/microsoft\/start">([\s\S]*?)<\/a>/.exec(r.body)?.[1];
+      expect(button).toBeDefined();
+      expect(button).toContain('<span>Sign in with Microsoft</span>');
+      expect([...button!.matchAll(/fill="(#[0-9a-f]{6})"/g)].map((m) => m[1])).toEqual(['#f25022', '#7fba00', '#00a4ef', '#ffb900']);
+      const css = await t.app.inject({ method: 'GET', url: String(/href="([^"]+console[^"]*\.css[^"]*)"/.exec(r.body)?.[1]) });
+      expect(css.body).toMatch(/\.btn-ms \{[^}]*height: 41px[^}]*border: 1px solid #8c8c8c[^}]*color: #5e5e5e[^}]*font-size: 15px/);
+    } finally {
+      await t.close();
+    }
+  });
+});
