@@ -43,8 +43,10 @@ if (problems.length) {
 // The JSON reporter gives the totals for one plain closing line: "N passed, N failed, N skipped".
 const dir = mkdtempSync(join(tmpdir(), 'wd-vitest-'));
 const report = join(dir, 'report.json');
+// The red-team suite (`npm run test:attacks`) runs on its own: it starts servers and measures latency.
+const projects = process.argv.slice(2).some((a) => a.startsWith('--project')) ? [] : ['--project', 'unit', '--project', 'http', '--project', 'e2e'];
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const args = [vitest, 'run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, WIGGLEDESK_CHROMIUM: existsSync(chromium) ? chromium : '' } });
 for (const n of notes) console.log(`\nnpm test: ${n}`);
 if (existsSync(report)) {

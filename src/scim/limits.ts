@@ -19,6 +19,14 @@ export interface ScimLimits {
   readonly maxMultiValues: number;
   /** Members named in one request (POST/PUT body or the sum over one PATCH's operations). */
   readonly maxMembersPerRequest: number;
+  /**
+   * Work units one PATCH request may spend in the engine (docs/security.md "Cost model"): per
+   * operation, elements examined × value-filter terms (or listed values), plus the document's
+   * values × PATCH_CODEC_UNITS when the codec re-checks it. About 0.5 µs per unit.
+   */
+  readonly maxPatchWork: number;
+  /** Value-filter comparisons summed over one PATCH request's paths (parsing them is work too). */
+  readonly maxPatchFilterTerms: number;
   /** Lifetime of an RFC 9865 cursor (SPC pagination.cursorTimeout); older → expiredCursor. */
   readonly cursorTimeoutSeconds: number;
 }
@@ -32,5 +40,7 @@ export const DEFAULT_SCIM_LIMITS: ScimLimits = Object.freeze({
   maxStringLength: 8192,
   maxMultiValues: 1000,
   maxMembersPerRequest: 10_000,
+  maxPatchWork: 25_000,
+  maxPatchFilterTerms: 1_000,
   cursorTimeoutSeconds: 3600,
 });

@@ -172,4 +172,38 @@ describeEachDialect('PATCH replay: real client payloads', (t) => {
     expect(r.statusCode).toBe(409);
     expect(json(r).scimType).toBe('uniqueness');
   });
+  it('issue #16: path = the bare enterprise URN, add/replace with an object → the path-less form with that URN as key', async () => {
+    const add = await patch({ op: 'add', path: ENTERPRISE, value: { department: 'Sales', employeeNumber: '7', manager: { value: managerId } } });
+    expect(add.statusCode, add.body).toBe(200);
+    expect(json(add)[ENTERPRISE]).toMatchObject({ department: 'Sales', employeeNumber: '7', manager: { value: managerId } });
+    // replace names only some attributes: the others stay (RFC 7644 §3.5.2.3 path-less replace); URN in any case.
+    const rep = await patch({ op: 'Replace', path: ENTERPRISE.toLowerCase(), value: { department: 'Support' } });
+    expect(rep.statusCode, rep.body).toBe(200);
+    const u = await get();
+    expect(u[ENTERPRISE]).toMatchObject({ department: 'Support', employeeNumber: '7', manager: { value: managerId } });
+    expect(u.schemas).toContain(ENTERPRISE);
+  });
+
+  it('issue #16: remove with path = the bare enterprise URN clears the extension; with an object value only the named attributes', async () => {
+    await patch({ op: 'add', path: ENTERPRISE, value: { department: 'Sales', costCenter: 'C1', employeeNumber: '9' } });
+    const some = await patch({ op: 'remove', path: ENTERPRISE, value: { costCenter: null } });
+    expect(some.statusCode, some.body).toBe(200);
+    expect((await get())[ENTERPRISE]).toEqual({ employeeNumber: '9', department: 'Sales' });
+    const all = await patch({ op: 'Remove', path: ENTERPRISE });
+    expect(all.statusCode, all.body).toBe(200);
+    const u = await get();
+    expect(u).not.toHaveProperty(ENTERPRISE);
+    expect(u.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User']);
+  });
+
+  it('issue #16: add with path = the bare enterprise URN and a non-object value → 400 invalidValue; an unknown URN is still invalidPath', async () => {
+    const bad = await patch({ op: 'add', path: ENTERPRISE, value: 'Sales' });
+    expect(bad.statusCode).toBe(400);
+    expect(json(bad).scimType).toBe('invalidValue');
+    const missing = await patch({ op: 'replace', path: ENTERPRISE });
+    expect(json(missing).scimType).toBe('invalidValue');
+    const unknown = await patch({ op: 'add', path: 'urn:ietf:params:scim:schemas:extension:acme:2.0:User', value: { badge: '1' } });
+    expect(unknown.statusCode).toBe(400);
+    expect(json(unknown).scimType).toBe('invalidPath');
+  });
 });

@@ -17,11 +17,31 @@ export function parseJsonBody(text: string): unknown {
   if (depthExceeds(value, MAX_JSON_DEPTH)) {
     throw invalidSyntax(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`, 'SCIM_E_JSON_003');
   }
-  const where = unstorableAt(value);
+  // The location is worked out only for a body that has such text (building it for every node
+  // of a 1 MiB body would cost more than the check itself).
+  const where = allStorable(value) ? undefined : unstorableAt(value);
   if (where !== undefined) {
     throw invalidValue(`The request body contains ${UNSTORABLE_TEXT}, which cannot be stored, at ${where}`, 'SCIM_E_JSON_004');
   }
   return value;
+}
+
+function allStorable(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) return false;
+    } else if (Array.isArray(v)) {
+      for (const child of v) stack.push(child);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const k in v) {
+        if (!isStorableText(k)) return false;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return true;
 }
 
 /** A readable location (`emails[0].value`) of the first unstorable string or key, if any. */

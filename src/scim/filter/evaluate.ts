@@ -33,27 +33,57 @@ export interface EvaluateOptions {
  *   and two ISO 8601 dateTimes as instants (also for eq/ne). Mixed types are never equal.
  */
 export function evaluateFilter(filter: Filter, target: unknown, options: EvaluateOptions): boolean {
-  return matches(filter, target, undefined, options);
+  return compileFilter(filter, options)(target);
 }
 
-function matches(filter: Filter, target: unknown, parent: AttrPath | undefined, options: EvaluateOptions): boolean {
+/** A filter compiled into a predicate: what does not depend on the target is worked out once. */
+export type CompiledFilter = (target: unknown) => boolean;
+
+/**
+ * Compiles `filter` once for many targets (the PATCH engine tests every element of an attribute
+ * against one value filter). Same semantics as evaluateFilter, which is defined through it: the
+ * filter's constants are case-folded and parsed as dateTimes once, and/or chains are flattened
+ * once, caseExact is asked once per path; only the target's own values are looked at per call.
+ * Folded target strings are memoised per compiled filter (bounded), so a chain of N terms on one
+ * attribute folds each value once, not N times.
+ */
+export function compileFilter(filter: Filter, options: EvaluateOptions): CompiledFilter {
+  const memo = new Map<string, string>();
+  const fold = (s: string): string => {
+    let f = memo.get(s);
+    if (f === undefined) {
+      if (memo.size >= 4096) memo.clear();
+      f = foldCase(s);
+      memo.set(s, f);
+    }
+    return f;
+  };
+  return compileNode(filter, undefined, options, fold);
+}
+
+type Fold = (s: string) => string;
+
+function compileNode(filter: Filter, parent: AttrPath | undefined, options: EvaluateOptions, fold: Fold): CompiledFilter {
   switch (filter.kind) {
     case 'AttrExpression':
-      return matchesComparison(filter, target, qualify(filter.path, parent), options);
-    case 'Present':
-      return isPresent(resolve(target, filter.path));
-    case 'Not':
-      return !matches(filter.filter, target, parent, options);
+      return compileComparison(filter, qualify(filter.path, parent), options, fold);
+    case 'Present': {
+      const path = filter.path;
+      return (target) => isPresent(resolve(target, path));
+    }
+    case 'Not': {
+      const inner = compileNode(filter.filter, parent, options, fold);
+      return (target) => !inner(target);
+    }
     case 'Logical': {
-      const operands = flattenLogical(filter);
-      const test = (f: Filter): boolean => matches(f, target, parent, options);
-      return filter.op === 'and' ? operands.every(test) : operands.some(test);
+      const operands = flattenLogical(filter).map((f) => compileNode(f, parent, options, fold));
+      return filter.op === 'and' ? (target) => operands.every((p) => p(target)) : (target) => operands.some((p) => p(target));
     }
     case 'ValuePath': {
-      const path = qualify(filter.path, parent);
+      const inner = compileNode(filter.filter, qualify(filter.path, parent), options, fold);
+      const path = filter.path;
       // A value filter selects complex values; stray scalars in the array never match.
-      const elements = resolve(target, filter.path).filter(isJsonObject);
-      return elements.some((element) => matches(filter.filter, element, path, options));
+      return (target) => resolve(target, path).some((element) => isJsonObject(element) && inner(element));
     }
   }
 }
@@ -107,36 +137,68 @@ function isPresent(values: readonly unknown[]): boolean {
 
 // --- comparisons ----------------------------------------------------------------------------
 
-function matchesComparison(expr: AttrExpression, target: unknown, path: AttrPath, options: EvaluateOptions): boolean {
-  const found = resolve(target, expr.path);
+function compileComparison(expr: AttrExpression, path: AttrPath, options: EvaluateOptions, fold: Fold): CompiledFilter {
+  const exprPath = expr.path;
   if (expr.value === null) {
-    if (expr.op === 'eq') return !isPresent(found);
-    if (expr.op === 'ne') return isPresent(found);
-    return false;
+    if (expr.op === 'eq') return (target) => !isPresent(resolve(target, exprPath));
+    if (expr.op === 'ne') return (target) => isPresent(resolve(target, exprPath));
+    return () => false;
   }
-  // A complex value without a sub-attribute compares its "value" sub-attribute.
-  const usesValueSub = expr.path.sub === undefined && found.some(isJsonObject);
-  const scalars = found
-    .map((v) => (isJsonObject(v) ? getIgnoreCase(v, 'value') : v))
-    .filter((v) => v !== null && v !== undefined);
   const expected = expr.value;
-  let exact: boolean | undefined;
-  const isExact = (): boolean => (exact ??= options.caseExact(usesValueSub ? { ...path, sub: 'value' } : path));
   // `ne` is the exact complement of `eq` (as in storage's filter→SQL), not "some value differs":
   // an unassigned attribute is "not equal", and ["work", "home"] is not `ne "work"`.
   const op = expr.op === 'ne' ? 'eq' : expr.op;
-  const any = scalars.some((actual) => compareScalar(op, actual, expected, isExact));
-  return expr.op === 'ne' ? !any : any;
+  const negate = expr.op === 'ne';
+  // Worked out once: caseExact for the path as written and for its `value` sub-attribute, the
+  // folded constant and the constant as a dateTime.
+  let exactPlain: boolean | undefined;
+  let exactValue: boolean | undefined;
+  const isExactFor = (usesValueSub: boolean): boolean =>
+    usesValueSub ? (exactValue ??= options.caseExact({ ...path, sub: 'value' })) : (exactPlain ??= options.caseExact(path));
+  const text = typeof expected === 'string' ? { raw: expected, folded: fold(expected), instant: op === 'co' || op === 'sw' || op === 'ew' ? undefined : parseDateTime(expected) } : undefined;
+  const simple = exprPath.urn === undefined && exprPath.sub === undefined;
+  const exactPlainFn = (): boolean => isExactFor(false);
+  return (target) => {
+    if (simple) {
+      // The common case inside a value filter (`value ew "x"` on one element): a scalar, read without allocating.
+      const v = getIgnoreCase(target, exprPath.name);
+      if (v !== undefined && !Array.isArray(v) && !isJsonObject(v)) {
+        const any = v !== null && compareScalar(op, v, expected, text, exactPlainFn, fold);
+        return negate ? !any : any;
+      }
+    }
+    const found = resolve(target, exprPath);
+    // A complex value without a sub-attribute compares its "value" sub-attribute.
+    const usesValueSub = exprPath.sub === undefined && found.some(isJsonObject);
+    let any = false;
+    for (const v of found) {
+      const actual = isJsonObject(v) ? getIgnoreCase(v, 'value') : v;
+      if (actual === null || actual === undefined) continue;
+      if (compareScalar(op, actual, expected, text, () => isExactFor(usesValueSub), fold)) {
+        any = true;
+        break;
+      }
+    }
+    return negate ? !any : any;
+  };
 }
 
-/** One value against the filter's value; never called with `ne` (see matchesComparison). */
+interface ExpectedText {
+  readonly raw: string;
+  readonly folded: string;
+  readonly instant: Instant | undefined;
+}
+
+/** One value against the filter's value; never called with `ne` (see compileComparison). */
 function compareScalar(
   op: CompareOp,
   actual: unknown,
   expected: string | number | boolean,
+  text: ExpectedText | undefined,
   isExact: () => boolean,
+  fold: Fold,
 ): boolean {
-  if (typeof actual === 'string' && typeof expected === 'string') return compareStrings(op, actual, expected, isExact);
+  if (typeof actual === 'string' && text !== undefined) return compareStrings(op, actual, text, isExact, fold);
   if (typeof actual === 'number' && typeof expected === 'number') return ordered(op, compare(actual, expected));
   if (typeof actual === 'boolean' && typeof expected === 'boolean') {
     return op === 'eq' && actual === expected;
@@ -144,15 +206,14 @@ function compareScalar(
   return false; // mixed types are never equal, nor ordered
 }
 
-function compareStrings(op: CompareOp, actual: string, expected: string, isExact: () => boolean): boolean {
-  if (op !== 'co' && op !== 'sw' && op !== 'ew') {
+function compareStrings(op: CompareOp, actual: string, expected: ExpectedText, isExact: () => boolean, fold: Fold): boolean {
+  if (expected.instant !== undefined) {
     const a = parseDateTime(actual);
-    const e = parseDateTime(expected);
-    if (a !== undefined && e !== undefined) return ordered(op, compareInstants(a, e));
+    if (a !== undefined) return ordered(op, compareInstants(a, expected.instant));
   }
   const exact = isExact();
-  const a = exact ? actual : foldCase(actual);
-  const e = exact ? expected : foldCase(expected);
+  const a = exact ? actual : fold(actual);
+  const e = exact ? expected.raw : expected.folded;
   if (op === 'co') return a.includes(e);
   if (op === 'sw') return a.startsWith(e);
   if (op === 'ew') return a.endsWith(e);

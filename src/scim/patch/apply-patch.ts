@@ -5,6 +5,7 @@
 // modified") for free.
 import type { JsonObject } from '../../domain/json.js';
 import { invalidValue, isScimError } from '../errors.js';
+import { PatchWork } from './work.js';
 import type { ScimLimits } from '../limits.js';
 import { normalizeForWrite } from '../resources/codec.js';
 import type { ResourceSchema } from '../schema/registry.js';
@@ -61,11 +62,14 @@ export function applyPatch(rs: ResourceSchema, current: JsonObject, ops: readonl
   let doc = cloneJson(before);
   const memberChanges: MemberChange[] = [];
   let members = 0;
+  const work = new PatchWork(ctx.limits.maxPatchWork);
   for (const op of ops) {
     try {
       let touched = false;
       for (const n of normalizeOperation(rs, op, ctx)) {
         if (!n.target.isMembership) {
+          // Charged before the work is done, so no request spends more than the budget.
+          work.chargeOperation(doc, n);
           applyToDoc(rs, doc, n);
           touched = true;
           continue;
@@ -78,6 +82,7 @@ export function applyPatch(rs: ResourceSchema, current: JsonObject, ops: readonl
         }
         memberChanges.push(change);
       }
+      if (touched) work.chargeCodec(doc);
       if (touched) doc = normalizeForWrite(rs, doc, { mode: 'replace', existing: before, limits: ctx.limits });
     } catch (e) {
       throw isScimError(e) ? e.atOperation(op.index) : e;

@@ -11,7 +11,7 @@ import type { PatchPath } from '../filter/ast.js';
 import { parsePatchPath } from '../filter/parser.js';
 import { coerceBoolean } from '../resources/codec.js';
 import { findExtension, findSubAttribute, type ResourceSchema } from '../schema/registry.js';
-import type { AttributeDef } from '../schema/types.js';
+import type { AttributeDef, SchemaDef } from '../schema/types.js';
 import { sameName } from './json-utils.js';
 import type { PatchOperation } from './parse-patch.js';
 import { resolveTarget, type Target } from './target.js';
@@ -201,13 +201,44 @@ const expandPathless = (rs: ResourceSchema, value: JsonValue | undefined, ctx: N
   return out;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Issue #16: a path that is a bare extension URN (`"path": "urn:…:enterprise:2.0:User"`), which
+// some clients send. RFC 7644 §3.5.2 paths name attributes, not schemas, so this is a tolerance:
+// add/replace with an object value are the path-less form with the URN as the key
+// (`{"value": {"urn:…:User": {…}}}`, RFC 7644 §3.5.2.1/§3.5.2.3: only the named attributes change);
+// remove without a value clears every writable attribute of the extension; remove with an object
+// value clears only the attributes it names.
+
+/** The extension a path names as a whole (the parser reads `…:2.0:User` as urn `…:2.0`, name `User`). */
+const bareExtension = (rs: ResourceSchema, path: PatchPath): SchemaDef | undefined => {
+  if (path.valueFilter !== undefined || path.subAfterFilter !== undefined || path.path.sub !== undefined || path.path.urn === undefined) return undefined;
+  return findExtension(rs, `${path.path.urn}:${path.path.name}`);
+};
+
+const wholeExtension = (rs: ResourceSchema, op: PatchOperation, ext: SchemaDef, ctx: NormalizeContext): NormalizedOp[] => {
+  if (op.op !== 'remove') {
+    if (op.value === undefined) throw invalidValue(`"${op.op}" requires a "value".`, 'SCIM_E_PATCH_021');
+    const kind = op.op;
+    return expandPathless(rs, { [ext.id]: op.value }, ctx).flatMap(({ path, value }) => withPath(rs, kind, path, value));
+  }
+  const named = isJsonObject(op.value) ? Object.keys(op.value) : undefined;
+  const attrs = ext.attributes.filter(
+    (a) => a.mutability !== 'readOnly' && a.mutability !== 'immutable' && (named === undefined || named.some((k) => sameName(k, a.name))),
+  );
+  return attrs.flatMap((a) => withPath(rs, 'remove', synthesizedPath(ext.id, a), undefined));
+};
+
 /**
  * Rewrites one request operation into RFC-shaped operations on resolved targets. Throws the
  * same ScimErrors as the RFC would (invalidPath for unknown attributes, invalidValue,
  * mutability); the caller tags them with the operation index.
  */
 export function normalizeOperation(rs: ResourceSchema, op: PatchOperation, ctx: NormalizeContext): NormalizedOp[] {
-  if (op.path !== undefined) return withPath(rs, op.op, op.path, op.value);
+  if (op.path !== undefined) {
+    const ext = bareExtension(rs, op.path);
+    if (ext !== undefined) return wholeExtension(rs, op, ext, ctx);
+    return withPath(rs, op.op, op.path, op.value);
+  }
   if (op.op === 'remove') {
     // RFC 7644 §3.5.2.2 / R-CORE-17: "If "path" is unspecified, the operation fails with 400
     // and a "scimType" error code of "noTarget"." (Not a tolerance; checked where path-less

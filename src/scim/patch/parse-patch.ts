@@ -4,6 +4,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../domain/json
 import { invalidPath, invalidSyntax, isScimError, tooMany } from '../errors.js';
 import type { PatchPath } from '../filter/ast.js';
 import { parsePatchPath } from '../filter/parser.js';
+import { filterTerms } from './work.js';
 import type { ScimLimits } from '../limits.js';
 import { isJsonValue, keysLike, sameName } from './json-utils.js';
 
@@ -95,7 +96,7 @@ const parseOperation = (raw: JsonValue, index: number): PatchOperation => {
  * PATCH as "more than the server is willing to process", which is exactly this case, while
  * `invalidValue` would blame a value that is fine.
  */
-export function parsePatchRequest(body: unknown, limits: Pick<ScimLimits, 'maxPatchOperations'>): PatchOperation[] {
+export function parsePatchRequest(body: unknown, limits: Pick<ScimLimits, 'maxPatchOperations'> & Partial<Pick<ScimLimits, 'maxPatchFilterTerms'>>): PatchOperation[] {
   if (!isJsonObject(body) || !isJsonValue(body)) {
     throw invalidSyntax('A PATCH body must be a JSON object (RFC 7644 §3.5.2).', 'SCIM_E_PATCH_001');
   }
@@ -113,5 +114,21 @@ export function parsePatchRequest(body: unknown, limits: Pick<ScimLimits, 'maxPa
       'SCIM_E_PATCH_005',
     );
   }
-  return ops.map(parseOperation);
+  // The cost model (docs/security.md): parsing paths is work too, so their value-filter
+  // comparisons are counted over the whole request as they are parsed.
+  const maxTerms = limits.maxPatchFilterTerms ?? Number.POSITIVE_INFINITY;
+  let terms = 0;
+  return ops.map((raw, index) => {
+    const op = parseOperation(raw, index);
+    if (op.path?.valueFilter !== undefined) {
+      terms += filterTerms(op.path.valueFilter);
+      if (terms > maxTerms) {
+        throw tooMany(
+          `The value filters in one PATCH request's paths may hold at most ${maxTerms} comparisons in all; send the rest in another request.`,
+          'SCIM_E_PATCH_068',
+        ).atOperation(index);
+      }
+    }
+    return op;
+  });
 }

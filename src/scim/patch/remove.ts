@@ -2,7 +2,7 @@
 import type { JsonObject, JsonValue } from '../../domain/json.js';
 import { mutability } from '../errors.js';
 import { getAttr, getElements, setAttr, setSub } from './doc.js';
-import { matchesListed, selectedIndices } from './elements.js';
+import { listedMatcher, selectedIndices } from './elements.js';
 import { isEmptyValue } from './json-utils.js';
 import type { Target } from './target.js';
 
@@ -41,7 +41,12 @@ export function applyRemove(doc: JsonObject, t: Target, values: readonly JsonVal
   const elements = getElements(doc, t);
   let remaining: JsonValue[];
   if (values !== undefined) {
-    remaining = elements.filter((e) => !values.some((v) => matchesListed(t.attr, v, e)));
+    if (elements.length === 0) {
+      remaining = elements;
+    } else {
+      const listed = listedMatcher(t.attr, values);
+      remaining = elements.filter((e) => !listed(e));
+    }
   } else {
     // With a filter: "the values matched by the filter are removed"; with `.sub` after the
     // filter, that sub-attribute of each match. An element left empty is dropped.

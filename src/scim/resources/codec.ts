@@ -11,6 +11,7 @@ import type { ScimLimits } from '../limits.js';
 import { findAttribute, findExtension, type ResourceSchema } from '../schema/registry.js';
 import type { AttributeDef, SchemaDef } from '../schema/types.js';
 import { normalizeAttr, type CodecContext } from './normalize-value.js';
+import { checkDeclaredSchemas } from './declared-schemas.js';
 
 export { coerceBoolean, ensureSinglePrimary } from './values.js';
 
@@ -19,6 +20,8 @@ export interface NormalizeOptions {
   /** The stored document being replaced (PUT); enables the immutable check. */
   readonly existing?: JsonObject;
   readonly limits: ScimLimits;
+  /** A client's POST/PUT body: check its `schemas` (declared-schemas.ts). Not for PATCH results. */
+  readonly checkSchemas?: boolean;
 }
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
@@ -69,7 +72,7 @@ const collect = (rs: ResourceSchema, body: JsonObject, ctx: CodecContext): Colle
     put(out, schema.id, def.name, normalizeAttr(def, raw, attrPath(schema, rs.core, def.name), ctx));
   };
   for (const [key, raw] of Object.entries(body)) {
-    if (same(key, 'schemas')) continue; // recomputed; unknown URNs are ignored (R-GEN-08, R-OL-01)
+    if (same(key, 'schemas')) continue; // recomputed (checked on POST/PUT by declared-schemas.ts)
     const ext = findExtension(rs, key);
     if (ext !== undefined) {
       if (raw === null || raw === '') continue;
@@ -144,6 +147,7 @@ const checkRequired = (defs: readonly AttributeDef[], doc: JsonObject, prefix: s
  */
 export const normalizeForWrite = (rs: ResourceSchema, input: unknown, opts: NormalizeOptions): JsonObject => {
   if (!isJsonObject(input)) throw invalidSyntax('Request body must be a JSON object', 'SCIM_E_CODEC_001');
+  if (opts.checkSchemas === true) checkDeclaredSchemas(rs, input);
   const ctx: CodecContext = { limits: opts.limits, membershipAttribute: rs.membershipAttribute };
   const collected = collect(rs, input, ctx);
   const prev = opts.mode === 'replace' ? opts.existing : undefined;

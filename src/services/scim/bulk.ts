@@ -419,6 +419,10 @@ export function createBulkService(deps: BulkServiceDeps): BulkService {
             deferred.push(op);
             continue;
           }
+          // Each operation's work is bounded (docs/security.md "Cost model"), but a Bulk request
+          // holds up to 1,000 of them: yield to the event loop between operations so other
+          // tenants' requests are served in between (on SQLite every await here is a microtask).
+          await yieldToEventLoop();
           const outcome = await settle(op, v);
           results[op.index] = outcome;
           if (Number(outcome.status) >= 400) {
@@ -522,3 +526,5 @@ function findCycles(ops: readonly ParsedOp[], postOf: (ref: string) => number | 
   }
   return cycles;
 }
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

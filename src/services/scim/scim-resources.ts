@@ -284,7 +284,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
     async create(ctx, body, projectionParams) {
       const projection = projectionOf(projectionParams);
-      const normalized = normalizeForWrite(rs, body, { mode: 'create', limits });
+      const normalized = normalizeForWrite(rs, body, { mode: 'create', limits, checkSchemas: true });
       const { doc, members } = splitMembers(normalized);
       const id = randomUUID();
       const stored = await withRetry(() =>
@@ -320,7 +320,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
               throw invalidValue(`The id in the body (${JSON.stringify(bodyId)}) does not match the URL (${id})`, 'SCIM_E_PUT_ID');
             }
           }
-          const normalized = normalizeForWrite(rs, body, { mode: 'replace', existing: current.doc, limits });
+          const normalized = normalizeForWrite(rs, body, { mode: 'replace', existing: current.doc, limits, checkSchemas: true });
           const { doc, members } = splitMembers(normalized);
           const now = isoNow();
           // R-OKTA-14: omitting members in a Group PUT means no members.

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database as Schema } from '../kysely/database.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
+import { chargeSqlWork } from '../kysely/sql-work.js';
 
 export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Promise<void>; optimize(): void } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -21,6 +22,9 @@ export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Pro
   sqlite.pragma('analysis_limit = 1000');
   // SQLite's lower() folds ASCII only; filters on non-caseExact JSON attributes use this instead.
   sqlite.function('scim_fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldCase(s) : s));
+  // The filter cost meter (storage/kysely/sql-work.ts): not deterministic, so SQLite calls it for
+  // every row and comparison instead of hoisting it out of the loop.
+  sqlite.function('scim_work', { deterministic: false, directOnly: true }, chargeSqlWork);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,

@@ -27,6 +27,11 @@ export interface FilterContext {
   readonly tenantId: string;
   /** Under a `not`: leaves must be true or false, never NULL. */
   readonly twoValued?: boolean;
+  /**
+   * SQLite: the request's work meter (sql-work.ts). Every comparison that reads JSON is charged
+   * one unit, and `json` is set so the row charge is weighted by the document's size.
+   */
+  readonly meter?: { readonly token: string; json: boolean };
 }
 
 const TRUE = sql<SqlBool>`1 = 1`;
@@ -118,7 +123,9 @@ function compileElementExists(outer: FilterContext, _rs: ResourceSchema, r: Reso
     const selects = branches.map((side) => {
       const where = inner ? compileElement(ctx, side.source, r.attr, inner) : TRUE;
       const only = side.only ? sql<SqlBool>` and ${side.only}` : sql``;
-      return sql`select ${sql.ref(side.owner)} from ${sql.table(side.table)} as e where e.tenant_id = ${ctx.tenantId}${only} and ${where}`;
+      // SQLite: each side row examined is charged too (a `co` on emails reads all of the tenant's).
+      const charge = ctx.meter && ctx.dialect === 'sqlite' ? sql<SqlBool>` and scim_work(${ctx.meter.token}, 1)` : sql``;
+      return sql`select ${sql.ref(side.owner)} from ${sql.table(side.table)} as e where e.tenant_id = ${ctx.tenantId}${only}${charge} and ${where}`;
     });
     return sql<SqlBool>`${sql.ref(`${ctx.alias}.id`)} in (${sql.join(selects, sql` union all `)})`;
   }
@@ -280,7 +287,23 @@ function leaf(ctx: FilterContext, f: AttrExpression | { kind: 'Present'; path: A
       pred = stringCompare(ctx, lhs, op, rhs);
     }
   }
+  if (o.nativeBoolean && ctx.meter && ctx.dialect === 'sqlite') {
+    // A comparison on JSON (not a column): charged per evaluation (per row, or per element).
+    ctx.meter.json = true;
+    pred = sql<SqlBool>`(scim_work(${ctx.meter.token}, 1) and ${pred})`;
+  }
   return ctx.twoValued ? sql<SqlBool>`coalesce(${pred}, ${ctx.dialect === 'postgres' ? sql`false` : sql`0`})` : pred;
+}
+
+/**
+ * SQLite: the charge for each row a filtered query examines, 1 unit plus, when the filter reads
+ * JSON, 1 per 2 KiB of the document (SQLite parses it once per row, then caches the parse).
+ * `length()` of a column is read from the record header, without loading the document.
+ */
+export function rowCharge(ctx: FilterContext): RawBuilder<SqlBool> | undefined {
+  if (!ctx.meter || ctx.dialect !== 'sqlite') return undefined;
+  const units = ctx.meter.json ? sql`1 + length(${sql.ref(`${ctx.alias}.doc`)}) / 2048` : sql`1`;
+  return sql<SqlBool>`scim_work(${ctx.meter.token}, ${units})`;
 }
 
 function compare(lhs: Expr, op: CompareOp, value: FilterValue): Bool {

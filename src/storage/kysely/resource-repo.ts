@@ -11,7 +11,9 @@ import type { ResourceTypeName } from '../../scim/schema/types.js';
 import { UniqueConflict, type ListQuery, type ListResult, type ResourceStore, type StoredResource } from '../ports.js';
 import { constraintViolation } from '../dialects/errors.js';
 import { groupHotValues, tableFor, userEmailRows, userHotValues } from './column-map.js';
-import { filterToSql, sortExpression, type FilterContext } from './filter-to-sql.js';
+import { filterToSql, rowCharge, sortExpression, type FilterContext } from './filter-to-sql.js';
+import { beginSqlWork, DEFAULT_SQL_WORK, SqlWorkExceeded, type SqlWorkLimits } from './sql-work.js';
+import { tooMany } from '../../scim/errors.js';
 import { isStorableText } from '../../scim/text.js';
 import { insertPrepared, runPrepared } from './prepared.js';
 import { journalFor, type ChangeJournal } from './change-journal.js';
@@ -59,7 +61,7 @@ export function isSelective(f: Filter | undefined, parent = ''): boolean {
 const sameRows = (a: ReadonlyArray<{ value_folded: string; type_folded: string }>, b: typeof a): boolean =>
   a.length === b.length && a.every((r, i) => r.value_folded === b[i]?.value_folded && r.type_folded === b[i]?.type_folded);
 
-export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, type: ResourceTypeName, journal?: ChangeJournal): ResourceStore {
+export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, type: ResourceTypeName, journal?: ChangeJournal, limitsOfWork: SqlWorkLimits = DEFAULT_SQL_WORK): ResourceStore {
   const table = tableFor(type);
   /** Every write notes itself in the transaction's change journal; outside a transaction it is refused. */
   const changed = (id: string) => journalFor(journal, `Writing a ${type}`).note(`${type}:${id}`);
@@ -88,7 +90,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
   }
 
 
-  async function total(where: RawBuilder<SqlBool> | undefined): Promise<number> {
+  async function total(db: Kysely<Database>, where: RawBuilder<SqlBool> | undefined): Promise<number> {
     if (!where) {
       const row = await db
         .selectFrom('resource_counts')
@@ -227,7 +229,37 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     },
 
     async list(query: ListQuery): Promise<ListResult> {
-      const where = query.filter ? filterToSql(ctx, query.filter) : undefined;
+      if (!query.filter) return listWith(query, ctx, db);
+      if (dialect === 'postgres') {
+        // PostgreSQL evaluates in its own process (the event loop is free meanwhile); a filtered
+        // list is bounded by a statement_timeout of its own, shorter than the pool's 30 s.
+        const run = async (d: Kysely<Database>) => {
+          await sql`select set_config('statement_timeout', ${String(limitsOfWork.deadlineMsPostgres)}, true)`.execute(d);
+          return listWith(query, ctx, d);
+        };
+        try {
+          return db.isTransaction ? await run(db) : await db.transaction().execute(run);
+        } catch (e) {
+          if ((e as { code?: unknown }).code === '57014') throw workRefused(new SqlWorkExceeded('deadline', { ...limitsOfWork, deadlineMs: limitsOfWork.deadlineMsPostgres }));
+          throw e;
+        }
+      }
+      const meter = beginSqlWork(limitsOfWork);
+      try {
+        return await listWith(query, { ...ctx, meter: { token: meter.token, json: false } }, db);
+      } catch (e) {
+        if (e instanceof SqlWorkExceeded) throw workRefused(e);
+        throw e;
+      } finally {
+        meter.end();
+      }
+    },
+  };
+
+  async function listWith(query: ListQuery, ctx: FilterContext, db: Kysely<Database>): Promise<ListResult> {
+      const filtered = query.filter ? filterToSql(ctx, query.filter) : undefined;
+      const charge = filtered ? rowCharge(ctx) : undefined;
+      const where = filtered && charge ? sql<SqlBool>`(${charge} and ${filtered})` : filtered;
       const count = query.page.count;
       let q = db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', tenantId);
       if (where) q = q.where(where);
@@ -241,7 +273,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
         const rows = count <= 0 ? [] : await q.orderBy('r.seq', backwards ? 'desc' : 'asc').limit(count + 1).execute();
         const ordered = backwards ? rows.slice(0, count).reverse() : rows.slice(0, count);
         const out = ordered.map((r) => toStored(r as Row));
-        return { total: query.withTotal ? await total(where) : undefined, resources: out, hasMore: rows.length > count };
+        return { total: query.withTotal ? await total(db, where) : undefined, resources: out, hasMore: rows.length > count };
       }
 
       const offset = Math.max(0, page.startIndex - 1);
@@ -278,8 +310,16 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       }
       // A short page tells the total by itself (the usual `userName eq` lookup): no count query.
       const known = rows.length > 0 && rows.length < count ? offset + rows.length : offset === 0 && rows.length === 0 && count > 0 ? 0 : undefined;
-      const totalCount = query.withTotal ? (known ?? (await total(where))) : undefined;
+      const totalCount = query.withTotal ? (known ?? (await total(db, where))) : undefined;
       return { total: totalCount, resources: rows.map(toStored) };
-    },
-  };
+  }
+}
+
+/** 400 tooMany naming the limit (RFC 7644 §3.12: "more results than the server is willing to calculate or process"). */
+function workRefused(e: SqlWorkExceeded) {
+  const what = e.limit === 'units' ? `${e.limits.units} units of work (1 per row examined, 1 per comparison on an attribute no index serves, 1 per 2 KiB of document read)` : `${e.limits.deadlineMs} ms of database time`;
+  return tooMany(
+    `This filter needs more work than one request may do: at most ${what}. Filter on an indexed attribute (id, userName, externalId, displayName, emails, members, groups), or narrow the filter with "and" on one; see docs/security.md "Cost model".`,
+    'SCIM_E_FILTER_SQL_019',
+  );
 }
