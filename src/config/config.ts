@@ -23,6 +23,8 @@ export interface Config {
   /** Trust X-Forwarded-* headers (behind a load balancer). */
   readonly trustProxy: boolean;
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  /** SCIM_AUTH_FAILURE_LIMIT / SCIM_AUTH_FAILURE_WINDOW_SECONDS: failed authentications per client address and per key id. */
+  readonly authFailureLimit: { readonly limit: number; readonly windowSeconds: number };
   readonly redisUrl: string | undefined;
   /** When set, /metrics requires `Authorization: Bearer <token>`. */
   readonly metricsToken: string | undefined;
@@ -199,6 +201,10 @@ export function loadConfig(env: Env): Config {
     database: Object.freeze(db),
     trustProxy,
     rateLimit: Object.freeze({ perSecond, burst }),
+    authFailureLimit: Object.freeze({
+      limit: intFrom(env, 'SCIM_AUTH_FAILURE_LIMIT', 20, 1, 1_000_000, problems),
+      windowSeconds: intFrom(env, 'SCIM_AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400, problems),
+    }),
     redisUrl,
     metricsToken: env.METRICS_TOKEN || undefined,
     secureCookies: publicUrl?.startsWith('https:') ?? false,

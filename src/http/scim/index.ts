@@ -6,7 +6,8 @@ import type { AppServices } from '../../services/app-services.js';
 import type { Authenticated } from '../../services/credentials/bearer-auth.js';
 import { createBearerAuth } from '../../services/credentials/bearer-auth.js';
 import type { RequestContext } from '../../services/scim/scim-resources.js';
-import { invalidSyntax, invalidValue, notFound, notImplemented, type ScimError } from '../../scim/errors.js';
+import { invalidSyntax, invalidValue, isScimError, notFound, notImplemented, tooManyRequests, type ScimError } from '../../scim/errors.js';
+import { createAuthFailureLimit, presentedKeyId } from './auth-failure-limit.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
 import { lingerOnOversizedBody, sendScimError, toScimError, SCIM_CONTENT_TYPE } from './errors.js';
 import { discoveryRoutes } from './discovery-routes.js';
@@ -59,10 +60,26 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
     sendScimError(reply, notFound(`No SCIM endpoint ${request.method} ${request.url.split('?')[0]}`, 'SCIM_E_ROUTE_404')),
   );
 
-  app.addHook('onRequest', async (request) => {
+  const authFailures = createAuthFailureLimit({ ...config.authFailureLimit, redis: infra.redis });
+  app.addHook('onRequest', async (request, reply) => {
     request.startedAt = performance.now();
     if (PUBLIC_PATHS.test(request.url) && request.method === 'GET') return;
-    request.scimAuth = await authenticate(request.headers.authorization);
+    try {
+      request.scimAuth = await authenticate(request.headers.authorization);
+    } catch (e) {
+      // Failed authentication is rate limited per address and per presented key id (auth-failure-limit.ts).
+      if (isScimError(e) && e.status === 401) {
+        const verdict = await authFailures.failed(request.ip, presentedKeyId(request.headers.authorization));
+        if (verdict.retryAfterSeconds !== undefined) {
+          void reply.header('retry-after', String(verdict.retryAfterSeconds));
+          throw tooManyRequests(
+            `Too many failed authentications from this ${verdict.exceeded === 'address' ? 'address' : 'API key id'}; retry in ${verdict.retryAfterSeconds} s with a valid key (requests with a valid key are not limited by this).`,
+            'SCIM_E_AUTH_429',
+          );
+        }
+      }
+      throw e;
+    }
   });
 
   // URL text the database cannot store (`/Users/%00`, `?attributes=%00`): refused as in a body.

@@ -54,5 +54,8 @@ function discardingTimedOut(pool: pg.Pool): PostgresPool {
       return { query: query as PostgresPoolClient['query'], release: (destroy?: boolean) => client.release(destroy === true || timedOut) };
     },
     end: () => pool.end(),
+    // Kysely 0.29 reads the pool's options (to open a control connection when a query with an AbortSignal is
+    // cancelled; we pass no signals, so it falls back to a pooled connection and this stays unused).
+    options: pool.options,
   };
 }

@@ -1,6 +1,8 @@
 // Runs the one migration set with Kysely's Migrator (a table records what has run), at start
 // and by `wiggledesk migrate`. Safe to run from several instances at once: Kysely takes a lock.
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Kysely } from 'kysely';
+// Kysely 0.29 moved the migration API to its own entry point.
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { SqlDialectName } from '../kysely/dialect-name.js';
 import * as m0001 from './0001-init.js';
 import * as m0002 from './0002-console-sessions.js';
