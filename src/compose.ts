@@ -16,6 +16,9 @@ import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
 import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
+import { createSetStreamsRepo } from './storage/kysely/set-streams-repo.js';
+import { createSetStreamService, type SetEventSource } from './services/sets/set-streams.js';
+import { createOutboxSetSource } from './services/sets/outbox-source.js';
 import { createOAuthStore, createSignInPolicyStore } from './storage/kysely/oauth-repo.js';
 import { createSignInPolicyService } from './services/sign-in/sign-in-policy.js';
 import { createOAuthService } from './services/oauth/oauth-service.js';
@@ -32,8 +35,10 @@ export interface ComposeOptions {
   readonly migrate?: boolean;
   readonly limits?: ScimLimits;
   readonly onBackgroundError?: (e: unknown) => void;
-  /** The clock of time-dependent credentials (OAuth secrets, tokens, assertions); tests inject one. */
+  /** The clock of time-dependent credentials (OAuth secrets, tokens, assertions) and of SET delivery retries; tests inject one. */
   readonly now?: () => number;
+  /** Tests: feed SET streams from a controlled outbox. */
+  readonly setEventSource?: SetEventSource;
 }
 
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
@@ -80,6 +85,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
   const signInPolicy = createSignInPolicyService({ store: createSignInPolicyStore(db.db), platform, activity });
+  const setStore = createSetStreamsRepo(db.db, db.dialect);
   const services: AppServices = {
     platform,
     limits,
@@ -96,6 +102,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     signIn,
     oauth,
     signInPolicy,
+    sets: createSetStreamService({
+      store: setStore,
+      // SET streams read the same outbox as the Events API and webhooks.
+      source: options.setEventSource ?? createOutboxSetSource(platform, setStore),
+      baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+      outbound: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
+      ...(options.now ? { now: ((clock: () => number) => () => new Date(clock()))(options.now) } : {}),
+    }),
   };
   return {
     db,

@@ -7,6 +7,7 @@ import { buildApp } from './http/app.js';
 import type { Io } from './cli/index.js';
 import { bootstrapIfEmpty } from './cli/bootstrap.js';
 import { Redis } from 'ioredis';
+import { startSetDeliveryWorker } from './workers/set-delivery-worker.js';
 
 export async function serve(config: Config, io: Io, options: { workers: number }): Promise<number | undefined> {
   const workers = Number.isInteger(options.workers) && options.workers > 0 ? options.workers : 1;
@@ -65,6 +66,9 @@ export async function serve(config: Config, io: Io, options: { workers: number }
   app.log.info({ port, dialect: c.db.dialect, pid: process.pid }, 'WiggleDesk listening');
   if (cluster.isPrimary) io.stdout(`WiggleDesk listening on http://${config.host}:${port} (pid ${process.pid}, ${c.db.dialect})\n`);
 
+  // SCIM security event tokens: outbox → SET streams, push deliveries (every instance; they share the work).
+  const setWorker = startSetDeliveryWorker(c.services.sets, { onError: (e) => app.log.error({ err: e }, 'SET stream round failed') });
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -72,6 +76,7 @@ export async function serve(config: Config, io: Io, options: { workers: number }
     app.log.info({ signal }, 'shutting down');
     try {
       await app.close(); // stops accepting, waits for in-flight requests
+      await setWorker.stop();
       await c.close(); // flushes the activity log, closes the database
       redis?.disconnect();
     } finally {

@@ -244,6 +244,90 @@ export async function runCli(argv: readonly string[], getConfig: () => Config, i
       }),
     );
 
+  // SCIM security event tokens (RFC 9967): SET streams per organisation, push (RFC 8935) or poll (RFC 8936).
+  const setStream = program.command('set-stream').description('Manage SCIM security event token (SET) streams (RFC 9967)');
+  setStream
+    .command('add <org>')
+    .description('Add a SET stream: --push <url> (RFC 8935) or --poll (RFC 8936; prints the poll URL and a token, shown once)')
+    .option('--push <url>', "the receiver's endpoint (https; http and private addresses only with ALLOW_PRIVATE_TARGETS=1)")
+    .option('--authorization <value>', 'push: the Authorization header value to send, e.g. "Bearer <token>"')
+    .option('--poll', 'the receiver polls this server instead')
+    .option('--name <name>', 'a name to tell streams apart')
+    .option('--audience <aud>', 'the SETs\' "aud" claim (default: the push URL, or the poll URL)')
+    .option('--events <uris>', 'comma-separated event URIs to send (default: all that are emitted)')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, opts: { push?: string; authorization?: string; poll?: boolean; name?: string; audience?: string; events?: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const { stream, pollToken } = await services.sets.addStream(o.id, {
+          ...(opts.push === undefined ? {} : { push: { url: opts.push, ...(opts.authorization === undefined ? {} : { authorization: opts.authorization }) } }),
+          ...(opts.poll ? { poll: true } : {}),
+          ...(opts.name === undefined ? {} : { name: opts.name }),
+          ...(opts.audience === undefined ? {} : { audience: opts.audience }),
+          ...(opts.events === undefined ? {} : { eventUris: opts.events.split(',').map((u) => u.trim()).filter(Boolean) }),
+        });
+        const lines = [`Added ${stream.delivery} SET stream ${stream.id} (${stream.name})`, `  issuer  ${stream.issuer}`, `  JWKS    ${stream.jwksUrl}`, `  aud     ${stream.audience}`];
+        if (stream.pollUrl) lines.push(`  poll    POST ${stream.pollUrl}`, `  token   ${pollToken} (shown once; send as "Authorization: Bearer …")`);
+        out(Boolean(opts.json), { ...stream, ...(pollToken === null ? {} : { pollToken }) }, lines.join('\n'));
+      }),
+    );
+  setStream
+    .command('list <org>')
+    .description("List an organisation's SET streams with their delivery counts (never the secrets)")
+    .option('--json', 'machine-readable output')
+    .action((ref: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const list = await services.sets.listStreams(o.id);
+        out(
+          Boolean(opts.json),
+          list,
+          list
+            .map((s) => `${s.id}  ${s.delivery}  ${s.enabled ? 'enabled' : 'disabled'}  pending ${s.stats.pending}  delivered ${s.stats.delivered}  failed ${s.stats.failed}  ${s.endpointUrl ?? s.pollUrl}  ${s.name}`)
+            .join('\n') || '(no SET streams)',
+        );
+      }),
+    );
+  setStream
+    .command('remove <org> <stream-id>')
+    .description('Remove a SET stream and its undelivered SETs')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, id: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        await services.sets.removeStream(o.id, id);
+        out(Boolean(opts.json), { id, removed: true }, `Removed SET stream ${id}`);
+      }),
+    );
+  setStream
+    .command('deliveries <org> <stream-id>')
+    .description('The latest SETs of a stream: status, attempts, last answer (err code), next retry')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, id: string, opts: { limit: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const rows = await services.sets.deliveries(o.id, id, Math.min(Math.max(Number(opts.limit) || 20, 1), 500));
+        const shown = rows.map((r) => ({ jti: r.jti, subject: r.subject, txn: r.txn, status: r.status, attempts: r.attempts, lastStatus: r.lastStatus, err: r.lastError, description: r.lastDescription, nextAttemptAt: r.status === 'pending' ? r.nextAttemptAt : null, createdAt: r.createdAt, completedAt: r.completedAt }));
+        out(
+          Boolean(opts.json),
+          shown,
+          shown.map((r) => `${r.jti}  ${r.status}  attempts ${r.attempts}  ${r.lastStatus ?? '-'} ${r.err ?? ''}  ${r.subject}${r.nextAttemptAt ? `  next ${r.nextAttemptAt}` : ''}`).join('\n') || '(no SETs)',
+        );
+      }),
+    );
+  setStream
+    .command('rotate-key <org>')
+    .description('Sign SETs with a new key from now on; the old key stays in the JWKS for 7 days')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const { kid } = await services.sets.rotateKey(o.id);
+        out(Boolean(opts.json), { kid, jwksUrl: services.sets.jwksUrlOf(o.id) }, `New signing key ${kid}; JWKS ${services.sets.jwksUrlOf(o.id)}`);
+      }),
+    );
+
   try {
     await program.parseAsync(['node', 'wiggledesk', ...argv]);
   } catch (error) {

@@ -459,6 +459,128 @@ export interface SignInStore {
   forTenant(tenantId: TenantId): TenantSignInStore;
 }
 
+// ---- SCIM security event tokens (RFC 9967): keys, streams, per-stream SET deliveries ----
+
+export interface SetSigningKeyRecord {
+  readonly kid: string;
+  readonly alg: string;
+  readonly privateJwk: string;
+  readonly publicJwk: string;
+  readonly createdAt: string;
+  readonly retiredAt: string | null;
+}
+
+export type SetDeliveryMethod = 'push' | 'poll';
+
+export interface SetStreamRecord {
+  readonly tenantId: TenantId;
+  readonly id: string;
+  readonly name: string;
+  readonly delivery: SetDeliveryMethod;
+  /** Push: the receiver's endpoint (RFC 8935 §2). */
+  readonly endpointUrl: string | null;
+  /** Push: the Authorization header value sent with each request (a credential the receiver issued). */
+  readonly authorization: string | null;
+  /** Poll: SHA-256 of the bearer token the receiver polls with. */
+  readonly pollTokenHash: string | null;
+  readonly audience: string;
+  /** The event URIs the receiver wants; null = every URI we emit. */
+  readonly eventUris: readonly string[] | null;
+  readonly enabled: boolean;
+  readonly sourceCursor: string | null;
+  readonly createdAt: string;
+}
+
+export interface SetStreamStats {
+  readonly pending: number;
+  readonly delivered: number;
+  readonly failed: number;
+}
+
+export interface NewSetDelivery {
+  readonly jti: string;
+  readonly sourceEventId: string;
+  readonly subject: string;
+  readonly txn: string;
+  /** The SET's claims as JSON; signed when sent (push) or handed out (poll). */
+  readonly claims: string;
+}
+
+export interface SetDeliveryRecord extends NewSetDelivery {
+  readonly seq: number;
+  readonly tenantId: TenantId;
+  readonly streamId: string;
+  readonly status: 'pending' | 'delivered' | 'failed';
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly lastStatus: number | null;
+  readonly lastError: string | null;
+  readonly lastDescription: string | null;
+  readonly createdAt: string;
+  readonly completedAt: string | null;
+}
+
+/** A push delivery claimed by one worker, with what it needs to send it. */
+export interface ClaimedSetDelivery extends SetDeliveryRecord {
+  readonly endpointUrl: string;
+  readonly authorization: string | null;
+}
+
+export type SetAttemptOutcome =
+  | { readonly kind: 'delivered'; readonly status: number; readonly at: string }
+  /** Terminal: a 400 with an RFC 8935 §2.3 `err`, or retries exhausted. */
+  | { readonly kind: 'failed'; readonly status: number | null; readonly error: string; readonly description: string | null; readonly at: string }
+  | { readonly kind: 'retry'; readonly status: number | null; readonly error: string; readonly description: string | null; readonly nextAttemptAt: string };
+
+/** Cross-tenant by necessity (the delivery worker and the poll endpoint start without a tenant); every write names the tenant. */
+export interface SetStore {
+  activeKey(tenantId: TenantId): Promise<SetSigningKeyRecord | undefined>;
+  /** Retires the active key(s) and stores `key` as the active one, in one transaction. */
+  rotateKey(tenantId: TenantId, key: Omit<SetSigningKeyRecord, 'retiredAt'>): Promise<void>;
+  /** The keys to publish: active, or retired after `retiredAfter`. */
+  publishedKeys(tenantId: TenantId, retiredAfter: string): Promise<SetSigningKeyRecord[]>;
+
+  createStream(stream: SetStreamRecord): Promise<void>;
+  listStreams(tenantId: TenantId): Promise<SetStreamRecord[]>;
+  findStream(tenantId: TenantId, id: string): Promise<SetStreamRecord | undefined>;
+  /** By id alone (the poll endpoint); the caller then proves it holds the stream's token. */
+  findStreamById(id: string): Promise<SetStreamRecord | undefined>;
+  deleteStream(tenantId: TenantId, id: string): Promise<boolean>;
+  setStreamEnabled(tenantId: TenantId, id: string, enabled: boolean): Promise<boolean>;
+  streamStats(tenantId: TenantId, id: string): Promise<SetStreamStats>;
+  /** Enabled streams of every organisation (the worker's round). */
+  enabledStreams(): Promise<Array<{ tenantId: TenantId; id: string; delivery: SetDeliveryMethod }>>;
+
+  /** The outbox's read horizon now: a new stream starts there (every event below it has committed). */
+  outboxHead(): Promise<EventPosition>;
+  /** Takes the stream's lease when it is free or expired; false when another instance holds it. */
+  leaseStream(tenantId: TenantId, id: string, owner: string, now: string, until: string): Promise<boolean>;
+  releaseStream(tenantId: TenantId, id: string, owner: string): Promise<void>;
+  /**
+   * Appends SETs and moves the stream's outbox cursor from `from` to `to`, in one transaction, only
+   * while `owner` holds the lease and the cursor is still `from`; false (nothing written) otherwise.
+   * A SET whose source event is already in the stream is skipped.
+   */
+  appendDeliveries(tenantId: TenantId, streamId: string, owner: string, from: string | null, to: string | null, rows: readonly NewSetDelivery[], now: string): Promise<boolean>;
+
+  /**
+   * Claims up to `limit` due push deliveries of enabled streams: pending, next attempt due, lease
+   * free or expired, and no earlier pending SET about the same subject in the same stream.
+   * PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one UPDATE … RETURNING (writers are serialised).
+   */
+  claimDuePush(owner: string, now: string, leaseUntil: string, limit: number): Promise<ClaimedSetDelivery[]>;
+  /** Records one attempt's outcome and drops the lease; only while `owner` still holds it. */
+  recordAttempt(seq: number, owner: string, outcome: SetAttemptOutcome): Promise<boolean>;
+
+  /** Poll: the oldest `limit` pending SETs of the stream, and whether there are more. */
+  pendingForPoll(tenantId: TenantId, streamId: string, limit: number): Promise<{ rows: SetDeliveryRecord[]; more: boolean }>;
+  /** Poll: marks pending SETs delivered (ack) or failed (setErrs); unknown jtis are ignored. */
+  acknowledge(tenantId: TenantId, streamId: string, acks: readonly string[], errors: ReadonlyMap<string, { err: string; description: string | null }>, now: string): Promise<number>;
+  listDeliveries(tenantId: TenantId, streamId: string, limit: number): Promise<SetDeliveryRecord[]>;
+  /** Deletes delivered/failed SETs completed before `before`; returns how many. */
+  purgeCompleted(before: string): Promise<number>;
+}
+
 // ---------------------------------------------------------------- OAuth clients for SCIM (issue #20)
 
 /** 'secret': client_secret_basic / client_secret_post. 'federated': RFC 7523 §2.2 client assertions (workload identity federation). */

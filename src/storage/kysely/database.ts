@@ -198,4 +198,56 @@ export interface Database {
   event_purge_marks: EventPurgeMarksTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  set_signing_keys: SetSigningKeysTable;
+  set_streams: SetStreamsTable;
+  set_deliveries: SetDeliveriesTable;
+}
+
+// SCIM security event tokens (migration 0012).
+export interface SetSigningKeysTable {
+  tenant_id: string;
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+export interface SetStreamsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  delivery: string;
+  endpoint_url: string | null;
+  authorization: string | null;
+  poll_token_hash: string | null;
+  audience: string;
+  event_uris: string | null;
+  enabled: Generated<number>;
+  source_cursor: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  created_at: string;
+}
+
+export interface SetDeliveriesTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  stream_id: string;
+  jti: string;
+  source_event_id: string;
+  subject: string;
+  txn: string;
+  claims: string;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  last_description: string | null;
+  created_at: string;
+  completed_at: string | null;
 }
