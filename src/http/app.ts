@@ -79,7 +79,7 @@ export async function buildApp(config: Config, services: AppServices, options: B
   });
 
   await app.register(healthRoutes(services));
-  await app.register(scimRoutes(config, services, { ...options.scim, onRateLimited: () => metrics.rateLimited() }), { prefix: '/scim/v2' });
+  await app.register(scimRoutes(config, services, { ...options.scim, onRateLimited: () => metrics.rateLimited(), onAuthRefused: (reason) => metrics.authRefused(reason) }), { prefix: '/scim/v2' });
   await app.register(consoleRoutes(config, services), { prefix: '/console' });
   await app.register(authRoutes(config, services), { prefix: '/auth' });
   await app.register(setRoutes(services), { prefix: '/sets' });

@@ -296,6 +296,22 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it("a deleted organisation's SETs are never delivered (its streams, keys and SETs cascade with it)", async () => {
+      const other = await t.newTenant();
+      const { stream } = await t.services.sets.addStream(other.org.id, { push: { url: receiver.url } });
+      outbox.emit(other.org.id, { type: 'user.updated', resourceId: 'gone', attributes: ['title'] });
+      receiver.respond(() => ({ status: 500 }));
+      await t.services.sets.runOnce();
+      expect(receiver.received).toHaveLength(1);
+      await t.composition.db.db.deleteFrom('organizations').where('id', '=', other.org.id).execute();
+      receiver.respond(() => ({ status: 202 }));
+      clock += 3600_000;
+      expect(await t.services.sets.runOnce()).toBe(0);
+      expect(receiver.received).toHaveLength(1);
+      await expect(t.services.sets.getStream(other.org.id, stream.id)).rejects.toThrow(/No SET stream/);
+      expect(json(await t.app.inject({ method: 'GET', url: `/sets/${other.org.id}/jwks.json` }))).toEqual({ keys: [] });
+    });
+
     it('ServiceProviderConfig advertises securityEvents with the URIs emitted (RFC 9967 §4)', async () => {
       const spc = json(await t.scim.get('/ServiceProviderConfig'));
       expect(spc.securityEvents).toEqual({

@@ -57,7 +57,10 @@ export const KEY_OVERLAP_MS = 7 * 24 * 3600_000;
 export const SET_RETENTION_MS = 30 * 24 * 3600_000;
 const MAX_POLL_EVENTS = 100;
 const DEFAULT_POLL_EVENTS = 25;
-const LEASE_MS = 60_000;
+/** A stream's lease while its new outbox events become SETs (a few queries). */
+const STREAM_LEASE_MS = 30_000;
+/** A push claim outlives the request's timeout by this much; then another instance may send the SET again (same jti). */
+const PUSH_LEASE_MARGIN_MS = 5_000;
 const READ_BATCH = 500;
 export const POLL_TOKEN_PREFIX = 'wdset_';
 
@@ -144,7 +147,7 @@ export function createSetStreamService(deps: SetStreamsDeps) {
     if (!current || !current.enabled || (await source.read(tenantId, current.sourceCursor, 1)).events.length === 0) return 0;
     const owner = `${instance}:${randomBytes(4).toString('hex')}`;
     const t = now();
-    if (!(await store.leaseStream(tenantId, streamId, owner, t.toISOString(), new Date(t.getTime() + LEASE_MS).toISOString()))) return 0;
+    if (!(await store.leaseStream(tenantId, streamId, owner, t.toISOString(), new Date(t.getTime() + STREAM_LEASE_MS).toISOString()))) return 0;
     let appended = 0;
     try {
       for (let batch = 0; batch < maxBatches; batch++) {
@@ -250,7 +253,7 @@ export function createSetStreamService(deps: SetStreamsDeps) {
   async function deliverDue(limit = 50): Promise<number> {
     const owner = `${instance}:${randomBytes(4).toString('hex')}`;
     const t = now();
-    const claimed = await store.claimDuePush(owner, t.toISOString(), new Date(t.getTime() + LEASE_MS + deps.outbound.timeoutMs).toISOString(), limit);
+    const claimed = await store.claimDuePush(owner, t.toISOString(), new Date(t.getTime() + deps.outbound.timeoutMs + PUSH_LEASE_MARGIN_MS).toISOString(), limit);
     await Promise.all(
       claimed.map(async (d) => {
         const outcome = await pushOne(d);
