@@ -353,6 +353,8 @@ export interface DeliveryOutcome {
 
 /** Cross-tenant work for the webhook workers: fan-out of new events into deliveries, claiming, completion. */
 export interface DeliveryQueue {
+  /** Whether any endpoint is enabled: one indexed read, so an idle round writes nothing and locks nothing. */
+  anyEnabledEndpoint(): Promise<boolean>;
   /**
    * For up to `endpoints` enabled endpoints (claimed: FOR UPDATE SKIP LOCKED on PostgreSQL, the
    * write lock on SQLite), turns new events (after the endpoint's cursor, below the read horizon)

@@ -61,9 +61,9 @@ export function createConsoleProfile(deps: { store: ConsoleStore; apiKeys: Retur
     },
 
     /** The new key, to be shown once. */
-    async generateKey(actor: ConsoleActor, name: string): Promise<{ key: string; view: ApiKeyView }> {
+    async generateKey(actor: ConsoleActor, name: string, scopes?: readonly string[]): Promise<{ key: string; view: ApiKeyView }> {
       requireAdmin(actor);
-      const { record, key } = await apiKeys.create(actor.store, { name, createdBy: actor.account.email });
+      const { record, key } = await apiKeys.create(actor.store, { name, createdBy: actor.account.email, scopes });
       return { key, view: toView(record) };
     },
 

@@ -43,6 +43,8 @@ export interface UserDetail {
   readonly resource: JsonObject;
   readonly groups: ReadonlyArray<{ id: string; displayName: string; direct: boolean }>;
   readonly history: readonly ActivityRow[];
+  /** The user's outbound events (its own and its memberships'), newest first. */
+  readonly events: ReadonlyArray<{ id: string; type: string; occurredAt: string; changedAttributes: readonly string[]; group: string | null }>;
 }
 
 /** scim_users.source values behind the console's words. */
@@ -154,12 +156,17 @@ export function createConsoleUsers(deps: { store: ConsoleStore; users: ScimResou
       const row = await store.reads(actor.org.id).findUser(id);
       if (!row) throw new ServiceError('not_found', 'No such user in your organisation');
       const rendered = await users.get(consoleScimContext(actor, 'GET', `/console/users/${id}`, scimBase), id, {});
-      const [groups, history, keyNames] = await Promise.all([
+      const [groups, history, keyNames, stored] = await Promise.all([
         actor.store.members.ancestorsOf(id),
         actor.store.activity.list({ errorsOnly: false, resourceId: id, beforeSeq: undefined, limit: HISTORY_LIMIT }),
         keyNamesOf(actor),
+        actor.store.outbox.forResource(id, HISTORY_LIMIT),
       ]);
-      return { row, resource: rendered.resource, groups, history: history.map(withNames(keyNames)) };
+      const events = stored.map((e) => {
+        const data = JSON.parse(e.data) as { changedAttributes?: string[]; group?: { displayName?: string | null } };
+        return { id: e.id, type: e.type, occurredAt: e.occurredAt, changedAttributes: data.changedAttributes ?? [], group: data.group?.displayName ?? null };
+      });
+      return { row, resource: rendered.resource, groups, history: history.map(withNames(keyNames)), events };
     },
 
     /** Deactivates or reactivates a user by hand, as a SCIM PATCH `replace active`. */

@@ -103,6 +103,8 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
   return {
     /** One round: fan-out, claim, send in parallel, record. Returns how many deliveries were attempted. */
     async runOnce(): Promise<number> {
+      // No enabled endpoint anywhere: nothing to fan out or send (and no write lock taken on SQLite).
+      if (!(await deps.platform.deliveries.anyEnabledEndpoint())) return 0;
       const now = deps.now();
       await deps.platform.deliveries.fanOut(iso(now), { endpoints: 20, eventsPerEndpoint: 500 });
       const claimed = await deps.platform.deliveries.claim(iso(now), iso(now + LEASE_MS), batch);

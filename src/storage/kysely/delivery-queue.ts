@@ -24,6 +24,11 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
   const asTxid = (txid: string) => (pg ? sql`${txid}::xid8` : sql`${Number(txid)}`);
 
   return {
+    async anyEnabledEndpoint() {
+      const row = await db.selectFrom('webhook_endpoints').select('id').where('enabled', '=', 1).limit(1).executeTakeFirst();
+      return row !== undefined;
+    },
+
     async fanOut(now, { endpoints, eventsPerEndpoint }) {
       return db.transaction().execute(async (trx) => {
         // SQLite: take the write lock before reading anything (no stale read, no BUSY upgrade).

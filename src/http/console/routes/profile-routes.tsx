@@ -30,7 +30,10 @@ export const profileRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (a
     const name = formOf(request).name ?? '';
     let created;
     try {
-      created = await profile.generateKey(actor, name);
+      // Checkboxes: the scopes ticked (none ticked is refused with a clear message); a form without the field keeps `scim`.
+      const raw = (request.body as Record<string, unknown> | null)?.scopes;
+      const scopes = raw === undefined ? undefined : (Array.isArray(raw) ? raw : [raw]).filter((x): x is string => typeof x === 'string');
+      created = await profile.generateKey(actor, name, scopes);
     } catch (e) {
       if (!(e instanceof ServiceError) || (e.code !== 'conflict' && e.code !== 'invalid')) throw e;
       const vm = await profile.view(actor);

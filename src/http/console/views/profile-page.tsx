@@ -157,6 +157,15 @@ function ApiKeys({ vm, csrfToken }: { vm: ProfilePageView; csrfToken: string }):
                   required
                 />
               </div>
+              <fieldset class="field">
+                <legend>Scopes</legend>
+                <label class="check">
+                  <input type="checkbox" name="scopes" value="scim" checked /> scim — provision users and groups (/scim/v2)
+                </label>
+                <label class="check">
+                  <input type="checkbox" name="scopes" value="events:read" /> events:read — read the Events API (/api/v1/events)
+                </label>
+              </fieldset>
               <button type="submit" class="btn">
                 Generate API key
               </button>

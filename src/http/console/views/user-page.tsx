@@ -69,6 +69,47 @@ function StatusAction({ vm, csrfToken }: { vm: UserPageView; csrfToken: string }
   );
 }
 
+/** The user's outbound events (webhooks, Events API): its own changes and its group memberships. */
+function UserEvents({ vm }: { vm: UserPageView }): JSX.Element {
+  return (
+    <section class="card flush" aria-labelledby="events-title">
+      <div class="card-head">
+        <h2 id="events-title">Events</h2>
+        <span class="muted small">Sent to webhooks and the Events API</span>
+      </div>
+      {vm.events.length === 0 ? (
+        <EmptyState title="No events for this user" />
+      ) : (
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Event</th>
+              <th scope="col">Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            {vm.events.map((e) => (
+              <tr>
+                <td>
+                  <Time iso={e.occurredAt} />
+                </td>
+                <td>
+                  <code>{e.type}</code>
+                  <div class="muted small">
+                    <code>{e.id}</code>
+                  </div>
+                </td>
+                <td>{e.group !== null ? `Group: ${e.group}` : e.changedAttributes.join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 function History({ vm }: { vm: UserPageView }): JSX.Element {
   return (
     <section class="card flush" aria-labelledby="history-title">
@@ -231,6 +272,7 @@ export function UserPage({ chrome, vm }: { chrome: Chrome; vm: UserPageView }): 
           </details>
         </section>
         <History vm={vm} />
+        <UserEvents vm={vm} />
       </div>
     </Layout>
   );
