@@ -140,15 +140,23 @@ function lockfile() {
   try {
     const changed = JSON.parse(JSON.stringify(pkg));
     delete changed.scripts;
+    // package.json asks for the release before the locked one (a version that exists, so the only reason to refuse
+    // is the mismatch with the lockfile).
     const dep = 'commander';
     const locked = lock.packages[`node_modules/${dep}`].version;
-    changed.dependencies[dep] = `>${locked}`; // the locked version no longer satisfies package.json
+    const versions = JSON.parse(npm(['view', dep, 'versions', '--json']).stdout || '[]').filter((v) => !v.includes('-'));
+    const other = versions[versions.indexOf(locked) - 1];
+    if (!other) {
+      problems.push(`cannot find the ${dep} release before ${locked} on the registry`);
+      finish('lockfile');
+    }
+    changed.dependencies[dep] = other;
     writeFileSync(join(dir, 'package.json'), JSON.stringify(changed, null, 2));
     writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2));
     const r = npm(['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir });
     const said = `${r.stdout}${r.stderr}`;
-    if (r.status === 0 || !/in sync/i.test(said)) problems.push(`npm ci accepted a lockfile out of step with package.json (${dep} ${locked} vs >${locked}):\n${said.slice(-800)}`);
-    else console.log(`lockfile: npm ci refuses a lockfile out of step with package.json (${dep} locked at ${locked}, package.json asks >${locked})`);
+    if (r.status === 0 || !/in sync/i.test(said)) problems.push(`npm ci did not refuse a lockfile out of step with package.json (${dep} locked at ${locked}, package.json asks ${other}):\n${said.slice(-800)}`);
+    else console.log(`lockfile: npm ci refuses a lockfile out of step with package.json (${dep} locked at ${locked}, package.json asks ${other})`);
 
     // 2. A changed integrity: `npm ci` must fail on the tarball's hash (EINTEGRITY). Control run first: the same
     //    one-package project with the true integrity installs, so the refusal is due to the change alone.

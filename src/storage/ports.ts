@@ -30,6 +30,11 @@ export interface PlatformStore {
   touchApiKey(keyId: string, now: string, notAfter: string): Promise<void>;
   findAccountByEmail(emailFolded: string): Promise<(ConsoleAccount & { passwordHash: string | null }) | undefined>;
   /** Readiness probe: a trivial query. */
+  /**
+   * Counts one refused SCIM request against the organisation and key it named (aggregated: one
+   * row per organisation, key and reason). Never given the presented secret.
+   */
+  recordAuthFailure(input: AuthFailureInput): Promise<void>;
   ping(): Promise<void>;
   forTenant(tenantId: TenantId): TenantStore;
 }
@@ -55,6 +60,15 @@ export interface StoredResource {
   readonly created: string;
   readonly lastModified: string;
   readonly doc: JsonObject;
+  /** Users only: 'scim' (provisioned) or 'manual' (added in the console or by the CLI). */
+  readonly source?: string;
+}
+
+/** Server-owned fields an insert may carry over (a restore keeps the id, creation time and version). */
+export interface InsertOptions {
+  readonly source?: string;
+  readonly created?: string;
+  readonly version?: number;
 }
 
 export interface SortSpec {
@@ -91,7 +105,7 @@ export interface MemberRow {
 export interface ResourceStore {
   readonly resourceType: ResourceTypeName;
   /** Inserts a new resource; throws UniqueConflict on a duplicate unique attribute. */
-  insert(id: string, doc: JsonObject, now: string): Promise<StoredResource>;
+  insert(id: string, doc: JsonObject, now: string, options?: InsertOptions): Promise<StoredResource>;
   findById(id: string): Promise<StoredResource | undefined>;
   /** findById inside a write transaction, holding the row until it ends (PostgreSQL `FOR NO KEY UPDATE`),
    *  so concurrent unconditional writes of one resource serialise instead of conflicting. */
@@ -128,6 +142,38 @@ export interface MembershipStore {
   ancestorsOf(memberId: string): Promise<Array<{ id: string; displayName: string; direct: boolean }>>;
   /** ancestorsOf for many members in a few queries (a page of a list). */
   ancestorsOfMany(memberIds: readonly string[]): Promise<Map<string, Array<{ id: string; displayName: string; direct: boolean }>>>;
+}
+
+/** Why a request that named one of an organisation's keys was refused. */
+export type AuthFailureReason =
+  | 'revoked_key'
+  | 'wrong_secret'
+  | 'api_access_withdrawn'
+  /** Token endpoint (issue #20): a known OAuth client's secret has expired. */
+  | 'oauth_secret_expired'
+  /** Token endpoint: a known OAuth client failed to authenticate (wrong secret, invalid or replayed assertion). */
+  | 'oauth_client_refused';
+
+export interface AuthFailureInput {
+  readonly tenantId: TenantId;
+  readonly keyId: string;
+  readonly reason: AuthFailureReason;
+  readonly at: string;
+  readonly userAgent: string | null;
+}
+
+export interface AuthFailureRecord {
+  readonly keyId: string;
+  readonly reason: AuthFailureReason;
+  readonly firstAt: string;
+  readonly lastAt: string;
+  readonly attempts: number;
+  readonly userAgent: string | null;
+}
+
+export interface AuthFailuresStore {
+  /** The organisation's refused-connection rows whose last attempt is at or after `sinceIso`, latest first. */
+  list(sinceIso: string): Promise<AuthFailureRecord[]>;
 }
 
 export interface ActivityEntry {
@@ -237,6 +283,8 @@ export interface TenantStore {
   readonly apiKeys: ApiKeysStore;
   readonly accounts: AccountsStore;
   readonly activity: ActivityStore;
+  readonly lifecycle: LifecycleStore;
+  readonly authFailures: AuthFailuresStore;
   /** OAuth clients for SCIM (client credentials, workload identity federation). */
   readonly oauth: TenantOAuthStore;
   organization(): Promise<Organization>;
@@ -244,9 +292,115 @@ export interface TenantStore {
   transaction<T>(fn: (tx: TenantStore) => Promise<T>): Promise<T>;
 }
 
+// ---------------------------------------------------------------- user lifecycle (issue #14)
+
+export type ClaimPolicy = 'match' | 'approve' | 'never';
+export type OnDeletePolicy = 'retain' | 'erase';
+
+export interface LifecyclePolicy {
+  readonly claim: ClaimPolicy;
+  readonly onDelete: OnDeletePolicy;
+  readonly retentionDays: number;
+  readonly updatedAt: string | null;
+  readonly updatedBy: string | null;
+}
+
+export interface DeletedUserRecord {
+  readonly id: string;
+  readonly userName: string;
+  readonly externalId: string | null;
+  readonly displayName: string | null;
+  readonly email: string | null;
+  readonly source: string;
+  readonly version: number;
+  readonly created: string;
+  readonly doc: JsonObject;
+  readonly groupIds: readonly string[];
+  readonly deletedAt: string;
+  readonly deletedBy: string | null;
+  readonly purgeAfter: string;
+}
+
+export interface UserTombstone {
+  readonly id: string;
+  readonly externalId: string | null;
+  readonly deletedAt: string;
+  readonly purgedAt: string;
+}
+
+export type ClaimStatus = 'pending' | 'approved' | 'rejected';
+
+export interface UserClaimRecord {
+  readonly userId: string;
+  readonly status: ClaimStatus;
+  /** The identity provider's version of the user (what the claim would write). */
+  readonly doc: JsonObject;
+  readonly keyId: string | null;
+  readonly requestedAt: string;
+  readonly decidedAt: string | null;
+  readonly decidedBy: string | null;
+}
+
+/** What an erasure removed (counts only: never the person's data). */
+export interface ErasureReport {
+  readonly id: string;
+  readonly externalId: string | null;
+  readonly deletedAt: string;
+  readonly purgedAt: string;
+  readonly activityRedacted: number;
+  readonly sessionsEnded: number;
+  readonly accountsRemoved: number;
+  readonly identitiesRemoved: number;
+  readonly eventsRedacted: number;
+}
+
+export interface LifecycleStore {
+  policy(): Promise<LifecyclePolicy>;
+  setPolicy(policy: Omit<LifecyclePolicy, 'updatedAt' | 'updatedBy'>, now: string, by: string | null): Promise<LifecyclePolicy>;
+  /** Unclaimed manual users whose folded userName is `userNameFolded` or who have an email folding to `emailFolded`. */
+  findManualMatches(userNameFolded: string, emailFolded: string | null): Promise<string[]>;
+  setSource(id: string, source: string): Promise<void>;
+  /** Inserts many manual users in a few multi-row statements (CSV import); throws UniqueConflict like insert. */
+  insertManualUsers(users: ReadonlyArray<{ id: string; doc: JsonObject }>, now: string): Promise<void>;
+  /** Which of these folded userNames are taken by a user of this organisation. */
+  existingUserNames(folded: readonly string[]): Promise<Set<string>>;
+  /** Moves the user out of scim_users into deleted_users (memberships remembered as group ids). */
+  softDelete(user: StoredResource, now: string, by: string | null, purgeAfter: string): Promise<DeletedUserRecord>;
+  listDeleted(offset: number, limit: number): Promise<{ total: number; rows: DeletedUserRecord[] }>;
+  findDeleted(id: string): Promise<DeletedUserRecord | undefined>;
+  /** Drops the deleted_users row (after a restore). */
+  forgetDeleted(id: string): Promise<void>;
+  /** Erases a soft-deleted user for good and leaves a tombstone; undefined when there is no such deleted user. */
+  erase(id: string, now: string): Promise<ErasureReport | undefined>;
+  tombstone(id: string): Promise<UserTombstone | undefined>;
+  /** Ends every console session of the accounts linked to the user; returns how many. */
+  endSessionsOf(userId: string): Promise<number>;
+  claims(status: ClaimStatus | undefined): Promise<UserClaimRecord[]>;
+  findClaim(userId: string): Promise<UserClaimRecord | undefined>;
+  /** Records (or refreshes) a pending claim; an existing decision is kept. */
+  requestClaim(userId: string, doc: JsonObject, keyId: string | null, now: string): Promise<UserClaimRecord>;
+  decideClaim(userId: string, status: 'approved' | 'rejected', now: string, by: string | null): Promise<boolean>;
+  deleteClaim(userId: string): Promise<void>;
+}
+
+/** Cross-organisation pieces of the purge job. */
+export interface LifecycleJobStore {
+  /** Soft-deleted users whose retention ended at `now`, oldest first. */
+  duePurges(now: string, limit: number): Promise<Array<{ tenantId: TenantId; id: string }>>;
+  /** Takes (or renews) the named lease until `until` when it is free or expired or already ours. */
+  acquireLease(name: string, holder: string, now: string, until: string): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** After an erasure: no copy of erased pages left in the database's side files (SQLite WAL checkpoint). */
+  compact(): Promise<void>;
+}
+
 /** A unique constraint refused the write; `attribute` is the SCIM attribute at fault. */
 export class UniqueConflict extends Error {
-  constructor(readonly attribute: string) {
+  constructor(
+    readonly attribute: string,
+    /** The value that clashed, when the store knows it (to find and name the existing record). */
+    readonly value?: string,
+  ) {
     super(`unique conflict on ${attribute}`);
     this.name = 'UniqueConflict';
   }
@@ -343,6 +497,8 @@ export interface ConsoleReads {
   /** Members of one group ordered by name, one page at a time. */
   groupMembers(groupId: string, offset: number, limit: number): Promise<{ total: number; rows: DirectoryMemberRow[] }>;
   counts(): Promise<{ users: number; activeUsers: number; groups: number }>;
+  /** Display names (else user names) of the given user and group ids that still exist. */
+  resourceNames(ids: readonly string[]): Promise<Map<string, string>>;
   provisioningStats(sinceIso: string): Promise<ProvisioningStats>;
 }
 
@@ -457,6 +613,128 @@ export interface SignInStore {
    */
   tenantsWithUserNamed(provider: SignInProvider, namesFolded: readonly string[]): Promise<Array<{ tenantId: TenantId; hasBinding: boolean }>>;
   forTenant(tenantId: TenantId): TenantSignInStore;
+}
+
+// ---- SCIM security event tokens (RFC 9967): keys, streams, per-stream SET deliveries ----
+
+export interface SetSigningKeyRecord {
+  readonly kid: string;
+  readonly alg: string;
+  readonly privateJwk: string;
+  readonly publicJwk: string;
+  readonly createdAt: string;
+  readonly retiredAt: string | null;
+}
+
+export type SetDeliveryMethod = 'push' | 'poll';
+
+export interface SetStreamRecord {
+  readonly tenantId: TenantId;
+  readonly id: string;
+  readonly name: string;
+  readonly delivery: SetDeliveryMethod;
+  /** Push: the receiver's endpoint (RFC 8935 §2). */
+  readonly endpointUrl: string | null;
+  /** Push: the Authorization header value sent with each request (a credential the receiver issued). */
+  readonly authorization: string | null;
+  /** Poll: SHA-256 of the bearer token the receiver polls with. */
+  readonly pollTokenHash: string | null;
+  readonly audience: string;
+  /** The event URIs the receiver wants; null = every URI we emit. */
+  readonly eventUris: readonly string[] | null;
+  readonly enabled: boolean;
+  readonly sourceCursor: string | null;
+  readonly createdAt: string;
+}
+
+export interface SetStreamStats {
+  readonly pending: number;
+  readonly delivered: number;
+  readonly failed: number;
+}
+
+export interface NewSetDelivery {
+  readonly jti: string;
+  readonly sourceEventId: string;
+  readonly subject: string;
+  readonly txn: string;
+  /** The SET's claims as JSON; signed when sent (push) or handed out (poll). */
+  readonly claims: string;
+}
+
+export interface SetDeliveryRecord extends NewSetDelivery {
+  readonly seq: number;
+  readonly tenantId: TenantId;
+  readonly streamId: string;
+  readonly status: 'pending' | 'delivered' | 'failed';
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly lastStatus: number | null;
+  readonly lastError: string | null;
+  readonly lastDescription: string | null;
+  readonly createdAt: string;
+  readonly completedAt: string | null;
+}
+
+/** A push delivery claimed by one worker, with what it needs to send it. */
+export interface ClaimedSetDelivery extends SetDeliveryRecord {
+  readonly endpointUrl: string;
+  readonly authorization: string | null;
+}
+
+export type SetAttemptOutcome =
+  | { readonly kind: 'delivered'; readonly status: number; readonly at: string }
+  /** Terminal: a 400 with an RFC 8935 §2.3 `err`, or retries exhausted. */
+  | { readonly kind: 'failed'; readonly status: number | null; readonly error: string; readonly description: string | null; readonly at: string }
+  | { readonly kind: 'retry'; readonly status: number | null; readonly error: string; readonly description: string | null; readonly nextAttemptAt: string };
+
+/** Cross-tenant by necessity (the delivery worker and the poll endpoint start without a tenant); every write names the tenant. */
+export interface SetStore {
+  activeKey(tenantId: TenantId): Promise<SetSigningKeyRecord | undefined>;
+  /** Retires the active key(s) and stores `key` as the active one, in one transaction. */
+  rotateKey(tenantId: TenantId, key: Omit<SetSigningKeyRecord, 'retiredAt'>): Promise<void>;
+  /** The keys to publish: active, or retired after `retiredAfter`. */
+  publishedKeys(tenantId: TenantId, retiredAfter: string): Promise<SetSigningKeyRecord[]>;
+
+  createStream(stream: SetStreamRecord): Promise<void>;
+  listStreams(tenantId: TenantId): Promise<SetStreamRecord[]>;
+  findStream(tenantId: TenantId, id: string): Promise<SetStreamRecord | undefined>;
+  /** By id alone (the poll endpoint); the caller then proves it holds the stream's token. */
+  findStreamById(id: string): Promise<SetStreamRecord | undefined>;
+  deleteStream(tenantId: TenantId, id: string): Promise<boolean>;
+  setStreamEnabled(tenantId: TenantId, id: string, enabled: boolean): Promise<boolean>;
+  streamStats(tenantId: TenantId, id: string): Promise<SetStreamStats>;
+  /** Enabled streams of every organisation (the worker's round). */
+  enabledStreams(): Promise<Array<{ tenantId: TenantId; id: string; delivery: SetDeliveryMethod }>>;
+
+  /** The outbox's read horizon now: a new stream starts there (every event below it has committed). */
+  outboxHead(): Promise<EventPosition>;
+  /** Takes the stream's lease when it is free or expired; false when another instance holds it. */
+  leaseStream(tenantId: TenantId, id: string, owner: string, now: string, until: string): Promise<boolean>;
+  releaseStream(tenantId: TenantId, id: string, owner: string): Promise<void>;
+  /**
+   * Appends SETs and moves the stream's outbox cursor from `from` to `to`, in one transaction, only
+   * while `owner` holds the lease and the cursor is still `from`; false (nothing written) otherwise.
+   * A SET whose source event is already in the stream is skipped.
+   */
+  appendDeliveries(tenantId: TenantId, streamId: string, owner: string, from: string | null, to: string | null, rows: readonly NewSetDelivery[], now: string): Promise<boolean>;
+
+  /**
+   * Claims up to `limit` due push deliveries of enabled streams: pending, next attempt due, lease
+   * free or expired, and no earlier pending SET about the same subject in the same stream.
+   * PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one UPDATE … RETURNING (writers are serialised).
+   */
+  claimDuePush(owner: string, now: string, leaseUntil: string, limit: number): Promise<ClaimedSetDelivery[]>;
+  /** Records one attempt's outcome and drops the lease; only while `owner` still holds it. */
+  recordAttempt(seq: number, owner: string, outcome: SetAttemptOutcome): Promise<boolean>;
+
+  /** Poll: the oldest `limit` pending SETs of the stream, and whether there are more. */
+  pendingForPoll(tenantId: TenantId, streamId: string, limit: number): Promise<{ rows: SetDeliveryRecord[]; more: boolean }>;
+  /** Poll: marks pending SETs delivered (ack) or failed (setErrs); unknown jtis are ignored. */
+  acknowledge(tenantId: TenantId, streamId: string, acks: readonly string[], errors: ReadonlyMap<string, { err: string; description: string | null }>, now: string): Promise<number>;
+  listDeliveries(tenantId: TenantId, streamId: string, limit: number): Promise<SetDeliveryRecord[]>;
+  /** Deletes delivered/failed SETs completed before `before`; returns how many. */
+  purgeCompleted(before: string): Promise<number>;
 }
 
 // ---------------------------------------------------------------- OAuth clients for SCIM (issue #20)

@@ -9,6 +9,8 @@ import type { Organization } from '../../src/domain/organization.js';
 import { freshDatabase, type DialectName } from './databases.js';
 import type { ScimLimits } from '../../src/scim/limits.js';
 import type { Redis } from 'ioredis';
+import type { Clock } from '../../src/domain/clock.js';
+import type { SetEventSource } from '../../src/services/sets/set-streams.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -58,13 +60,18 @@ export function scimClient(app: FastifyInstance, key: string | undefined): ScimC
   };
 }
 
-export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; now?: () => number } = {}): Promise<TestApp> {
+export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; now?: () => number; setEventSource?: SetEventSource; clock?: Clock } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const config: Config = {
     ...loadConfig({ PUBLIC_URL: 'https://wiggledesk.test', LOG_LEVEL: 'silent', ...options.env }),
     database: db.config,
   };
-  const composition = await compose(config, { ...(options.limits ? { limits: options.limits } : {}), ...(options.now ? { now: options.now } : {}) });
+  const composition = await compose(config, {
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.setEventSource ? { setEventSource: options.setEventSource } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const app = await buildApp(config, composition.services, { logger: false, scim: { redis: options.redis } });
   await app.ready();
   const { services } = composition;

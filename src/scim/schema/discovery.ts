@@ -4,6 +4,7 @@ import type { JsonObject } from '../../domain/json.js';
 import type { ScimLimits } from '../limits.js';
 import { allResourceTypes, allSchemas, COMMON_ATTRIBUTES, findSchema } from './registry.js';
 import type { AttributeDef, ResourceTypeDef, SchemaDef } from './types.js';
+import { EMITTED_EVENT_URIS } from '../events/set-profile.js';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 export const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
@@ -54,6 +55,9 @@ export const serviceProviderConfig = (baseUrl: string, limits: ScimLimits, optio
       primary: true,
     },
   ],
+  // RFC 9967 §4: the SET event URIs we emit on SET streams (push RFC 8935, poll RFC 8936); no
+  // asynchronous SCIM requests (§2.5.1.1), so asyncRequest is "none".
+  securityEvents: { asyncRequest: 'none', eventUris: [...EMITTED_EVENT_URIS] },
   meta: { resourceType: 'ServiceProviderConfig', location: `${trimBase(baseUrl)}/ServiceProviderConfig` },
 });
 

@@ -13,6 +13,7 @@ import { getResourceSchema, resolveAttrPath, type ResourceSchema } from '../../s
 import { normalizeForWrite } from '../../scim/resources/codec.js';
 import { applyProjection, parseProjection, wantsAttribute, type Projection, type ProjectionParams } from '../../scim/resources/projection.js';
 import { parseFilter, parseAttrPath } from '../../scim/filter/parser.js';
+import { diffDocs } from './change-summary.js';
 import { parsePatchRequest } from '../../scim/patch/parse-patch.js';
 import { applyPatch, type MemberChange, type MemberRef } from '../../scim/patch/apply-patch.js';
 import type { ScimLimits } from '../../scim/limits.js';
@@ -92,10 +93,29 @@ export interface ScimResourceService {
 
 export const etagOf = (version: number): string => `W/"${version}"`;
 
+/**
+ * What the user lifecycle (services/lifecycle) adds to SCIM writes of Users: claims of manual
+ * users, suspension, soft deletion. Called inside the write's transaction unless said otherwise.
+ */
+export interface UserLifecycleHooks {
+  /** Before a create, outside any transaction: the manual user this create takes over (the answer is that user), or undefined. Throws a ScimError when the policy refuses. */
+  claimOnCreate(ctx: RequestContext, doc: JsonObject): Promise<StoredResource | undefined>;
+  /** Before a SCIM write changes an existing user: true when the write also claims a manual user. Throws when the policy refuses. */
+  beforeWrite(tx: TenantStore, ctx: RequestContext, current: StoredResource, next: JsonObject | undefined): Promise<boolean>;
+  /** After the update: lifecycle labels for the activity entry (suspended, reactivated, claimed); ends sessions on suspension. */
+  afterWrite(tx: TenantStore, ctx: RequestContext, current: StoredResource, next: StoredResource, claimed: boolean): Promise<string[]>;
+  /** Replaces the row delete: soft-deletes per the organisation's policy; returns the activity summary. */
+  onDelete(tx: TenantStore, ctx: RequestContext, current: StoredResource): Promise<string>;
+  /** After the delete committed (erasure at once under on-delete=erase). */
+  afterDelete(ctx: RequestContext, id: string): Promise<void>;
+  /** A write failed: lets the lifecycle record what must outlive the rolled-back transaction (a pending claim). */
+  onFailure(ctx: RequestContext, error: unknown): Promise<void>;
+}
+
 const MEMBER_PAGE = 1000;
 const WRITE_RETRIES = 5;
 
-export function createScimResourceService(resourceType: ResourceTypeName, limits: ScimLimits): ScimResourceService {
+export function createScimResourceService(resourceType: ResourceTypeName, limits: ScimLimits, userHooks?: UserLifecycleHooks): ScimResourceService {
   const rs = getResourceSchema(resourceType);
   const endpoint = rs.type.endpoint;
   const membersAttr = rs.membershipAttribute;
@@ -176,10 +196,31 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     };
   }
 
-  const attrSummary = (doc: JsonObject) => JSON.stringify({ attributes: Object.keys(doc).filter((k) => k !== 'schemas').sort() });
+  /** Attribute names, plus the old → new values of what changed (change-summary.ts). */
+  const attrSummary = (doc: JsonObject, before: JsonObject = {}, after: JsonObject = doc) => {
+    const { changes, more } = diffDocs(before, after);
+    return JSON.stringify({ attributes: Object.keys(doc).filter((k) => k !== 'schemas').sort(), changes, ...(more > 0 ? { moreChanges: more } : {}) });
+  };
 
-  function uniquenessError(e: UniqueConflict): ScimError {
-    return uniqueness(`A ${resourceType} with this ${e.attribute} already exists in your organisation`, 'SCIM_E_UNIQUE_409');
+  /**
+   * The 409 names the record that holds the value (RFC 7644 §3.3: "uniqueness"), so the admin of
+   * the identity provider and the console can find it. Looked up after the failed transaction
+   * (PostgreSQL refuses statements inside an aborted one).
+   */
+  async function uniquenessError(store: TenantStore, e: UniqueConflict): Promise<ScimError> {
+    const plain = uniqueness(`A ${resourceType} with this ${e.attribute} already exists in your organisation`, 'SCIM_E_UNIQUE_409');
+    if (e.value === undefined) return plain;
+    try {
+      const found = await repo(store).list({ filter: parseFilter(`${e.attribute} eq ${JSON.stringify(e.value)}`), sort: undefined, page: { kind: 'index', startIndex: 1, count: 1 }, withTotal: false });
+      const existing = found.resources[0];
+      if (!existing) return plain;
+      const name = [existing.doc.displayName, existing.doc.userName].find((v): v is string => typeof v === 'string') ?? existing.id;
+      return uniqueness(`A ${resourceType} with the ${e.attribute} ${JSON.stringify(e.value)} already exists in your organisation (id ${existing.id})`, 'SCIM_E_UNIQUE_409', {
+        conflict: { attribute: e.attribute, value: e.value, existingId: existing.id, existingName: name },
+      });
+    } catch {
+      return plain;
+    }
   }
 
   /** Splits the membership attribute off a normalised document (members are rows). */
@@ -261,21 +302,44 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     return out;
   }
 
+  /** A write that claimed a manual user is a user.updated carrying the source change, even when no attribute changed. */
+  function withClaim(changes: ResourceChange[], before: StoredResource, after: StoredResource, claimed: boolean): ResourceChange[] {
+    if (!claimed) return changes;
+    const source = { from: 'manual', to: 'scim' } as const;
+    const i = changes.findIndex((c) => c.kind === 'updated');
+    if (i >= 0) return changes.map((c, j) => (j === i && c.kind === 'updated' ? { ...c, source } : c));
+    return [{ kind: 'updated', resourceType, before, after, source }, ...changes];
+  }
+
   /** Retries a write transaction when a concurrent writer bumped the version first. */
-  async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  async function withRetry<T>(store: TenantStore, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (e) {
         if (e instanceof VersionConflict && attempt < WRITE_RETRIES) continue;
         if (e instanceof VersionConflict) throw new ScimError(409, undefined, 'The resource changed concurrently; retry the request', 'SCIM_E_CONFLICT');
-        if (e instanceof UniqueConflict) throw uniquenessError(e);
+        if (e instanceof UniqueConflict) throw await uniquenessError(store, e);
         throw e;
       }
     }
   }
 
   const projectionOf = (p: ProjectionParams) => parseProjection(rs, p);
+  const lifecycle = (): UserLifecycleHooks | undefined => (resourceType === 'User' ? userHooks : undefined);
+
+  /** Runs a write, letting the lifecycle see a failure (a pending claim survives the rollback). */
+  async function guarded<T>(ctx: RequestContext, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      await lifecycle()?.onFailure(ctx, e);
+      throw e;
+    }
+  }
+
+  const withLifecycle = (summary: string, labels: readonly string[]): string =>
+    labels.length === 0 ? summary : JSON.stringify({ ...(JSON.parse(summary) as object), lifecycle: labels });
 
   // ------------------------------------------------------------------ use cases
 
@@ -287,13 +351,15 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       const projection = projectionOf(projectionParams);
       const normalized = normalizeForWrite(rs, body, { mode: 'create', limits, checkSchemas: true });
       const { doc, members } = splitMembers(normalized);
+      const claimed = await lifecycle()?.claimOnCreate(ctx, doc);
+      if (claimed) return render(ctx.store, ctx.baseUrl, claimed, projection);
       const id = randomUUID();
-      const stored = await withRetry(() =>
+      const stored = await withRetry(ctx.store, () =>
         ctx.store.transaction(async (tx) => {
           const now = isoNow();
           const s = await repo(tx).insert(id, doc, now);
           const added = members && members.length > 0 ? await tx.members.add(id, await resolveMembers(tx, id, members), now) : [];
-          await recordChange(tx, activity(ctx, 201, id, attrSummary(normalized)), changesOf(undefined, s, added.length ? [{ added, removed: [] }] : []), now);
+          await recordChange(tx, activity(ctx, 201, id, attrSummary(normalized, {}, doc)), changesOf(undefined, s, added.length ? [{ added, removed: [] }] : []), now);
           return s;
         }),
       );
@@ -310,7 +376,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
     async replace(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
-      const stored = await withRetry(() =>
+      const stored = await guarded(ctx, () => withRetry(ctx.store, () =>
         ctx.store.transaction(async (tx) => {
           const current = await repo(tx).findForUpdate(id);
           if (!current) throw notFoundError(id);
@@ -323,6 +389,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           }
           const normalized = normalizeForWrite(rs, body, { mode: 'replace', existing: current.doc, limits, checkSchemas: true });
           const { doc, members } = splitMembers(normalized);
+          const claim = (await lifecycle()?.beforeWrite(tx, ctx, current, doc)) ?? false;
           const now = isoNow();
           // R-OKTA-14: omitting members in a Group PUT means no members.
           const delta = membersAttr ? await replaceMembers(tx, id, members ?? [], now) : { added: [], removed: [] };
@@ -331,26 +398,28 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           if (!jsonEqual(doc, current.doc)) {
             next = await repo(tx).update(id, doc, now, current.version, current.doc);
             if (!next) throw new VersionConflict();
-          } else if (memberRows > 0) {
+          } else if (memberRows > 0 || claim) {
             next = await repo(tx).touch(id, now);
           }
           const after = next ?? current;
-          await recordChange(tx, activity(ctx, 200, id, attrSummary(normalized)), changesOf(current, after, memberRows > 0 ? [delta] : []), now);
+          const labels = (await lifecycle()?.afterWrite(tx, ctx, current, after, claim)) ?? [];
+          await recordChange(tx, activity(ctx, 200, id, withLifecycle(attrSummary(normalized, current.doc, doc), labels)), withClaim(changesOf(current, after, memberRows > 0 ? [delta] : []), current, after, claim), now);
           return after;
         }),
-      );
+      ));
       return render(ctx.store, ctx.baseUrl, stored, projection);
     },
 
     async patch(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
       const ops = parsePatchRequest(body, limits);
-      const stored = await withRetry(() =>
+      const stored = await guarded(ctx, () => withRetry(ctx.store, () =>
         ctx.store.transaction(async (tx) => {
           const current = await repo(tx).findForUpdate(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           const result = applyPatch(rs, current.doc, ops, { id, limits });
+          const claim = (await lifecycle()?.beforeWrite(tx, ctx, current, result.doc)) ?? false;
           const now = isoNow();
           const deltas = result.memberChanges.length ? await applyMemberChanges(tx, id, result.memberChanges, now) : [];
           const memberRows = deltas.length;
@@ -358,27 +427,39 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           if (result.changed && !jsonEqual(result.doc, current.doc)) {
             next = await repo(tx).update(id, result.doc, now, current.version, current.doc);
             if (!next) throw new VersionConflict();
-          } else if (memberRows > 0) {
+          } else if (memberRows > 0 || claim) {
             next = await repo(tx).touch(id, now);
           }
-          const summary = JSON.stringify({ operations: ops.map((o) => ({ op: o.op, path: o.path ? pathText(o.path) : null })) });
+          const { changes, more } = diffDocs(current.doc, result.doc);
+          const summary = JSON.stringify({ operations: ops.map((o) => ({ op: o.op, path: o.path ? pathText(o.path) : null })), changes, ...(more > 0 ? { moreChanges: more } : {}) });
           const after = next ?? current;
-          await recordChange(tx, activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, summary), changesOf(current, after, deltas), now);
+          const labels = (await lifecycle()?.afterWrite(tx, ctx, current, after, claim)) ?? [];
+          await recordChange(tx, activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, withLifecycle(summary, labels)), withClaim(changesOf(current, after, deltas), current, after, claim), now);
           return after;
         }),
-      );
+      ));
       const noContent = Boolean(membersAttr) && !hasProjection(projectionParams);
       return { rendered: await render(ctx.store, ctx.baseUrl, stored, projection, { forceNoMembers: noContent }), noContent };
     },
 
     async delete(ctx, id, pre) {
-      await ctx.store.transaction(async (tx) => {
-        const current = await repo(tx).findForUpdate(id);
-        if (!current) throw notFoundError(id);
-        checkIfMatch(current, pre);
-        await repo(tx).delete(id);
-        await recordChange(tx, activity(ctx, 204, id, null), [{ kind: 'deleted', resourceType, before: current }]);
-      });
+      const hooks = lifecycle();
+      await guarded(ctx, () =>
+        ctx.store.transaction(async (tx) => {
+          const current = await repo(tx).findForUpdate(id);
+          if (!current) throw notFoundError(id);
+          checkIfMatch(current, pre);
+          let summary: string | null = null;
+          if (hooks) {
+            await hooks.beforeWrite(tx, ctx, current, undefined);
+            summary = await hooks.onDelete(tx, ctx, current);
+          } else {
+            await repo(tx).delete(id);
+          }
+          await recordChange(tx, activity(ctx, 204, id, summary), [{ kind: 'deleted', resourceType, before: current }]);
+        }),
+      );
+      await hooks?.afterDelete(ctx, id);
     },
 
     async list(ctx, params) {

@@ -122,6 +122,90 @@ export interface SessionsTable {
   last_seen_at: string;
 }
 
+export interface LifecyclePoliciesTable {
+  tenant_id: string;
+  claim_policy: string;
+  on_delete: string;
+  retention_days: number;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface DeletedUsersTable {
+  tenant_id: string;
+  id: string;
+  user_name: string;
+  user_name_folded: string;
+  external_id: string | null;
+  display_name: string | null;
+  email: string | null;
+  source: string;
+  version: number;
+  created_at: string;
+  doc: DocColumn;
+  /** JSON array of the group ids the user was a direct member of. */
+  group_ids: string;
+  deleted_at: string;
+  deleted_by: string | null;
+  purge_after: string;
+}
+
+export interface UserTombstonesTable {
+  tenant_id: string;
+  id: string;
+  external_id: string | null;
+  deleted_at: string;
+  purged_at: string;
+}
+
+export interface UserClaimsTable {
+  tenant_id: string;
+  user_id: string;
+  status: string;
+  doc: DocColumn;
+  key_id: string | null;
+  requested_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+export interface LifecycleLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+export interface AuthFailuresTable {
+  tenant_id: string;
+  key_id: string;
+  reason: string;
+  first_at: string;
+  last_at: string;
+  attempts: number;
+  user_agent: string | null;
+}
+
+export interface IdpProfilesTable {
+  tenant_id: string;
+  client: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  state: string;
+}
+
+export interface SignInEventsTable {
+  seq: Generated<number>;
+  tenant_id: string | null;
+  at: string;
+  outcome: string;
+  provider: string;
+  user_label: string | null;
+  user_label_folded: string | null;
+  scim_user_id: string | null;
+  reason: string;
+  reference: string;
+}
+
 /** Outbox positions: txid is an xid8 on PostgreSQL (text in JS), 0 on SQLite. */
 export interface EventsTable {
   seq: Generated<number>;
@@ -194,8 +278,68 @@ export interface Database {
   resource_counts: ResourceCountsTable;
   activity_log: ActivityLogTable;
   sessions: SessionsTable;
+  lifecycle_policies: LifecyclePoliciesTable;
+  deleted_users: DeletedUsersTable;
+  user_tombstones: UserTombstonesTable;
+  user_claims: UserClaimsTable;
+  lifecycle_leases: LifecycleLeasesTable;
+  auth_failures: AuthFailuresTable;
+  idp_profiles: IdpProfilesTable;
+  sign_in_events: SignInEventsTable;
   events: EventsTable;
   event_purge_marks: EventPurgeMarksTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  set_signing_keys: SetSigningKeysTable;
+  set_streams: SetStreamsTable;
+  set_deliveries: SetDeliveriesTable;
+}
+
+// SCIM security event tokens (migration 0012).
+export interface SetSigningKeysTable {
+  tenant_id: string;
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+export interface SetStreamsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  delivery: string;
+  endpoint_url: string | null;
+  authorization: string | null;
+  poll_token_hash: string | null;
+  audience: string;
+  event_uris: string | null;
+  enabled: Generated<number>;
+  source_cursor: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  created_at: string;
+}
+
+export interface SetDeliveriesTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  stream_id: string;
+  jti: string;
+  source_event_id: string;
+  subject: string;
+  txn: string;
+  claims: string;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  last_description: string | null;
+  created_at: string;
+  completed_at: string | null;
 }

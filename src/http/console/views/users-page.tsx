@@ -1,8 +1,8 @@
 // Manage Users: search, status and source filters, sortable columns, server-side pages.
 import type { JSX } from 'preact';
-import type { UserListResult, UserListParams, UserSortKey } from '../../../services/console/console-users.js';
+import { PAGE_SIZES, type UserListResult, type UserListParams, type UserSortKey } from '../../../services/console/console-users.js';
 import { Layout, type Chrome } from './layout.js';
-import { EmptyState, PageHeader, Pagination, SortHeader, SourceBadge, StatusBadge, Time, Wrap, hrefWith } from './components.js';
+import { EmptyState, Notice, PageHeader, Pagination, SortHeader, SourceBadge, StatusBadge, Time, Wrap, hrefWith } from './components.js';
 
 /** The list URL for these parameters, leaving out defaults so links stay short. */
 export function usersHref(p: UserListParams, change: Partial<UserListParams> = {}): string {
@@ -30,7 +30,7 @@ function Filters({ p }: { p: UserListParams }): JSX.Element {
         <select id="status" name="status">
           <option value="all" selected={p.status === 'all'}>All</option>
           <option value="active" selected={p.status === 'active'}>Active</option>
-          <option value="inactive" selected={p.status === 'inactive'}>Inactive</option>
+          <option value="inactive" selected={p.status === 'inactive'}>Suspended</option>
         </select>
       </div>
       <div class="field">
@@ -39,6 +39,16 @@ function Filters({ p }: { p: UserListParams }): JSX.Element {
           <option value="all" selected={p.source === 'all'}>All</option>
           <option value="provisioned" selected={p.source === 'provisioned'}>Provisioned</option>
           <option value="manual" selected={p.source === 'manual'}>Manual</option>
+        </select>
+      </div>
+      <div class="field">
+        <label for="size">Per page</label>
+        <select id="size" name="size">
+          {PAGE_SIZES.map((n) => (
+            <option key={n} value={String(n)} selected={p.pageSize === n}>
+              {n}
+            </option>
+          ))}
         </select>
       </div>
       {p.sort !== 'name' ? <input type="hidden" name="sort" value={p.sort} /> : null}
@@ -55,7 +65,23 @@ function Filters({ p }: { p: UserListParams }): JSX.Element {
   );
 }
 
-export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }): JSX.Element {
+/** The CSV export of everything the current search and filters match. */
+export function usersCsvHref(p: UserListParams): string {
+  return usersHref(p, { page: 1, pageSize: 25 }).replace('/console/users', '/console/users.csv');
+}
+
+export interface UsersPageExtra {
+  readonly done?: string | undefined;
+  readonly imported?: number | undefined;
+  readonly pendingClaims?: number | undefined;
+}
+
+const USERS_DONE: Record<string, (x: UsersPageExtra) => string> = {
+  imported: (x) => `Imported ${x.imported ?? 0} user${x.imported === 1 ? '' : 's'}. They are listed below as manual users.`,
+  erased: () => 'The user was erased at once (your organisation’s policy). Only a tombstone remains.',
+};
+
+export function UsersPage({ chrome, vm, extra = {} }: { chrome: Chrome; vm: UserListResult; extra?: UsersPageExtra }): JSX.Element {
   const p = vm.params;
   const sortHref = (sort: UserSortKey, order: 'asc' | 'desc') => usersHref(p, { sort, order, page: 1 });
   const filtered = p.q !== '' || p.status !== 'all' || p.source !== 'all';
@@ -63,8 +89,36 @@ export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }
     <Layout title="Manage Users" chrome={chrome}>
       <PageHeader
         title="Manage Users"
-        description="People your identity provider has provisioned to WiggleDesk. Their details are managed there and synced here automatically."
+        description="People your identity provider has provisioned to WiggleDesk, and people added here by hand. Provisioned users are managed by your identity provider and synced automatically."
+        actions={
+          <>
+            <a class="btn" href="/console/users/new">
+              Add user
+            </a>{' '}
+            <a class="btn secondary" href="/console/users/import">
+              Import CSV
+            </a>{' '}
+            <a class="btn secondary" href="/console/deleted-users">
+              Deleted users
+            </a>{' '}
+            {vm.total > 0 ? (
+              <a class="btn secondary" href={usersCsvHref(p)} download>
+                Export CSV
+              </a>
+            ) : null}{' '}
+            {extra.pendingClaims ? (
+              <a class="btn secondary" href="/console/claims">
+                Pending claims ({extra.pendingClaims})
+              </a>
+            ) : null}
+          </>
+        }
       />
+      {extra.done && USERS_DONE[extra.done] ? (
+        <Notice tone="success" role="status">
+          <p>{USERS_DONE[extra.done]!(extra)}</p>
+        </Notice>
+      ) : null}
       <section class="card flush" aria-label="Users">
         <Filters p={p} />
         {vm.rows.length === 0 ? (
@@ -81,18 +135,19 @@ export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }
           )
         ) : (
           <div class="table-wrap">
-            <table>
+            <table class="fits-sm">
               <caption class="sr-only">
                 Users, {vm.total} in total{filtered ? ' matching the filters' : ''}
               </caption>
               <thead>
                 <tr>
                   <SortHeader label="Name" column="name" sort={p.sort} order={p.order} hrefFor={sortHref} />
-                  <SortHeader label="User name" column="userName" sort={p.sort} order={p.order} hrefFor={sortHref} />
-                  <SortHeader label="Work email" column="email" sort={p.sort} order={p.order} hrefFor={sortHref} />
+                  <SortHeader label="Email" column="email" sort={p.sort} order={p.order} hrefFor={sortHref} class="hide-sm" />
                   <SortHeader label="Status" column="status" sort={p.sort} order={p.order} hrefFor={sortHref} />
-                  <th scope="col">Source</th>
-                  <SortHeader label="Last change" column="updated" sort={p.sort} order={p.order} hrefFor={sortHref} />
+                  <th scope="col" class="hide-sm">
+                    Source
+                  </th>
+                  <SortHeader label="Last change" column="updated" sort={p.sort} order={p.order} hrefFor={sortHref} class="hide-sm" />
                 </tr>
               </thead>
               <tbody>
@@ -102,18 +157,21 @@ export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }
                       <a class="cell-main break" href={`/console/users/${encodeURIComponent(u.id)}`}>
                         {u.displayName ?? u.userName}
                       </a>
+                      {/* The user name when it says something the name and email do not. */}
+                      {u.displayName !== null && u.userName !== u.displayName && u.userName !== u.email ? (
+                        <span class="cell-sub">
+                          <Wrap text={u.userName} />
+                        </span>
+                      ) : null}
                     </td>
-                    <td>
-                      <Wrap text={u.userName} />
-                    </td>
-                    <td>{u.email ? <Wrap text={u.email} /> : <span class="muted">—</span>}</td>
+                    <td class="hide-sm">{u.email ? <Wrap text={u.email} /> : <span class="muted">—</span>}</td>
                     <td>
                       <StatusBadge active={u.active} />
                     </td>
-                    <td>
+                    <td class="hide-sm">
                       <SourceBadge source={u.source} />
                     </td>
-                    <td class="nowrap">
+                    <td class="nowrap hide-sm">
                       <Time iso={u.lastModified} />
                     </td>
                   </tr>
