@@ -20,6 +20,7 @@ import { activityRoutes } from './routes/activity-routes.js';
 import { homeRoutes } from './routes/home-routes.js';
 import { signInSettingsRoutes } from './routes/sign-in-settings-routes.js';
 import { provisioningCredentialsRoutes } from './routes/provisioning-credentials-routes.js';
+import { setStreamsRoutes } from './routes/set-streams-routes.js';
 import { signInPolicyRoutes } from './routes/sign-in-policy-routes.js';
 
 const FORM_BODY_LIMIT = 16 * 1024;
@@ -55,6 +56,7 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
       await admin.register(activityRoutes(deps));
       await admin.register(signInSettingsRoutes(deps, services.signIn));
       await admin.register(provisioningCredentialsRoutes(deps, services.oauth));
+      await admin.register(setStreamsRoutes(deps, services.sets));
       await admin.register(signInPolicyRoutes(deps, services.signInPolicy));
     });
   });
