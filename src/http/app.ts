@@ -14,6 +14,7 @@ import { consoleRoutes } from './console/index.js';
 import { authRoutes } from './auth/index.js';
 import { setRoutes } from './sets/index.js';
 import { oauthRoutes } from './oauth/index.js';
+import { docsRoutes } from './docs/index.js';
 
 export interface BuildAppOptions {
   /** pino logger options, or false for tests. */
@@ -78,11 +79,12 @@ export async function buildApp(config: Config, services: AppServices, options: B
   });
 
   await app.register(healthRoutes(services));
-  await app.register(scimRoutes(config, services, { ...options.scim, onRateLimited: () => metrics.rateLimited() }), { prefix: '/scim/v2' });
+  await app.register(scimRoutes(config, services, { ...options.scim, onRateLimited: () => metrics.rateLimited(), onAuthRefused: (reason) => metrics.authRefused(reason) }), { prefix: '/scim/v2' });
   await app.register(consoleRoutes(config, services), { prefix: '/console' });
   await app.register(authRoutes(config, services), { prefix: '/auth' });
   await app.register(setRoutes(services), { prefix: '/sets' });
   await app.register(oauthRoutes(config, services, { redis: options.scim?.redis }), { prefix: '/oauth2' });
+  await app.register(docsRoutes(config), { prefix: '/docs' });
   app.get('/', (_request, reply) => reply.redirect('/console', 302));
   return app;
 }

@@ -13,6 +13,7 @@ export interface AppMetrics {
   readonly registry: Registry;
   scimError(scimType: string | undefined, status: number): void;
   rateLimited(): void;
+  authRefused(reason: string): void;
 }
 
 export function createMetrics(sources: MetricsSources): AppMetrics & { attach(app: FastifyInstance, token: string | undefined): void } {
@@ -27,6 +28,12 @@ export function createMetrics(sources: MetricsSources): AppMetrics & { attach(ap
     registers: [registry],
   });
   const scimErrors = new Counter({ name: 'wiggledesk_scim_errors_total', help: 'SCIM error responses by scimType and status', labelNames: ['scim_type', 'status'], registers: [registry] });
+  const authRefused = new Counter({
+    name: 'wiggledesk_scim_auth_refused_total',
+    help: 'SCIM requests refused at authentication, by reason (missing_header, not_bearer, not_an_api_key and unknown_key are not attributable to an organisation)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const rateLimited = new Counter({ name: 'wiggledesk_rate_limit_rejections_total', help: 'SCIM requests refused with 429', registers: [registry] });
   new Gauge({
     name: 'wiggledesk_activity_log_backlog',
@@ -54,6 +61,7 @@ export function createMetrics(sources: MetricsSources): AppMetrics & { attach(ap
     registry,
     scimError: (scimType, status) => scimErrors.inc({ scim_type: scimType ?? 'none', status: String(status) }),
     rateLimited: () => rateLimited.inc(),
+    authRefused: (reason) => authRefused.inc({ reason }),
     attach(app, token) {
       app.addHook('onResponse', async (request, reply) => {
         const route = request.routeOptions.url ?? 'unmatched';

@@ -27,11 +27,21 @@ export interface ScimErrorOptions {
   /** Index of the failing PATCH or Bulk operation. */
   readonly operationIndex?: number;
   readonly cause?: unknown;
+  /** A uniqueness clash: which existing resource holds the value (for the activity log and console). */
+  readonly conflict?: ScimConflict;
+}
+
+export interface ScimConflict {
+  readonly attribute: string;
+  readonly value: string;
+  readonly existingId: string;
+  readonly existingName: string;
 }
 
 export class ScimError extends Error {
   readonly position: number | undefined;
   readonly operationIndex: number | undefined;
+  readonly conflict: ScimConflict | undefined;
 
   constructor(
     readonly status: ScimStatus,
@@ -45,6 +55,7 @@ export class ScimError extends Error {
     this.name = 'ScimError';
     this.position = options.position;
     this.operationIndex = options.operationIndex;
+    this.conflict = options.conflict;
   }
 
   /** The same error, tagged with the index of the PATCH/Bulk operation that raised it. */
@@ -54,6 +65,7 @@ export class ScimError extends Error {
       ...(this.position === undefined ? {} : { position: this.position }),
       operationIndex: index,
       cause: this,
+      ...(this.conflict ? { conflict: this.conflict } : {}),
     });
   }
 

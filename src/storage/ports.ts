@@ -30,6 +30,11 @@ export interface PlatformStore {
   touchApiKey(keyId: string, now: string, notAfter: string): Promise<void>;
   findAccountByEmail(emailFolded: string): Promise<(ConsoleAccount & { passwordHash: string | null }) | undefined>;
   /** Readiness probe: a trivial query. */
+  /**
+   * Counts one refused SCIM request against the organisation and key it named (aggregated: one
+   * row per organisation, key and reason). Never given the presented secret.
+   */
+  recordAuthFailure(input: AuthFailureInput): Promise<void>;
   ping(): Promise<void>;
   forTenant(tenantId: TenantId): TenantStore;
 }
@@ -128,6 +133,31 @@ export interface MembershipStore {
   ancestorsOf(memberId: string): Promise<Array<{ id: string; displayName: string; direct: boolean }>>;
   /** ancestorsOf for many members in a few queries (a page of a list). */
   ancestorsOfMany(memberIds: readonly string[]): Promise<Map<string, Array<{ id: string; displayName: string; direct: boolean }>>>;
+}
+
+/** Why a request that named one of an organisation's keys was refused. */
+export type AuthFailureReason = 'revoked_key' | 'wrong_secret' | 'api_access_withdrawn';
+
+export interface AuthFailureInput {
+  readonly tenantId: TenantId;
+  readonly keyId: string;
+  readonly reason: AuthFailureReason;
+  readonly at: string;
+  readonly userAgent: string | null;
+}
+
+export interface AuthFailureRecord {
+  readonly keyId: string;
+  readonly reason: AuthFailureReason;
+  readonly firstAt: string;
+  readonly lastAt: string;
+  readonly attempts: number;
+  readonly userAgent: string | null;
+}
+
+export interface AuthFailuresStore {
+  /** The organisation's refused-connection rows whose last attempt is at or after `sinceIso`, latest first. */
+  list(sinceIso: string): Promise<AuthFailureRecord[]>;
 }
 
 export interface ActivityEntry {
@@ -237,6 +267,7 @@ export interface TenantStore {
   readonly apiKeys: ApiKeysStore;
   readonly accounts: AccountsStore;
   readonly activity: ActivityStore;
+  readonly authFailures: AuthFailuresStore;
   /** OAuth clients for SCIM (client credentials, workload identity federation). */
   readonly oauth: TenantOAuthStore;
   organization(): Promise<Organization>;
@@ -246,7 +277,11 @@ export interface TenantStore {
 
 /** A unique constraint refused the write; `attribute` is the SCIM attribute at fault. */
 export class UniqueConflict extends Error {
-  constructor(readonly attribute: string) {
+  constructor(
+    readonly attribute: string,
+    /** The value that clashed, when the store knows it (to find and name the existing record). */
+    readonly value?: string,
+  ) {
     super(`unique conflict on ${attribute}`);
     this.name = 'UniqueConflict';
   }
@@ -343,6 +378,8 @@ export interface ConsoleReads {
   /** Members of one group ordered by name, one page at a time. */
   groupMembers(groupId: string, offset: number, limit: number): Promise<{ total: number; rows: DirectoryMemberRow[] }>;
   counts(): Promise<{ users: number; activeUsers: number; groups: number }>;
+  /** Display names (else user names) of the given user and group ids that still exist. */
+  resourceNames(ids: readonly string[]): Promise<Map<string, string>>;
   provisioningStats(sinceIso: string): Promise<ProvisioningStats>;
 }
 

@@ -111,8 +111,10 @@ describe('Secrets never reach the logs or the activity log', () => {
     await browser.signInOk(email, password);
     for (const value of browser.cookies.values()) secrets.add(decodeURIComponent(value));
     expect(browser.cookies.size).toBeGreaterThan(0);
-    const generated = await browser.post('/console/profile/keys', { name: 'generated in the console' });
-    expect(generated.statusCode).toBe(201);
+    const posted = await browser.post('/console/profile/keys', { name: 'generated in the console' });
+    expect(posted.statusCode).toBe(303);
+    for (const value of browser.cookies.values()) secrets.add(decodeURIComponent(value));
+    const generated = await browser.get('/console/profile/keys/new');
     const shown = /id="new-api-key" value="(wdk_[^"]+)"/.exec(generated.body)?.[1];
     expect(shown).toMatch(/^wdk_/);
     remember(shown!);

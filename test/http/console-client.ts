@@ -56,6 +56,15 @@ export class ConsoleClient {
     );
   }
 
+  /** Generate API key → 303 → the page that shows the key once; returns that page and the key. */
+  async generateKey(name: string): Promise<{ page: LightMyRequestResponse; key: string | undefined }> {
+    const posted = await this.post('/console/profile/keys', { name });
+    if (posted.statusCode !== 303) return { page: posted, key: undefined };
+    expect(posted.headers.location).toBe('/console/profile/keys/new');
+    const page = await this.get('/console/profile/keys/new');
+    return { page, key: /id="new-api-key" value="(wdk_[^"]+)"/.exec(page.body)?.[1] };
+  }
+
   /** Signs in through the login form; returns the POST response. */
   async signIn(email: string, password: string, options: { remoteAddress?: string } = {}): Promise<LightMyRequestResponse> {
     await this.get('/console/login');

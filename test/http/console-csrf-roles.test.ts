@@ -12,7 +12,7 @@ describeEachDialect('console CSRF', (t) => {
     const c = await signedIn(t(), t().org);
     const before = await keyCount();
     const r = await c.post('/console/profile/keys', { name: 'csrf ok' });
-    expect(r.statusCode).toBe(201);
+    expect(r.statusCode).toBe(303);
     expect(await keyCount()).toBe(before + 1);
   });
 

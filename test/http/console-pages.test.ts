@@ -8,7 +8,7 @@ import type { ConsoleClient } from './console-client.js';
 import { scimUser, signedIn } from './console-client.js';
 
 /** The text of the rows' first cells (user or group names) in page order. */
-const names = (html: string): string[] => [...html.matchAll(/<td[^>]*><a class="cell-main break" href="[^"]+">([^<]*)<\/a><\/td>/g)].map((m) => m[1]!);
+const names = (html: string): string[] => [...html.matchAll(/<td[^>]*><a class="cell-main break" href="[^"]+">([^<]*)<\/a>/g)].map((m) => m[1]!);
 /** Page text without the <wbr/> hints that let emails wrap at natural points. */
 const plain = (html: string): string => html.replaceAll('<wbr/>', '');
 
@@ -19,10 +19,9 @@ describeEachDialect('console: API keys', (t) => {
   });
 
   it('shows a new key once, lists it by prefix, and the key provisions; revoking it makes SCIM answer 401', async () => {
-    const created = await c.post('/console/profile/keys', { name: 'Entra <prod>' });
-    expect(created.statusCode).toBe(201);
+    const { page: created, key } = await c.generateKey('Entra <prod>');
+    expect(created.statusCode).toBe(200);
     expect(created.body).toContain('you will not see this key again');
-    const key = /id="new-api-key" value="(wdk_[^"]+)"/.exec(created.body)?.[1];
     expect(key).toMatch(/^wdk_[0-9a-f]{24}_[\w-]{43}$/);
     expect(created.body).toContain('Entra &lt;prod>');
     expect(created.body).not.toContain('Entra <prod>');
@@ -45,10 +44,35 @@ describeEachDialect('console: API keys', (t) => {
     expect((await scim('/Users?count=1')).statusCode).toBe(401);
   });
 
+  it('post/redirect/get: a reload of the key page shows no key and creates nothing', async () => {
+    const keys = () => t().services.apiKeys.list(t().services.platform.forTenant(t().org.id));
+    const before = (await keys()).length;
+    const { key } = await c.generateKey('Reload test');
+    expect(key).toMatch(/^wdk_/);
+    const reload = await c.get('/console/profile/keys/new');
+    expect(reload.statusCode).toBe(200);
+    expect(reload.body).not.toContain(key!);
+    expect(reload.body).toContain('shown only once');
+    expect((await keys()).length).toBe(before + 1);
+    // The one-time cookie is sealed to this session: another admin's browser cannot open it.
+    const other = await signedIn(t(), t().org);
+    const stolen = await other.get('/console/profile/keys/new', { cookie: `wd_new_key=${c.cookies.get('wd_new_key') ?? 'x'}` });
+    expect(stolen.body).not.toContain('wdk_');
+  });
+
+  it('refuses a second key with the same name (any letter case, revoked keys included), keeping the form filled', async () => {
+    await c.generateKey('Entra ID');
+    const dup = await c.post('/console/profile/keys', { name: 'entra id' });
+    expect(dup.statusCode).toBe(409);
+    expect(dup.body).toContain('already has a key named “Entra ID”');
+    expect(dup.body).toContain('value="entra id"');
+    expect(dup.body).toContain('aria-invalid="true"');
+  });
+
   it('records who created a key and refuses a name over 100 characters', async () => {
     const r = await c.post('/console/profile/keys', { name: 'x'.repeat(101) });
     expect(r.statusCode).toBe(400);
-    const ok = await c.post('/console/profile/keys', { name: 'Okta' });
+    const { page: ok } = await c.generateKey('Okta');
     const keys = await t().services.apiKeys.list(t().services.platform.forTenant(t().org.id));
     const okta = keys.find((k) => k.name === 'Okta');
     expect(okta?.createdBy).toMatch(/@contoso\.test$/);
@@ -85,7 +109,7 @@ describeEachDialect('console: Manage Users', (t) => {
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('35 users · page 1 of 2');
     expect(names(r.body)).toHaveLength(25);
-    expect(plain(r.body)).toContain('<td>ada.work@contoso.test</td>');
+    expect(plain(r.body)).toContain('<td class="hide-sm">ada.work@contoso.test</td>');
     expect(r.body).toContain('Provisioned');
     expect(r.body).toMatch(/<time dateTime="\d{4}-\d\d-\d\dT/i);
     const p2 = await c.get('/console/users?page=2');
@@ -114,7 +138,7 @@ describeEachDialect('console: Manage Users', (t) => {
     expect(byName).toEqual(['&lt;script>alert(2)&lt;/script>', 'Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Zed &quot;Quote&quot;']);
     const desc = names((await c.get('/console/users?q=contoso.test&sort=name&order=desc')).body);
     expect(desc).toEqual([...byName].reverse());
-    const sorted = await c.get('/console/users?sort=userName&order=desc');
+    const sorted = await c.get('/console/users?sort=email&order=desc');
     expect(sorted.body).toMatch(/aria-sort="descending"/);
     expect((await c.get('/console/users?sort=bogus&status=weird&page=-1')).statusCode).toBe(200);
   });
@@ -254,7 +278,39 @@ describeEachDialect('console: activity and dashboard', (t) => {
     const stat = (label: string) => Number(new RegExp(`${label}</span><span class="stat-value">(\\d+)`).exec(r.body)?.[1]);
     expect(stat('Successful requests \\(24 h\\)')).toBeGreaterThanOrEqual(2);
     expect(stat('Failed requests \\(24 h\\)')).toBe(1);
-    expect(r.body).toContain('A User with this userName already exists');
+    // The 409's detail names the value and the record that holds it, linked by name.
+    expect(r.body).toContain('A User with the userName &quot;activity@contoso.test&quot; already exists in your organisation (id ');
+    expect(r.body).toMatch(/The userName “activity@contoso.test” already belongs to <a href="\/console\/users\/[0-9a-f-]{36}">activity@contoso.test<\/a>/);
+  });
+
+  it('names the resource on activity rows and shows what a write changed, old → new, on the entry and in the user’s history', async () => {
+    const id = await scimUser(t(), 'history@contoso.test', { displayName: 'Ann Lee' });
+    await t().scim.patch(`/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'displayName', value: 'Ann Smith' }] });
+    await t().services.activity.flush();
+    const all = await c.get('/console/activity');
+    expect(all.body).toContain(`title="${id}">Ann Smith</a>`);
+    const user = await c.get(`/console/users/${id}`);
+    expect(plain(user.body)).toMatch(/<span class="mono">displayName<\/span>: <span class="old">Ann Lee<\/span> →\s*<span class="new">Ann Smith<\/span>/);
+  });
+
+  it('exports users and activity as CSV, formulas defused, and offers page sizes', async () => {
+    await scimUser(t(), 'csv@contoso.test', { displayName: '=HYPERLINK("http://evil")', emails: [{ value: 'csv@contoso.test', type: 'work', primary: true }] });
+    const users = await c.get('/console/users.csv?q=csv%40contoso.test');
+    expect(users.statusCode).toBe(200);
+    expect(users.headers['content-type']).toMatch(/^text\/csv/);
+    expect(users.headers['content-disposition']).toMatch(/^attachment; filename="users-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const lines = users.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('Name,User name,Email,Status,Source,Last change (UTC),WiggleDesk id');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil""\)",csv@contoso\.test,csv@contoso\.test,Active,Provisioned,/);
+    const activity = await c.get('/console/activity.csv?errors=1');
+    expect(activity.statusCode).toBe(200);
+    expect(activity.body).toContain('409');
+    expect(activity.body).not.toContain(',201,');
+    const sized = await c.get('/console/activity?size=25');
+    expect(sized.body).toContain('<option value="25" selected');
+    const usersSized = await c.get('/console/users?size=10');
+    expect(usersSized.body).toContain('<option value="10" selected');
   });
 
   it('pages the activity log with an "Older" link', async () => {

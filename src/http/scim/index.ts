@@ -4,12 +4,12 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { AppServices } from '../../services/app-services.js';
 import type { Authenticated } from '../../services/credentials/bearer-auth.js';
-import { createBearerAuth } from '../../services/credentials/bearer-auth.js';
+import { createBearerAuth, type RefusalReason } from '../../services/credentials/bearer-auth.js';
 import type { RequestContext } from '../../services/scim/scim-resources.js';
 import { invalidSyntax, invalidValue, isScimError, notFound, notImplemented, tooManyRequests, type ScimError } from '../../scim/errors.js';
 import { createAuthFailureLimit, presentedKeyId } from './auth-failure-limit.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
-import { lingerOnOversizedBody, sendScimError, toScimError, SCIM_CONTENT_TYPE } from './errors.js';
+import { lingerOnOversizedBody, sendScimError, toScimError } from './errors.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { mapResource } from './resource-routes.js';
 import { rootSearchRoute } from './search-routes.js';
@@ -33,10 +33,12 @@ export interface ScimInfra {
   /** Shared rate-limit counters across instances (REDIS_URL). */
   readonly redis?: Redis | undefined;
   readonly onRateLimited?: () => void;
+  /** Every refused bearer token, by reason (the operator's /metrics). */
+  readonly onAuthRefused?: (reason: RefusalReason) => void;
 }
 
 export const scimRoutes = (config: Config, services: AppServices, infra: ScimInfra = {}): FastifyPluginAsync => async (app) => {
-  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'), services.oauth.verifyAccessToken);
+  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'), services.oauth.verifyAccessToken, infra.onAuthRefused);
 
   app.decorateRequest('scimAuth', null);
   app.decorateRequest('scimError', undefined);
@@ -65,7 +67,7 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
     request.startedAt = performance.now();
     if (PUBLIC_PATHS.test(request.url) && request.method === 'GET') return;
     try {
-      request.scimAuth = await authenticate(request.headers.authorization);
+      request.scimAuth = await authenticate(request.headers.authorization, { userAgent: request.headers['user-agent'] });
     } catch (e) {
       // Failed authentication is rate limited per address and per presented key id (auth-failure-limit.ts).
       if (isScimError(e) && e.status === 401) {
@@ -116,7 +118,7 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
       durationMs: Math.round((performance.now() - request.startedAt) * 100) / 100,
       resourceType: resourceTypeOf(request.url),
       resourceId: resourceIdOf(request.url),
-      summary: err ? JSON.stringify({ detail: err.detail }) : summaryOfRead(request),
+      summary: err ? JSON.stringify({ detail: err.detail, ...(err.conflict ? { conflict: err.conflict } : {}) }) : summaryOfRead(request),
     });
   });
 
@@ -144,7 +146,6 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
   app.all('/Me', async () => {
     throw notImplemented('/Me is not implemented: WiggleDesk API keys belong to an organisation, not to a user', 'SCIM_E_ME_501');
   });
-  app.get('/', async (_request, reply) => reply.type(SCIM_CONTENT_TYPE).send(JSON.stringify({ detail: 'WiggleDesk SCIM 2.0 endpoint; see /ServiceProviderConfig' })));
   void invalidSyntax;
 };
 

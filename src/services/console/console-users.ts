@@ -3,14 +3,14 @@
 // Searches are SCIM filters (values JSON-escaped) compiled by the same filter → SQL compiler as
 // /scim/v2, and the manual status change is a SCIM PATCH through the resource service, so it
 // bumps meta.version/lastModified and logs an activity row with the admin as actor.
-import type { ActivityRecord, ConsoleStore, DirectoryUserRow, SortSpec } from '../../storage/ports.js';
+import type { ConsoleStore, DirectoryUserRow, SortSpec } from '../../storage/ports.js';
 import type { JsonObject } from '../../domain/json.js';
 import { parseAttrPath, parseFilter } from '../../scim/filter/parser.js';
 import { getResourceSchema, resolveAttrPath } from '../../scim/schema/registry.js';
 import type { ScimResourceService } from '../scim/scim-resources.js';
 import { ServiceError } from '../organizations/organizations.js';
 import { consoleScimContext, requireAdmin, type ConsoleActor } from './console-auth.js';
-import { keyNamesOf } from './console-activity.js';
+import { keyNamesOf, withNames, type ActivityRow } from './console-activity.js';
 
 export const USER_STATUS = ['all', 'active', 'inactive'] as const;
 export const USER_SOURCE = ['all', 'provisioned', 'manual'] as const;
@@ -42,7 +42,7 @@ export interface UserDetail {
   /** The full SCIM resource as GET /Users/{id} returns it. */
   readonly resource: JsonObject;
   readonly groups: ReadonlyArray<{ id: string; displayName: string; direct: boolean }>;
-  readonly history: ReadonlyArray<ActivityRecord & { keyName: string | null }>;
+  readonly history: readonly ActivityRow[];
 }
 
 /** scim_users.source values behind the console's words. */
@@ -56,6 +56,9 @@ const SORT_PATH: Record<UserSortKey, string> = {
 };
 
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
+const CSV_BATCH = 1000;
+/** The most rows one CSV export holds. */
+export const CSV_MAX_ROWS = 100_000;
 const MAX_SEARCH = 200;
 const HISTORY_LIMIT = 50;
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -125,6 +128,27 @@ export function createConsoleUsers(deps: { store: ConsoleStore; users: ScimResou
       return { params, total: result.total, pageCount, rows: result.rows };
     },
 
+    /**
+     * Every user matching the list's search, filters and sort (not just one page), in batches, for
+     * the CSV export. Capped at CSV_MAX_ROWS so one click cannot tie up the database.
+     */
+    async *exportRows(actor: ConsoleActor, params: UserListParams): AsyncGenerator<DirectoryUserRow[]> {
+      requireAdmin(actor);
+      const text = userFilterText(params.q, params.status);
+      const query = {
+        filter: text === undefined ? undefined : parseFilter(text),
+        source: params.source === 'all' ? undefined : SOURCE_COLUMN[params.source],
+        sort: sortSpec('User', SORT_PATH[params.sort], params.order),
+        limit: CSV_BATCH,
+      };
+      const reads = store.reads(actor.org.id);
+      for (let offset = 0; offset < CSV_MAX_ROWS; offset += CSV_BATCH) {
+        const { rows } = await reads.listUsers({ ...query, offset });
+        if (rows.length > 0) yield rows;
+        if (rows.length < CSV_BATCH) return;
+      }
+    },
+
     async detail(actor: ConsoleActor, id: string, scimBase: string): Promise<UserDetail> {
       requireAdmin(actor);
       const row = await store.reads(actor.org.id).findUser(id);
@@ -135,7 +159,7 @@ export function createConsoleUsers(deps: { store: ConsoleStore; users: ScimResou
         actor.store.activity.list({ errorsOnly: false, resourceId: id, beforeSeq: undefined, limit: HISTORY_LIMIT }),
         keyNamesOf(actor),
       ]);
-      return { row, resource: rendered.resource, groups, history: history.map((h) => ({ ...h, keyName: h.keyId ? (keyNames.get(h.keyId) ?? null) : null })) };
+      return { row, resource: rendered.resource, groups, history: history.map(withNames(keyNames)) };
     },
 
     /** Deactivates or reactivates a user by hand, as a SCIM PATCH `replace active`. */

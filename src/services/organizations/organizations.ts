@@ -70,6 +70,15 @@ export function createApiKeyService() {
       }
       const name = input.name.trim() || 'API key';
       if (name.length > 100) throw new ServiceError('invalid', 'A key name is at most 100 characters');
+      // Names tell keys apart on the Dashboard, in Activity and in refused-connection messages,
+      // so they are unique per organisation — revoked keys included, as old rows still name them.
+      const existing = (await store.apiKeys.list()).find((k) => foldCase(k.name) === foldCase(name));
+      if (existing) {
+        throw new ServiceError(
+          'conflict',
+          `Your organisation already has a ${existing.revokedAt ? 'revoked ' : ''}key named “${existing.name}”${existing.revokedAt ? ' (revoked keys keep their names so past activity stays readable)' : ''}. Choose another name, e.g. “${name} ${new Date().toISOString().slice(0, 7)}”.`,
+        );
+      }
       const scopes = checkScopes(input.scopes);
       const generated = generateApiKey();
       const record = await store.apiKeys.create({ id: generated.id, name, secretHash: generated.secretHash, createdBy: input.createdBy, now: isoNow(), scopes });

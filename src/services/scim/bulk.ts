@@ -321,7 +321,7 @@ export function createBulkService(deps: BulkServiceDeps): BulkService {
           durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
           resourceType: op.service?.resourceType ?? null,
           resourceId: id ?? null,
-          summary: JSON.stringify({ detail: error.detail, bulkOperation: op.index, ...(op.bulkId === undefined ? {} : { bulkId: op.bulkId }) }),
+          summary: JSON.stringify({ detail: error.detail, bulkOperation: op.index, ...(op.bulkId === undefined ? {} : { bulkId: op.bulkId }), ...(error.conflict ? { conflict: error.conflict } : {}) }),
         });
         return {
           ...(op.method === undefined ? {} : { method: op.method }),

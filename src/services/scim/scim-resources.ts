@@ -12,6 +12,7 @@ import { getResourceSchema, resolveAttrPath, type ResourceSchema } from '../../s
 import { normalizeForWrite } from '../../scim/resources/codec.js';
 import { applyProjection, parseProjection, wantsAttribute, type Projection, type ProjectionParams } from '../../scim/resources/projection.js';
 import { parseFilter, parseAttrPath } from '../../scim/filter/parser.js';
+import { diffDocs } from './change-summary.js';
 import { parsePatchRequest } from '../../scim/patch/parse-patch.js';
 import { applyPatch, type MemberChange, type MemberRef } from '../../scim/patch/apply-patch.js';
 import type { ScimLimits } from '../../scim/limits.js';
@@ -175,10 +176,31 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     };
   }
 
-  const attrSummary = (doc: JsonObject) => JSON.stringify({ attributes: Object.keys(doc).filter((k) => k !== 'schemas').sort() });
+  /** Attribute names, plus the old → new values of what changed (change-summary.ts). */
+  const attrSummary = (doc: JsonObject, before: JsonObject = {}, after: JsonObject = doc) => {
+    const { changes, more } = diffDocs(before, after);
+    return JSON.stringify({ attributes: Object.keys(doc).filter((k) => k !== 'schemas').sort(), changes, ...(more > 0 ? { moreChanges: more } : {}) });
+  };
 
-  function uniquenessError(e: UniqueConflict): ScimError {
-    return uniqueness(`A ${resourceType} with this ${e.attribute} already exists in your organisation`, 'SCIM_E_UNIQUE_409');
+  /**
+   * The 409 names the record that holds the value (RFC 7644 §3.3: "uniqueness"), so the admin of
+   * the identity provider and the console can find it. Looked up after the failed transaction
+   * (PostgreSQL refuses statements inside an aborted one).
+   */
+  async function uniquenessError(store: TenantStore, e: UniqueConflict): Promise<ScimError> {
+    const plain = uniqueness(`A ${resourceType} with this ${e.attribute} already exists in your organisation`, 'SCIM_E_UNIQUE_409');
+    if (e.value === undefined) return plain;
+    try {
+      const found = await repo(store).list({ filter: parseFilter(`${e.attribute} eq ${JSON.stringify(e.value)}`), sort: undefined, page: { kind: 'index', startIndex: 1, count: 1 }, withTotal: false });
+      const existing = found.resources[0];
+      if (!existing) return plain;
+      const name = [existing.doc.displayName, existing.doc.userName].find((v): v is string => typeof v === 'string') ?? existing.id;
+      return uniqueness(`A ${resourceType} with the ${e.attribute} ${JSON.stringify(e.value)} already exists in your organisation (id ${existing.id})`, 'SCIM_E_UNIQUE_409', {
+        conflict: { attribute: e.attribute, value: e.value, existingId: existing.id, existingName: name },
+      });
+    } catch {
+      return plain;
+    }
   }
 
   /** Splits the membership attribute off a normalised document (members are rows). */
@@ -261,14 +283,14 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
   }
 
   /** Retries a write transaction when a concurrent writer bumped the version first. */
-  async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  async function withRetry<T>(store: TenantStore, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (e) {
         if (e instanceof VersionConflict && attempt < WRITE_RETRIES) continue;
         if (e instanceof VersionConflict) throw new ScimError(409, undefined, 'The resource changed concurrently; retry the request', 'SCIM_E_CONFLICT');
-        if (e instanceof UniqueConflict) throw uniquenessError(e);
+        if (e instanceof UniqueConflict) throw await uniquenessError(store, e);
         throw e;
       }
     }
@@ -287,12 +309,12 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       const normalized = normalizeForWrite(rs, body, { mode: 'create', limits, checkSchemas: true });
       const { doc, members } = splitMembers(normalized);
       const id = randomUUID();
-      const stored = await withRetry(() =>
+      const stored = await withRetry(ctx.store, () =>
         ctx.store.transaction(async (tx) => {
           const now = isoNow();
           const s = await repo(tx).insert(id, doc, now);
           const added = members && members.length > 0 ? await tx.members.add(id, await resolveMembers(tx, id, members), now) : [];
-          await recordChange(tx, activity(ctx, 201, id, attrSummary(normalized)), changesOf(undefined, s, added.length ? [{ added, removed: [] }] : []), now);
+          await recordChange(tx, activity(ctx, 201, id, attrSummary(normalized, {}, doc)), changesOf(undefined, s, added.length ? [{ added, removed: [] }] : []), now);
           return s;
         }),
       );
@@ -309,7 +331,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
     async replace(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
-      const stored = await withRetry(() =>
+      const stored = await withRetry(ctx.store, () =>
         ctx.store.transaction(async (tx) => {
           const current = await repo(tx).findForUpdate(id);
           if (!current) throw notFoundError(id);
@@ -334,7 +356,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
             next = await repo(tx).touch(id, now);
           }
           const after = next ?? current;
-          await recordChange(tx, activity(ctx, 200, id, attrSummary(normalized)), changesOf(current, after, memberRows > 0 ? [delta] : []), now);
+          await recordChange(tx, activity(ctx, 200, id, attrSummary(normalized, current.doc, doc)), changesOf(current, after, memberRows > 0 ? [delta] : []), now);
           return after;
         }),
       );
@@ -344,7 +366,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     async patch(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
       const ops = parsePatchRequest(body, limits);
-      const stored = await withRetry(() =>
+      const stored = await withRetry(ctx.store, () =>
         ctx.store.transaction(async (tx) => {
           const current = await repo(tx).findForUpdate(id);
           if (!current) throw notFoundError(id);
@@ -360,7 +382,8 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           } else if (memberRows > 0) {
             next = await repo(tx).touch(id, now);
           }
-          const summary = JSON.stringify({ operations: ops.map((o) => ({ op: o.op, path: o.path ? pathText(o.path) : null })) });
+          const { changes, more } = diffDocs(current.doc, result.doc);
+          const summary = JSON.stringify({ operations: ops.map((o) => ({ op: o.op, path: o.path ? pathText(o.path) : null })), changes, ...(more > 0 ? { moreChanges: more } : {}) });
           const after = next ?? current;
           await recordChange(tx, activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, summary), changesOf(current, after, deltas), now);
           return after;

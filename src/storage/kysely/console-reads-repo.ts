@@ -46,6 +46,19 @@ export function createConsoleReadsRepo(db: Kysely<Database>, dialect: SqlDialect
       return { total: Number(totalRow.n), rows: rows.map(toUserRow) };
     },
 
+    async resourceNames(ids) {
+      const wanted = [...new Set(ids)].filter((id) => isStorableText(id) && id.length <= 256).slice(0, 500);
+      const out = new Map<string, string>();
+      if (wanted.length === 0) return out;
+      const [users, groups] = await Promise.all([
+        db.selectFrom('scim_users').select(['id', 'display_name', 'user_name']).where('tenant_id', '=', tenantId).where('id', 'in', wanted).execute(),
+        db.selectFrom('scim_groups').select(['id', 'display_name']).where('tenant_id', '=', tenantId).where('id', 'in', wanted).execute(),
+      ]);
+      for (const u of users) out.set(u.id, u.display_name ?? u.user_name);
+      for (const g of groups) out.set(g.id, g.display_name);
+      return out;
+    },
+
     async findUser(id) {
       if (!isStorableText(id)) return undefined; // as in resource-repo: PostgreSQL would refuse it (500)
       const row = await db.selectFrom('scim_users as r').select(USER_COLUMNS).where('r.tenant_id', '=', tenantId).where('r.id', '=', id).executeTakeFirst();

@@ -122,6 +122,37 @@ export interface SessionsTable {
   last_seen_at: string;
 }
 
+export interface AuthFailuresTable {
+  tenant_id: string;
+  key_id: string;
+  reason: string;
+  first_at: string;
+  last_at: string;
+  attempts: number;
+  user_agent: string | null;
+}
+
+export interface IdpProfilesTable {
+  tenant_id: string;
+  client: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  state: string;
+}
+
+export interface SignInEventsTable {
+  seq: Generated<number>;
+  tenant_id: string | null;
+  at: string;
+  outcome: string;
+  provider: string;
+  user_label: string | null;
+  user_label_folded: string | null;
+  scim_user_id: string | null;
+  reason: string;
+  reference: string;
+}
+
 /** Outbox positions: txid is an xid8 on PostgreSQL (text in JS), 0 on SQLite. */
 export interface EventsTable {
   seq: Generated<number>;
@@ -194,6 +225,9 @@ export interface Database {
   resource_counts: ResourceCountsTable;
   activity_log: ActivityLogTable;
   sessions: SessionsTable;
+  auth_failures: AuthFailuresTable;
+  idp_profiles: IdpProfilesTable;
+  sign_in_events: SignInEventsTable;
   events: EventsTable;
   event_purge_marks: EventPurgeMarksTable;
   webhook_endpoints: WebhookEndpointsTable;

@@ -10,6 +10,7 @@ import { foldCase } from '../../scim/filter/fold-case.js';
 import { createTenantStore } from './tenant-store.js';
 import { runPrepared } from './prepared.js';
 import { toAccount } from './accounts-repo.js';
+import { recordAuthFailure } from './auth-failures-repo.js';
 
 type OrgRow = { id: string; name: string; api_access_approved: number; created_at: string };
 const toOrganization = (r: OrgRow): Organization => ({
@@ -83,6 +84,7 @@ export function createPlatformStore(db: Kysely<Database>, dialect: SqlDialectNam
       const row = await db.selectFrom('console_accounts').selectAll().where('email_folded', '=', emailFolded).executeTakeFirst();
       return row ? { ...toAccount(row), passwordHash: row.password_hash } : undefined;
     },
+    recordAuthFailure: (input) => recordAuthFailure(db, input),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -61,6 +61,13 @@ export function isSelective(f: Filter | undefined, parent = ''): boolean {
 const sameRows = (a: ReadonlyArray<{ value_folded: string; type_folded: string }>, b: typeof a): boolean =>
   a.length === b.length && a.every((r, i) => r.value_folded === b[i]?.value_folded && r.type_folded === b[i]?.type_folded);
 
+/** The document's value of the unique attribute (userName, displayName, externalId). */
+function clashingValue(doc: JsonObject, attr: string): string | undefined {
+  const key = Object.keys(doc).find((k) => k.toLowerCase() === attr.toLowerCase());
+  const v = key === undefined ? undefined : doc[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
 export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, type: ResourceTypeName, journal?: ChangeJournal, limitsOfWork: SqlWorkLimits = DEFAULT_SQL_WORK): ResourceStore {
   const table = tableFor(type);
   /** Every write notes itself in the transaction's change journal; outside a transaction it is refused. */
@@ -119,7 +126,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
         await insertPrepared(db, dialect, table, values);
       } catch (error) {
         const attr = uniqueAttribute(type, error);
-        if (attr) throw new UniqueConflict(attr);
+        if (attr) throw new UniqueConflict(attr, clashingValue(doc, attr));
         throw error;
       }
       await writeEmails(id, doc, false);
@@ -174,7 +181,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
         result = rows[0];
       } catch (error) {
         const attr = uniqueAttribute(type, error);
-        if (attr) throw new UniqueConflict(attr);
+        if (attr) throw new UniqueConflict(attr, clashingValue(doc, attr));
         throw error;
       }
       if (!result) return undefined;

@@ -19,9 +19,9 @@ export class UsersPage extends ConsolePage {
     await this.page.waitForLoadState();
   }
 
-  /** The table row of the user with this userName. */
+  /** The table row of the user with this userName (shown as the name, its sub-line or the email). */
   row(userName: string): Locator {
-    return this.page.getByRole('row').filter({ has: this.page.getByRole('cell', { name: userName, exact: true }) });
+    return this.page.getByRole('row').filter({ has: this.page.getByRole('cell', { name: userName }) });
   }
 
   async openUser(displayName: string): Promise<void> {
@@ -34,7 +34,10 @@ export class UserPage extends ConsolePage {
     super(page);
   }
 
+  /** Deactivate user → the confirmation page → Deactivate user. */
   async deactivate(): Promise<void> {
+    await this.page.getByRole('link', { name: 'Deactivate user' }).click();
+    await this.page.getByRole('heading', { name: /^Deactivate .+\?$/ }).waitFor();
     await this.page.getByRole('button', { name: 'Deactivate user' }).click();
     await this.page.getByText(/was deactivated/).waitFor();
   }

@@ -95,6 +95,16 @@ code, pre, .mono { font-family: var(--mono); font-size: 0.86em; }
 .health.good { border-left-color: #2f9e44; } .health.good .health-dot { background: #2f9e44; }
 .health.warn { border-left-color: #e8890c; } .health.warn .health-dot { background: #e8890c; }
 .health.bad { border-left-color: #d92d20; } .health.bad .health-dot { background: #d92d20; }
+.changes { list-style: none; margin: 0; padding: 0; font-size: 0.9em; }
+.changes li { overflow-wrap: anywhere; }
+.changes .old { text-decoration: line-through; color: var(--muted); }
+.changes .new { font-weight: 600; }
+.inline-size { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.inline-size select { width: auto; min-height: 32px; padding: 4px 8px; }
+.field-error { color: var(--danger); font-weight: 600; margin: 6px 0 0; }
+.refused-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 12px; }
+.refused-list li { border-left: 4px solid #d92d20; padding: 4px 0 4px 12px; }
+.refused-sentence { margin: 0 0 4px; font-weight: 600; }
 
 /* ---------- badges */
 .badge { display: inline-flex; align-items: center; gap: 6px; padding: 2px 9px; border-radius: 999px; font-size: 0.78rem; font-weight: 600; line-height: 1.5; white-space: nowrap; background: #eef0f3; color: #39414d; }
@@ -226,7 +236,21 @@ kbd { font-family: var(--mono); font-size: 0.82em; border: 1px solid var(--borde
   .dl { grid-template-columns: 1fr; gap: 2px 0; }
   .dl dd { margin-bottom: 10px; }
 }
+/* ---------- phones: tables marked fits-sm drop their secondary columns instead of scrolling */
+@media (max-width: 600px) {
+  table.fits-sm { min-width: 0; }
+  .hide-sm { display: none; }
+  .page-header { flex-direction: column; align-items: stretch; }
+  .copy-field { flex-wrap: wrap; }
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+}
 @media (prefers-reduced-motion: no-preference) {
   .btn, .nav a { transition: background-color 0.12s ease, color 0.12s ease, border-color 0.12s ease; }
 }
+/* "Sign in with Microsoft" per Microsoft's branding guidelines (light theme): white, 1px #8C8C8C border,
+   #5E5E5E Segoe UI 15px/600, 41px high, the four-square logo 21px with 12px to the text. Not restyled by .btn. */
+.btn-ms { display: flex; align-items: center; justify-content: center; gap: 12px; height: 41px; padding: 0 12px; background: #fff; border: 1px solid #8c8c8c; border-radius: 0; color: #5e5e5e; font-family: "Segoe UI", "Segoe UI Web (West European)", -apple-system, BlinkMacSystemFont, Roboto, "Helvetica Neue", sans-serif; font-size: 15px; font-weight: 600; text-decoration: none; }
+.btn-ms:hover { background: #f3f3f3; color: #5e5e5e; }
+.btn-ms:focus-visible { outline: 2px solid #0067b8; outline-offset: 2px; }
+.btn-ms svg { flex: none; }
 `;

@@ -33,6 +33,29 @@ export const CONSOLE_JS = String.raw`(function () {
     });
   });
 
+  // Times are rendered in UTC (right without a script); shown in the browser's time zone here, with
+  // the UTC time kept in the tooltip. data-local: "exact" (date and time) or "clock" (time; date too
+  // when not today).
+  function two(n) { return (n < 10 ? '0' : '') + n; }
+  function localText(d, kind) {
+    var hm = two(d.getHours()) + ':' + two(d.getMinutes());
+    var day = d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate());
+    if (kind === 'clock') {
+      var now = new Date();
+      var today = now.getFullYear() === d.getFullYear() && now.getMonth() === d.getMonth() && now.getDate() === d.getDate();
+      return today ? hm : day + ' ' + hm;
+    }
+    return day + ' ' + hm;
+  }
+  document.querySelectorAll('time[datetime]').forEach(function (el) {
+    var d = new Date(el.getAttribute('datetime'));
+    if (isNaN(d.getTime())) return;
+    var utc = el.getAttribute('title') || '';
+    el.setAttribute('title', localText(d, 'exact') + ' your time · ' + utc);
+    var kind = el.getAttribute('data-local');
+    if (kind) el.textContent = localText(d, kind);
+  });
+
   document.querySelectorAll('input[readonly][data-select]').forEach(function (input) {
     input.addEventListener('focus', function () { input.select(); });
   });

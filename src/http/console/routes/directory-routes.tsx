@@ -2,10 +2,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { chromeOf, queryOf, type ConsoleDeps } from '../context.js';
 import { sendPage } from '../render.js';
+import { sendCsv } from '../csv.js';
 import { parseUserListQuery, positiveInt } from '../../../services/console/console-users.js';
 import { parseGroupListQuery } from '../../../services/console/console-groups.js';
 import { UsersPage } from '../views/users-page.js';
-import { UserPage } from '../views/user-page.js';
+import { DeactivateUserPage, UserPage } from '../views/user-page.js';
 import { GroupsPage } from '../views/groups-page.js';
 import { GroupPage } from '../views/group-page.js';
 
@@ -20,11 +21,31 @@ export const directoryRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async 
     return sendPage(reply, <UsersPage chrome={chromeOf(actor, 'users')} vm={vm} />);
   });
 
+  app.get('/users.csv', async (request, reply) => {
+    const actor = request.consoleActor!;
+    const params = parseUserListQuery(queryOf(request));
+    return sendCsv(reply, `users-${new Date().toISOString().slice(0, 10)}.csv`, ['Name', 'User name', 'Email', 'Status', 'Source', 'Last change (UTC)', 'WiggleDesk id'], users.exportRows(actor, params), (u) => [
+      u.displayName ?? '',
+      u.userName,
+      u.email,
+      u.active ? 'Active' : 'Inactive',
+      u.source === 'scim' ? 'Provisioned' : 'Manual',
+      u.lastModified,
+      u.id,
+    ]);
+  });
+
   app.get<IdParams>('/users/:id', async (request, reply) => {
     const actor = request.consoleActor!;
     const detail = await users.detail(actor, request.params.id, deps.scimBase(request));
     const done = queryOf(request).done;
     return sendPage(reply, <UserPage chrome={chromeOf(actor, 'users')} vm={{ ...detail, done: done === 'deactivated' || done === 'reactivated' ? done : undefined }} />);
+  });
+
+  app.get<IdParams>('/users/:id/deactivate', async (request, reply) => {
+    const actor = request.consoleActor!;
+    const detail = await users.detail(actor, request.params.id, deps.scimBase(request));
+    return sendPage(reply, <DeactivateUserPage chrome={chromeOf(actor, 'users')} vm={detail} />);
   });
 
   for (const [action, active] of [['deactivate', false], ['reactivate', true]] as const) {

@@ -1,7 +1,7 @@
 // Presentational building blocks shared by the console pages. Every value is interpolated as
 // JSX text or an attribute, which preact-render-to-string escapes: no view builds HTML by hand.
 import { Fragment, type ComponentChildren, type JSX } from 'preact';
-import { formatUtc, relativeTime, statusText } from './format.js';
+import { formatUtc, formatUtcClock, relativeTime, statusText } from './format.js';
 
 export type Tone = 'green' | 'red' | 'amber' | 'blue' | 'gray';
 
@@ -26,12 +26,16 @@ export function HttpStatus({ status, scimType }: { status: number; scimType?: st
   );
 }
 
-/** A timestamp: relative text, the exact UTC time in `datetime` and the tooltip. */
-export function Time({ iso, exact }: { iso: string | null | undefined; exact?: boolean }): JSX.Element {
+/**
+ * A timestamp: relative text (or the exact time, or a clock time), the exact UTC time in
+ * `datetime` and the tooltip. console.js shows exact and clock times in the browser's time zone
+ * and adds the local time to the tooltip; without scripts the UTC text stays.
+ */
+export function Time({ iso, exact, clock }: { iso: string | null | undefined; exact?: boolean; clock?: boolean }): JSX.Element {
   if (!iso) return <span class="muted">—</span>;
   return (
-    <time dateTime={iso} title={formatUtc(iso)}>
-      {exact ? formatUtc(iso) : relativeTime(iso)}
+    <time dateTime={iso} title={formatUtc(iso)} data-local={clock ? 'clock' : exact ? 'exact' : undefined}>
+      {clock ? formatUtcClock(iso) : exact ? formatUtc(iso) : relativeTime(iso)}
     </time>
   );
 }

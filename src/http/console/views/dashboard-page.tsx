@@ -5,6 +5,8 @@ import type { Dashboard, ActivityRow, SyncHealth } from '../../../services/conso
 import { Layout, type Chrome } from './layout.js';
 import { HttpStatus, Notice, PageHeader, RequestPath, Time, EmptyState } from './components.js';
 import { plural, relativeTime } from './format.js';
+import { RefusedList } from './refused.js';
+import { ConflictNote } from './activity-page.js';
 
 export interface DashboardView extends Dashboard {
   readonly orgName: string;
@@ -12,6 +14,7 @@ export interface DashboardView extends Dashboard {
 
 const HEALTH: Record<SyncHealth, { tone: 'good' | 'warn' | 'bad' | 'none'; title: string }> = {
   not_connected: { tone: 'none', title: 'Not connected yet' },
+  refused: { tone: 'bad', title: 'Your identity provider cannot connect' },
   healthy: { tone: 'good', title: 'Provisioning is healthy' },
   degraded: { tone: 'warn', title: 'Provisioning has errors' },
   failing: { tone: 'bad', title: 'Provisioning is failing' },
@@ -20,6 +23,7 @@ const HEALTH: Record<SyncHealth, { tone: 'good' | 'warn' | 'bad' | 'none'; title
 
 function healthSentence(vm: DashboardView): string {
   const last = vm.lastRequest;
+  if (vm.health === 'refused') return 'It reaches WiggleDesk, but every request is refused at sign-in: see below for why and how to fix it.';
   if (!last) return 'Your identity provider has not sent any request yet. Follow the steps below to connect it.';
   const who = last.keyName ? `with the key “${last.keyName}”` : 'with an API key';
   const when = `Last request from your identity provider ${relativeTime(last.at)} ${who}.`;
@@ -92,7 +96,10 @@ function LatestErrors({ rows }: { rows: readonly ActivityRow[] }): JSX.Element {
                   <td>
                     <HttpStatus status={r.status} scimType={r.scimType} />
                   </td>
-                  <td class="break">{r.detail ?? <span class="muted">—</span>}</td>
+                  <td class="break">
+                    {r.detail ?? <span class="muted">—</span>}
+                    <ConflictNote row={r} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -140,7 +147,16 @@ export function DashboardPage({ chrome, vm }: { chrome: Chrome; vm: DashboardVie
             <span class="stat-value">{vm.groups.toLocaleString('en')}</span>
           </div>
         </div>
-        {vm.health === 'not_connected' ? <Checklist {...vm} /> : null}
+        {vm.refused.length > 0 ? (
+          <section class="card" aria-labelledby="refused-title">
+            <div class="card-head">
+              <h2 id="refused-title">Refused connections</h2>
+              <a href="/console/activity?view=refused">Details</a>
+            </div>
+            <RefusedList rows={vm.refused} />
+          </section>
+        ) : null}
+        {vm.health === 'not_connected' || vm.health === 'refused' ? <Checklist {...vm} /> : null}
         <LatestErrors rows={vm.latestErrors} />
         {vm.lastRequest ? (
           <p class="muted small">

@@ -9,6 +9,12 @@ export function formatUtc(iso: string): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
 }
 
+/** `14:02 UTC` today, else `2025-03-04 14:02 UTC`. */
+export function formatUtcClock(iso: string, now: number = Date.now()): string {
+  const full = formatUtc(iso);
+  return full.slice(0, 10) === formatUtc(new Date(now).toISOString()).slice(0, 10) ? full.slice(11) : full;
+}
+
 /** `just now`, `5 minutes ago`, `3 hours ago`, `2 days ago`, else the date. */
 export function relativeTime(iso: string, now: number = Date.now()): string {
   const t = Date.parse(iso);

@@ -10,6 +10,10 @@ export interface ProfilePageView extends ProfileView {
   readonly newKey?: { readonly key: string; readonly name: string };
   /** A key was just revoked. */
   readonly revoked?: string;
+  /** The one-time page of a new key was opened again: the key is not shown twice. */
+  readonly keyAlreadyShown?: boolean;
+  /** Generating a key was refused (duplicate or invalid name). */
+  readonly keyError?: { readonly message: string; readonly name: string };
 }
 
 function Details({ vm }: { vm: ProfilePageView }): JSX.Element {
@@ -125,6 +129,11 @@ function ApiKeys({ vm, csrfToken }: { vm: ProfilePageView; csrfToken: string }):
             <CopyField id="new-api-key" label="Your new API key" value={vm.newKey.key} />
           </Notice>
         ) : null}
+        {vm.keyAlreadyShown ? (
+          <Notice tone="info" role="status">
+            <p>A new key is shown only once, right after you generate it. If you did not copy it, revoke it below and generate another.</p>
+          </Notice>
+        ) : null}
         {vm.revoked ? (
           <Notice tone="info" role="status">
             <p>The key “{vm.revoked}” was revoked. Requests that use it are now refused.</p>
@@ -136,14 +145,29 @@ function ApiKeys({ vm, csrfToken }: { vm: ProfilePageView; csrfToken: string }):
             <div class="inline-form">
               <div class="field">
                 <label for="key-name">Key name</label>
-                <input type="text" id="key-name" name="name" maxLength={100} placeholder="e.g. Microsoft Entra ID" aria-describedby="key-name-hint" required />
+                <input
+                  type="text"
+                  id="key-name"
+                  name="name"
+                  maxLength={100}
+                  placeholder="e.g. Microsoft Entra ID"
+                  aria-describedby={vm.keyError ? 'key-name-error key-name-hint' : 'key-name-hint'}
+                  aria-invalid={vm.keyError ? 'true' : undefined}
+                  value={vm.keyError?.name}
+                  required
+                />
               </div>
               <button type="submit" class="btn">
                 Generate API key
               </button>
             </div>
+            {vm.keyError ? (
+              <p class="field-error" id="key-name-error" role="alert">
+                {vm.keyError.message}
+              </p>
+            ) : null}
             <p class="hint" id="key-name-hint">
-              Name it after where you will use it, so you know which key to revoke later.
+              Name it after where you will use it, so you know which key to revoke later. Each key of your organisation has its own name.
             </p>
           </form>
         ) : (

@@ -6,7 +6,7 @@ import type { JsonObject } from '../../../domain/json.js';
 import { Layout, type Chrome } from './layout.js';
 import { Badge, EmptyState, HttpStatus, Notice, PageHeader, PostButton, RequestPath, SourceBadge, StatusBadge, Time } from './components.js';
 import { flattenAttributes } from './attributes.js';
-import { formatDuration } from './format.js';
+import { Changes, ConflictNote } from './activity-page.js';
 
 export interface UserPageView extends UserDetail {
   readonly done: 'deactivated' | 'reactivated' | undefined;
@@ -28,10 +28,11 @@ const metaOf = (r: JsonObject): { created?: string; lastModified?: string; versi
 
 function StatusAction({ vm, csrfToken }: { vm: UserPageView; csrfToken: string }): JSX.Element {
   const id = encodeURIComponent(vm.row.id);
+  // Deactivation asks first (DeactivateUserPage); reactivation is harmless and immediate.
   return vm.row.active ? (
-    <PostButton action={`/console/users/${id}/deactivate`} csrf={csrfToken} class="btn danger-outline">
+    <a class="btn danger-outline" href={`/console/users/${id}/deactivate`}>
       Deactivate user
-    </PostButton>
+    </a>
   ) : (
     <PostButton action={`/console/users/${id}/reactivate`} csrf={csrfToken} class="btn secondary">
       Reactivate user
@@ -58,9 +59,7 @@ function History({ vm }: { vm: UserPageView }): JSX.Element {
                 <th scope="col">By</th>
                 <th scope="col">Request</th>
                 <th scope="col">Status</th>
-                <th scope="col" class="num">
-                  Duration
-                </th>
+                <th scope="col">Changes</th>
               </tr>
             </thead>
             <tbody>
@@ -78,7 +77,11 @@ function History({ vm }: { vm: UserPageView }): JSX.Element {
                   <td>
                     <HttpStatus status={h.status} scimType={h.scimType} />
                   </td>
-                  <td class="num">{formatDuration(h.durationMs)}</td>
+                  <td class="break">
+                    <Changes row={h} />
+                    {h.detail ? <span class="cell-sub">{h.detail}</span> : null}
+                    <ConflictNote row={h} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -199,6 +202,45 @@ export function UserPage({ chrome, vm }: { chrome: Chrome; vm: UserPageView }): 
           </details>
         </section>
         <History vm={vm} />
+      </div>
+    </Layout>
+  );
+}
+
+/** "Deactivate Ann Lee?": what happens, then the one POST. */
+export function DeactivateUserPage({ chrome, vm }: { chrome: Chrome; vm: UserDetail }): JSX.Element {
+  const u = vm.row;
+  const name = u.displayName ?? u.userName;
+  const id = encodeURIComponent(u.id);
+  return (
+    <Layout title={`Deactivate ${name}`} chrome={chrome}>
+      <PageHeader title={`Deactivate ${name}?`} breadcrumb={{ href: `/console/users/${id}`, label: name }} />
+      <div class="card stack">
+        <dl class="dl">
+          <dt>User name</dt>
+          <dd>{u.userName}</dd>
+          <dt>Work email</dt>
+          <dd>{u.email ?? '—'}</dd>
+        </dl>
+        <Notice tone="warning">
+          <p>
+            {name} loses access to WiggleDesk at once and is signed out. {u.source === 'scim' ? 'Your identity provider may reactivate them on its next sync if they are still assigned there; unassign them there to remove access for good.' : ''}
+          </p>
+        </Notice>
+        {u.active ? (
+          <div class="actions">
+            <PostButton action={`/console/users/${id}/deactivate`} csrf={chrome.csrfToken} class="btn danger">
+              Deactivate user
+            </PostButton>{' '}
+            <a class="btn secondary" href={`/console/users/${id}`}>
+              Cancel
+            </a>
+          </div>
+        ) : (
+          <Notice tone="info">
+            <p>This user is already inactive.</p>
+          </Notice>
+        )}
       </div>
     </Layout>
   );

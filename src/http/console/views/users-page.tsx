@@ -1,6 +1,6 @@
 // Manage Users: search, status and source filters, sortable columns, server-side pages.
 import type { JSX } from 'preact';
-import type { UserListResult, UserListParams, UserSortKey } from '../../../services/console/console-users.js';
+import { PAGE_SIZES, type UserListResult, type UserListParams, type UserSortKey } from '../../../services/console/console-users.js';
 import { Layout, type Chrome } from './layout.js';
 import { EmptyState, PageHeader, Pagination, SortHeader, SourceBadge, StatusBadge, Time, Wrap, hrefWith } from './components.js';
 
@@ -41,6 +41,16 @@ function Filters({ p }: { p: UserListParams }): JSX.Element {
           <option value="manual" selected={p.source === 'manual'}>Manual</option>
         </select>
       </div>
+      <div class="field">
+        <label for="size">Per page</label>
+        <select id="size" name="size">
+          {PAGE_SIZES.map((n) => (
+            <option key={n} value={String(n)} selected={p.pageSize === n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </div>
       {p.sort !== 'name' ? <input type="hidden" name="sort" value={p.sort} /> : null}
       {p.order !== 'asc' ? <input type="hidden" name="order" value={p.order} /> : null}
       <button type="submit" class="btn">
@@ -55,6 +65,11 @@ function Filters({ p }: { p: UserListParams }): JSX.Element {
   );
 }
 
+/** The CSV export of everything the current search and filters match. */
+export function usersCsvHref(p: UserListParams): string {
+  return usersHref(p, { page: 1, pageSize: 25 }).replace('/console/users', '/console/users.csv');
+}
+
 export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }): JSX.Element {
   const p = vm.params;
   const sortHref = (sort: UserSortKey, order: 'asc' | 'desc') => usersHref(p, { sort, order, page: 1 });
@@ -64,6 +79,13 @@ export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }
       <PageHeader
         title="Manage Users"
         description="People your identity provider has provisioned to WiggleDesk. Their details are managed there and synced here automatically."
+        actions={
+          vm.total > 0 ? (
+            <a class="btn secondary" href={usersCsvHref(p)} download>
+              Export CSV
+            </a>
+          ) : undefined
+        }
       />
       <section class="card flush" aria-label="Users">
         <Filters p={p} />
@@ -81,18 +103,19 @@ export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }
           )
         ) : (
           <div class="table-wrap">
-            <table>
+            <table class="fits-sm">
               <caption class="sr-only">
                 Users, {vm.total} in total{filtered ? ' matching the filters' : ''}
               </caption>
               <thead>
                 <tr>
                   <SortHeader label="Name" column="name" sort={p.sort} order={p.order} hrefFor={sortHref} />
-                  <SortHeader label="User name" column="userName" sort={p.sort} order={p.order} hrefFor={sortHref} />
-                  <SortHeader label="Work email" column="email" sort={p.sort} order={p.order} hrefFor={sortHref} />
+                  <SortHeader label="Email" column="email" sort={p.sort} order={p.order} hrefFor={sortHref} class="hide-sm" />
                   <SortHeader label="Status" column="status" sort={p.sort} order={p.order} hrefFor={sortHref} />
-                  <th scope="col">Source</th>
-                  <SortHeader label="Last change" column="updated" sort={p.sort} order={p.order} hrefFor={sortHref} />
+                  <th scope="col" class="hide-sm">
+                    Source
+                  </th>
+                  <SortHeader label="Last change" column="updated" sort={p.sort} order={p.order} hrefFor={sortHref} class="hide-sm" />
                 </tr>
               </thead>
               <tbody>
@@ -102,18 +125,21 @@ export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }
                       <a class="cell-main break" href={`/console/users/${encodeURIComponent(u.id)}`}>
                         {u.displayName ?? u.userName}
                       </a>
+                      {/* The user name when it says something the name and email do not. */}
+                      {u.displayName !== null && u.userName !== u.displayName && u.userName !== u.email ? (
+                        <span class="cell-sub">
+                          <Wrap text={u.userName} />
+                        </span>
+                      ) : null}
                     </td>
-                    <td>
-                      <Wrap text={u.userName} />
-                    </td>
-                    <td>{u.email ? <Wrap text={u.email} /> : <span class="muted">—</span>}</td>
+                    <td class="hide-sm">{u.email ? <Wrap text={u.email} /> : <span class="muted">—</span>}</td>
                     <td>
                       <StatusBadge active={u.active} />
                     </td>
-                    <td>
+                    <td class="hide-sm">
                       <SourceBadge source={u.source} />
                     </td>
-                    <td class="nowrap">
+                    <td class="nowrap hide-sm">
                       <Time iso={u.lastModified} />
                     </td>
                   </tr>
