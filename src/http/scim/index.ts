@@ -9,7 +9,7 @@ import type { RequestContext } from '../../services/scim/scim-resources.js';
 import { invalidSyntax, invalidValue, isScimError, notFound, notImplemented, tooManyRequests, type ScimError } from '../../scim/errors.js';
 import { createAuthFailureLimit, presentedKeyId } from './auth-failure-limit.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
-import { lingerOnOversizedBody, sendScimError, toScimError, SCIM_CONTENT_TYPE } from './errors.js';
+import { lingerOnOversizedBody, sendScimError, toScimError } from './errors.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { mapResource } from './resource-routes.js';
 import { rootSearchRoute } from './search-routes.js';
@@ -148,7 +148,6 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
   app.all('/Me', async () => {
     throw notImplemented('/Me is not implemented: WiggleDesk API keys belong to an organisation, not to a user', 'SCIM_E_ME_501');
   });
-  app.get('/', async (_request, reply) => reply.type(SCIM_CONTENT_TYPE).send(JSON.stringify({ detail: 'WiggleDesk SCIM 2.0 endpoint; see /ServiceProviderConfig' })));
   void invalidSyntax;
 };
 

@@ -1,11 +1,15 @@
 // POST /.search (RFC 7644 §3.4.3): a SearchRequest body instead of query parameters. The root
-// form searches Users and Groups together; results are Users first, then Groups.
+// form (and `GET /?filter=`) searches Users and Groups together; results are Users first, then Groups.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ListParams, RequestContext, ScimResourceService, ListRendered } from '../../services/scim/scim-resources.js';
 import type { ScimLimits } from '../../scim/limits.js';
 import { invalidSyntax, invalidValue } from '../../scim/errors.js';
 import { SCIM_CONTENT_TYPE } from './errors.js';
 import { listBody } from './render.js';
+import { listParamsFromQuery } from './resource-routes.js';
+import { parseFilter } from '../../scim/filter/parser.js';
+import { printFilter } from '../../scim/filter/print.js';
+import { assertDefinedSomewhere, restrictFilter } from '../../scim/filter/restrict.js';
 
 const SEARCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
@@ -37,27 +41,48 @@ export function searchParamsFromBody(body: unknown): ListParams {
 }
 
 export const rootSearchRoute = (services: ScimResourceService[], contextOf: (r: FastifyRequest) => RequestContext, limits: ScimLimits): FastifyPluginAsync => async (app) => {
-  app.post('/.search', async (request, reply) => {
-    const params = searchParamsFromBody(request.body);
+  // RFC 7644 §3.4.2.1 / §3.4.3: a query on the server root (`GET /?filter=…`, `POST /.search`)
+  // searches every resource type; results are Users first, then Groups, paged as one list.
+  async function rootSearch(request: FastifyRequest, params: ListParams): Promise<ListRendered> {
     if (params.cursor !== undefined) throw invalidValue('Cursor pagination is available on /Users/.search and /Groups/.search, not on the root /.search', 'SCIM_E_SEARCH_004');
     const ctx = contextOf(request);
     const start = Math.max(1, Number(params.startIndex ?? 1) || 1);
     const count = Math.min(Math.max(Number(params.count ?? limits.defaultPageSize) || 0, 0), limits.maxPageSize);
+    // Each type gets the part of the filter its attributes can match (`userName eq "x"` matches no
+    // Group: restrict.ts); an attribute no type defines is still invalidFilter.
+    const text = params.filter !== undefined && params.filter.trim() !== '' ? params.filter : undefined;
+    const parsed = text === undefined ? undefined : parseFilter(text);
+    if (parsed) assertDefinedSomewhere(services.map((s) => s.schema), parsed);
+    const perType = services.map((s) => {
+      if (!parsed) return { service: s, params: { ...params, filter: undefined } as ListParams | undefined };
+      const r = restrictFilter(s.schema, parsed);
+      if (r === false) return { service: s, params: undefined };
+      return { service: s, params: { ...params, filter: r === true ? undefined : printFilter(r) } };
+    });
     // Count each type, then read the slice of the concatenation [Users…, Groups…] that the page covers.
     const totals: number[] = [];
-    for (const s of services) totals.push((await s.list(ctx, { ...params, startIndex: 1, count: 0 })).totalResults ?? 0);
+    for (const p of perType) totals.push(p.params ? ((await p.service.list(ctx, { ...p.params, startIndex: 1, count: 0 })).totalResults ?? 0) : 0);
     const resources: ListRendered['resources'] = [];
     let offset = start - 1;
     let remaining = count;
-    for (let i = 0; i < services.length && remaining > 0; i++) {
+    for (let i = 0; i < perType.length && remaining > 0; i++) {
       const t = totals[i]!;
       if (offset >= t) { offset -= t; continue; }
-      const page = await services[i]!.list(ctx, { ...params, startIndex: offset + 1, count: remaining });
+      const page = await perType[i]!.service.list(ctx, { ...perType[i]!.params!, startIndex: offset + 1, count: remaining });
       resources.push(...page.resources);
       remaining -= page.resources.length;
       offset = 0;
     }
-    const body = listBody({ totalResults: totals.reduce((a, b) => a + b, 0), startIndex: start, itemsPerPage: resources.length, resources, nextCursor: undefined, previousCursor: undefined });
-    return reply.code(200).type(SCIM_CONTENT_TYPE).send(body);
+    return { totalResults: totals.reduce((a, b) => a + b, 0), startIndex: start, itemsPerPage: resources.length, resources, nextCursor: undefined, previousCursor: undefined };
+  }
+
+  app.post('/.search', async (request, reply) => {
+    const list = await rootSearch(request, searchParamsFromBody(request.body));
+    return reply.code(200).type(SCIM_CONTENT_TYPE).send(listBody(list));
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/', async (request, reply) => {
+    const list = await rootSearch(request, listParamsFromQuery(request.query));
+    return reply.code(200).type(SCIM_CONTENT_TYPE).send(listBody(list));
   });
 };

@@ -10,6 +10,8 @@ import { createConsoleUsers } from './console-users.js';
 import { createConsoleGroups } from './console-groups.js';
 import { createConsoleActivity } from './console-activity.js';
 import { createIdpProfiles } from './idp-profile.js';
+import { createConsoleLifecycle } from './console-lifecycle.js';
+import type { UserLifecycle } from '../lifecycle/lifecycle.js';
 
 export interface ConsoleServiceDeps {
   readonly platform: PlatformStore;
@@ -17,6 +19,7 @@ export interface ConsoleServiceDeps {
   readonly apiKeys: ReturnType<typeof createApiKeyService>;
   readonly users: ScimResourceService;
   readonly groups: ScimResourceService;
+  readonly lifecycle: UserLifecycle;
   readonly sessionPolicy?: SessionPolicy;
   readonly throttlePolicy?: ThrottlePolicy;
 }
@@ -32,6 +35,7 @@ export function createConsoleServices(deps: ConsoleServiceDeps) {
     activity: createConsoleActivity({ store: deps.store }),
     /** The connected identity provider, learned from its traffic, and its configuration hints. */
     idp: createIdpProfiles({ store: deps.store }),
+    lifecycle: createConsoleLifecycle({ store: deps.store, users: deps.users, lifecycle: deps.lifecycle }),
   };
 }
 

@@ -11,6 +11,7 @@ import { createApiKeysRepo } from './api-keys-repo.js';
 import { createAccountsRepo } from './accounts-repo.js';
 import { createActivityRepo } from './activity-repo.js';
 import { createAuthFailuresRepo, createIdpProfileRepo } from './auth-failures-repo.js';
+import { createLifecycleRepo } from './lifecycle-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { ChangeJournal } from './change-journal.js';
 import { createTenantOAuthStore } from './oauth-repo.js';
@@ -26,6 +27,7 @@ export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName,
     apiKeys: createApiKeysRepo(db, tenantId),
     accounts: createAccountsRepo(db, tenantId),
     activity: createActivityRepo(db, dialect, tenantId),
+    lifecycle: createLifecycleRepo(db, dialect, tenantId),
     authFailures: createAuthFailuresRepo(db, tenantId),
     idpProfile: createIdpProfileRepo(db, tenantId),
     oauth: createTenantOAuthStore(db, tenantId),
