@@ -145,7 +145,14 @@ export interface MembershipStore {
 }
 
 /** Why a request that named one of an organisation's keys was refused. */
-export type AuthFailureReason = 'revoked_key' | 'wrong_secret' | 'api_access_withdrawn';
+export type AuthFailureReason =
+  | 'revoked_key'
+  | 'wrong_secret'
+  | 'api_access_withdrawn'
+  /** Token endpoint (issue #20): a known OAuth client's secret has expired. */
+  | 'oauth_secret_expired'
+  /** Token endpoint: a known OAuth client failed to authenticate (wrong secret, invalid or replayed assertion). */
+  | 'oauth_client_refused';
 
 export interface AuthFailureInput {
   readonly tenantId: TenantId;
