@@ -16,6 +16,9 @@ import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
 import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
+import { createUserLifecycle } from './services/lifecycle/lifecycle.js';
+import { createLifecycleJobStore } from './storage/kysely/lifecycle-repo.js';
+import { systemClock, type Clock } from './domain/clock.js';
 import { createSetStreamsRepo } from './storage/kysely/set-streams-repo.js';
 import { createSetStreamService, type SetEventSource } from './services/sets/set-streams.js';
 import { createOutboxSetSource } from './services/sets/outbox-source.js';
@@ -37,6 +40,8 @@ export interface ComposeOptions {
   readonly onBackgroundError?: (e: unknown) => void;
   /** The clock of time-dependent credentials (OAuth secrets, tokens, assertions) and of SET delivery retries; tests inject one. */
   readonly now?: () => number;
+  /** The clock of the user lifecycle (retention, purge); tests inject one. */
+  readonly clock?: Clock;
   /** Tests: feed SET streams from a controlled outbox. */
   readonly setEventSource?: SetEventSource;
 }
@@ -63,10 +68,11 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const limits = options.limits ?? DEFAULT_SCIM_LIMITS;
   const activity = createActivityRecorder({ onError: options.onBackgroundError ?? (() => {}) });
   const apiKeys = createApiKeyService();
-  const users = createScimResourceService('User', limits);
+  const lifecycle = createUserLifecycle({ clock: options.clock ?? systemClock, jobs: createLifecycleJobStore(db.db, db.compact), platform, limits });
+  const users = createScimResourceService('User', limits, lifecycle.hooks);
   const groups = createScimResourceService('Group', limits);
   const consoleStore = createConsoleStore(db.db, db.dialect);
-  const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups });
+  const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups, lifecycle });
   const signIn = createSignInService({
     store: createSignInStore(db.db, db.dialect),
     sessions: createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy),
@@ -100,6 +106,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // Enforce SSO: password sign-in refused for all but break-glass admins of an organisation that enforces it.
     console: { ...consoleServices, auth: signIn.guard(signInPolicy.guard(consoleServices.auth)) },
     signIn,
+    lifecycle,
     oauth,
     signInPolicy,
     sets: createSetStreamService({

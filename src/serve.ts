@@ -7,6 +7,7 @@ import { buildApp } from './http/app.js';
 import type { Io } from './cli/index.js';
 import { bootstrapIfEmpty } from './cli/bootstrap.js';
 import { Redis } from 'ioredis';
+import { startPurgeWorker } from './workers/purge-worker.js';
 import { startSetDeliveryWorker } from './workers/set-delivery-worker.js';
 
 export async function serve(config: Config, io: Io, options: { workers: number }): Promise<number | undefined> {
@@ -66,6 +67,11 @@ export async function serve(config: Config, io: Io, options: { workers: number }
   app.log.info({ port, dialect: c.db.dialect, pid: process.pid }, 'WiggleDesk listening');
   if (cluster.isPrimary) io.stdout(`WiggleDesk listening on http://${config.host}:${port} (pid ${process.pid}, ${c.db.dialect})\n`);
 
+  // Retention: erase deleted users whose period ended (one instance at a time, by lease).
+  const purge = startPurgeWorker(c.services.lifecycle, {
+    onError: (e) => app.log.error({ err: e }, 'purge job failed'),
+    onErased: (n) => app.log.info({ erased: n }, 'purge job erased users'),
+  });
   // SCIM security event tokens: outbox → SET streams, push deliveries (every instance; they share the work).
   const setWorker = startSetDeliveryWorker(c.services.sets, { onError: (e) => app.log.error({ err: e }, 'SET stream round failed') });
 
@@ -73,6 +79,7 @@ export async function serve(config: Config, io: Io, options: { workers: number }
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    purge.stop();
     app.log.info({ signal }, 'shutting down');
     try {
       await app.close(); // stops accepting, waits for in-flight requests

@@ -21,6 +21,7 @@
 // that only when the deployment sets SSO_ALLOW_INSECURE_HTTP (config accepts it for loopback
 // issuers only, for development and the tests' in-process provider).
 import * as client from 'openid-client';
+import { importPKCS8, type CryptoKey } from 'jose';
 import { foldCase } from '../scim/filter/fold-case.js';
 
 export type OidcProviderKind = 'microsoft' | 'google' | 'oidc';
@@ -32,6 +33,8 @@ export interface OidcProviderSettings {
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: { reveal(): string };
+  /** Microsoft: private_key_jwt with a certificate instead of the secret (RS256, `x5t` header). */
+  readonly clientCertificate?: { readonly privateKeyPem: { reveal(): string }; readonly x5t: string } | undefined;
   readonly allowInsecureHttp: boolean;
 }
 
@@ -155,7 +158,30 @@ function decodeJwtPayload(jwt: unknown): Record<string, unknown> | undefined {
 
 export function createOidcClient(settings: OidcProviderSettings, options: { fetch?: Fetch } = {}): OidcClient {
   const fetchFn: Fetch = options.fetch ?? fetch;
-  const secret = () => settings.clientSecret.reveal();
+  // How WiggleDesk authenticates to the provider's token endpoint: the client secret
+  // (client_secret_post, openid-client's default), or — Microsoft, when a certificate is configured —
+  // private_key_jwt: an RS256 assertion (iss = sub = client id, aud = token endpoint, jti, short exp)
+  // whose `x5t` header names the certificate uploaded to the app registration. Microsoft's gallery
+  // guidance: "use a certificate instead of a client secret".
+  let certKey: Promise<CryptoKey> | undefined;
+  // Entra wants the assertion's `aud` to be its token endpoint (openid-client's default is the
+  // issuer, which for the multi-tenant authority is the {tenantid} template).
+  async function credentials(meta?: client.ServerMetadata): Promise<[string | undefined, client.ClientAuth | undefined]> {
+    const cert = settings.clientCertificate;
+    if (!cert) return [settings.clientSecret.reveal(), undefined];
+    certKey ??= importPKCS8(cert.privateKeyPem.reveal(), 'RS256');
+    const key = await certKey;
+    const audience = meta?.token_endpoint;
+    return [
+      undefined,
+      client.PrivateKeyJwt(key, {
+        [client.modifyAssertion]: (header, payload) => {
+          header.x5t = cert.x5t;
+          if (audience) payload.aud = audience;
+        },
+      }),
+    ];
+  }
   let jwksCache: ReturnType<typeof client.getJwksCache>;
 
   function prepare(config: client.Configuration): client.Configuration {
@@ -193,10 +219,10 @@ export function createOidcClient(settings: OidcProviderSettings, options: { fetc
     discovered ??= (async () => {
       if (settings.kind === 'microsoft') {
         microsoftMeta = await discoverMicrosoft();
-        return prepare(new client.Configuration(microsoftMeta, settings.clientId, secret()));
+        return prepare(new client.Configuration(microsoftMeta, settings.clientId, ...(await credentials(microsoftMeta))));
       }
       const execute = settings.allowInsecureHttp ? [client.allowInsecureRequests] : [];
-      return prepare(await client.discovery(new URL(settings.issuer), settings.clientId, secret(), undefined, { execute, timeout: TIMEOUT_SECONDS }));
+      return prepare(await client.discovery(new URL(settings.issuer), settings.clientId, ...(await credentials()), { execute, timeout: TIMEOUT_SECONDS }));
     })().catch((e: unknown) => {
       discovered = undefined;
       throw e instanceof OidcError ? e : new OidcError('unavailable', `discovery of ${settings.issuer} failed: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
@@ -209,7 +235,7 @@ export function createOidcClient(settings: OidcProviderSettings, options: { fetc
     const tokenEndpoint = meta.token_endpoint;
     if (!tokenEndpoint) throw new OidcError('unavailable', 'Microsoft discovery: no token endpoint');
     let captured: { status: number; headers: [string, string][]; body: string } | undefined;
-    const capture = prepare(new client.Configuration(meta, settings.clientId, secret()));
+    const capture = prepare(new client.Configuration(meta, settings.clientId, ...(await credentials(meta))));
     capture[client.customFetch] = async (url, init) => {
       const res = await fetchFn(url, init as RequestInit);
       if (new URL(url).href !== new URL(tokenEndpoint).href) return res;
@@ -247,7 +273,7 @@ export function createOidcClient(settings: OidcProviderSettings, options: { fetc
     if (!tid || !GUID.test(tid)) throw new OidcError('invalid', 'the ID token carries no tenant id (tid)');
 
     const body = captured;
-    const tenant = prepare(new client.Configuration({ ...meta, issuer: meta.issuer.replace(TEMPLATE, tid) }, settings.clientId, secret()));
+    const tenant = prepare(new client.Configuration({ ...meta, issuer: meta.issuer.replace(TEMPLATE, tid) }, settings.clientId, ...(await credentials(meta))));
     tenant[client.customFetch] = async (url, init) =>
       new URL(url).href === new URL(tokenEndpoint).href ? new Response(body.body, { status: body.status, headers: body.headers }) : fetchFn(url, init as RequestInit);
     try {

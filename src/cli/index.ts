@@ -8,6 +8,8 @@ import { trustedTenantId } from '../domain/ids.js';
 import { displayPrefix } from '../auth/api-key.js';
 import { migrateToLatest } from '../storage/migrations/migrate.js';
 import { createDb } from '../storage/dialects/create-db.js';
+import { readFile } from 'node:fs/promises';
+import { cliActor } from '../services/lifecycle/lifecycle.js';
 
 export interface Io {
   stdout(s: string): void;
@@ -93,6 +95,121 @@ export async function runCli(argv: readonly string[], getConfig: () => Config, i
         }),
       );
   }
+
+  org
+    .command('policy <org>')
+    .description("Show or change an organisation's user lifecycle policy (claims of manual users, what DELETE does, retention)")
+    .option('--claim <policy>', 'match | approve | never: when a provisioned user matches a manual user')
+    .option('--on-delete <policy>', 'retain | erase: keep deleted users for the retention period, or erase at once')
+    .option('--retention-days <n>', 'days a deleted user can be restored before it is erased (0–365)')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, opts: { claim?: string; onDelete?: string; retentionDays?: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const store = services.platform.forTenant(o.id);
+        const changing = opts.claim !== undefined || opts.onDelete !== undefined || opts.retentionDays !== undefined;
+        const p = changing
+          ? await services.lifecycle.setPolicy(store, cliActor('org policy'), { claim: opts.claim, onDelete: opts.onDelete, retentionDays: opts.retentionDays })
+          : await services.lifecycle.policy(store);
+        const policy = { organization: o.id, claim: p.claim, onDelete: p.onDelete, retentionDays: p.retentionDays, updatedAt: p.updatedAt, updatedBy: p.updatedBy };
+        out(Boolean(opts.json), policy, `${o.name}: claim ${p.claim}, on delete ${p.onDelete}, retention ${p.retentionDays} days`);
+      }),
+    );
+
+  const users = program.command('users').description('Manual users, deleted users, export and erasure');
+  users
+    .command('add <org>')
+    .description('Add a manual user (the email is also the userName)')
+    .requiredOption('--email <email>', 'work email')
+    .requiredOption('--name <name>', 'display name')
+    .option('--department <department>', 'department (enterprise extension)')
+    .option('--title <title>', 'job title')
+    .option('--json', 'print the user with its id')
+    .action((ref: string, opts: { email: string; name: string; department?: string; title?: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const u = await services.lifecycle.addManual(services.platform.forTenant(o.id), cliActor('users add'), opts);
+        out(Boolean(opts.json), { id: u.id, source: u.source, created: u.created, ...u.doc }, u.id);
+      }),
+    );
+  users
+    .command('import <org> <file>')
+    .description('Import manual users from a CSV file with the header email,name[,department][,title]; rows with errors are skipped and reported')
+    .option('--dry-run', 'only check the file: print the per-row errors, write nothing')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, file: string, opts: { dryRun?: boolean; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const store = services.platform.forTenant(o.id);
+        const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+          throw new ServiceError('invalid', `Cannot read ${file}: ${e.code ?? e.message}`);
+        });
+        const errors = (rows: ReadonlyArray<{ line: number; email: string; error: string | undefined }>) => rows.filter((r) => r.error).map((r) => ({ line: r.line, email: r.email, error: r.error! }));
+        if (opts.dryRun) {
+          const p = await services.lifecycle.previewImport(store, text);
+          if (p.fileError) throw new ServiceError('invalid', p.fileError);
+          const errs = errors(p.rows);
+          out(Boolean(opts.json), { dryRun: true, valid: p.valid, errors: errs }, [`${p.valid} rows would be imported, ${errs.length} skipped`, ...errs.map((e) => `line ${e.line}: ${e.error}`)].join('\n'));
+          return;
+        }
+        const r = await services.lifecycle.importCsv(store, cliActor('users import'), text);
+        if (r.fileError) throw new ServiceError('invalid', r.fileError);
+        const errs = errors(r.skipped);
+        out(Boolean(opts.json), { created: r.created, errors: errs }, [`Imported ${r.created} users, skipped ${errs.length}`, ...errs.map((e) => `line ${e.line}: ${e.error}`)].join('\n'));
+      }),
+    );
+  users
+    .command('deleted <org>')
+    .description('List soft-deleted users (restorable until their retention ends)')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const o = await services.organizations.requireOrg(ref);
+        const { rows } = await services.lifecycle.listDeleted(services.platform.forTenant(o.id), 0, 10_000);
+        const list = rows.map((r) => ({ id: r.id, userName: r.userName, externalId: r.externalId, source: r.source, deletedAt: r.deletedAt, deletedBy: r.deletedBy, purgeAfter: r.purgeAfter }));
+        out(Boolean(opts.json), list, list.map((r) => `${r.id}  ${r.userName}  deleted ${r.deletedAt}  erased after ${r.purgeAfter}`).join('\n') || '(no deleted users)');
+      }),
+    );
+  for (const [cmd, description] of [
+    ['restore', 'Restore a soft-deleted user under the same id'],
+    ['erase', 'Erase a user now (data-subject request): only a tombstone remains'],
+    ['export', "Print everything held about a user (record, groups, history) as JSON"],
+  ] as const) {
+    users
+      .command(`${cmd} <org> <id>`)
+      .description(description)
+      .option('--json', 'machine-readable output')
+      .action((ref: string, id: string, opts: { json?: boolean }) =>
+        withApp(async ({ services }) => {
+          const o = await services.organizations.requireOrg(ref);
+          const store = services.platform.forTenant(o.id);
+          if (cmd === 'restore') {
+            const u = await services.lifecycle.restore(store, cliActor('users restore'), id);
+            out(Boolean(opts.json), { id: u.id, restored: true }, `Restored ${u.id}`);
+          } else if (cmd === 'erase') {
+            const r = await services.lifecycle.eraseNow(store, cliActor('users erase'), id);
+            out(Boolean(opts.json), r, `Erased ${r.id}; tombstone kept (external id ${r.externalId ?? 'none'})`);
+          } else {
+            io.stdout(`${JSON.stringify(await services.lifecycle.exportUser(store, id), null, 2)}\n`);
+          }
+        }),
+      );
+  }
+
+  program
+    .command('purge')
+    .description('Run the retention job now: erase every deleted user whose retention period has ended')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const r = await services.lifecycle.runPurge();
+        if (!r.ran) {
+          out(Boolean(opts.json), { ran: false, erased: [] }, 'Another instance is running the purge job right now; nothing done');
+          return;
+        }
+        out(Boolean(opts.json), { ran: true, erased: r.erased }, r.erased.length ? r.erased.map((e) => `Erased ${e.id} (organisation ${e.tenantId}, deleted ${e.deletedAt})`).join('\n') : 'Nothing to erase');
+      }),
+    );
 
   program
     .command('admin')

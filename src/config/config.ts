@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 // Configuration: read once from the environment in main.ts, validated here into a frozen Config.
 // No other module reads process.env. Each bad value yields one readable line.
 
@@ -76,6 +78,23 @@ export interface SsoProviderConfig {
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: Redacted;
+  /**
+   * Microsoft only: authenticate WiggleDesk to Entra with a certificate (private_key_jwt, an
+   * RS256 client assertion with the certificate's `x5t` thumbprint) instead of the client secret.
+   */
+  readonly clientCertificate?: ClientCertificate | undefined;
+}
+
+export interface ClientCertificate {
+  /** PKCS#8 PEM private key. */
+  readonly privateKeyPem: Redacted;
+  /** base64url SHA-1 thumbprint of the DER certificate (the `x5t` JOSE header Entra looks the key up by). */
+  readonly x5t: string;
+  /** base64url SHA-256 thumbprint (`x5t#S256`). */
+  readonly x5tS256: string;
+  /** For the start-up line and docs: the certificate's subject and expiry. */
+  readonly subject: string;
+  readonly validTo: string;
 }
 
 export interface SsoConfig {
@@ -219,7 +238,8 @@ function ssoFrom(env: Env, problems: string[]): SsoConfig {
       if (secret || env[`${d.prefix}_ISSUER`]) problems.push(`${d.prefix}_CLIENT_ID must be set to turn on sign-in with ${d.label} (${d.prefix}_CLIENT_SECRET or _ISSUER is set without it)`);
       continue;
     }
-    if (!secret) problems.push(`${d.prefix}_CLIENT_SECRET must be set when ${d.prefix}_CLIENT_ID is`);
+    const certificate = d.kind === 'microsoft' ? certificateFrom(env, problems) : undefined;
+    if (!secret && !certificate) problems.push(`${d.prefix}_CLIENT_SECRET must be set when ${d.prefix}_CLIENT_ID is${d.kind === 'microsoft' ? ' (or SSO_MICROSOFT_CLIENT_CERTIFICATE_FILE and SSO_MICROSOFT_CLIENT_PRIVATE_KEY_FILE, to use a certificate)' : ''}`);
     if (!rawIssuer) {
       problems.push(`${d.prefix}_ISSUER must be set when ${d.prefix}_CLIENT_ID is (the provider's issuer URL, e.g. https://example.okta.com)`);
       continue;
@@ -245,7 +265,46 @@ function ssoFrom(env: Env, problems: string[]): SsoConfig {
       continue;
     }
     const label = d.kind === 'oidc' ? (env.SSO_OIDC_NAME || d.label).trim().slice(0, 60) : d.label;
-    providers.push(Object.freeze({ kind: d.kind, label, issuer: rawIssuer, clientId, clientSecret: new Redacted(secret ?? '') }));
+    providers.push(Object.freeze({ kind: d.kind, label, issuer: rawIssuer, clientId, clientSecret: new Redacted(secret ?? ''), ...(certificate ? { clientCertificate: certificate } : {}) }));
   }
   return Object.freeze({ providers: Object.freeze(providers), allowInsecureHttp });
+}
+
+/**
+ * SSO_MICROSOFT_CLIENT_CERTIFICATE_FILE + SSO_MICROSOFT_CLIENT_PRIVATE_KEY_FILE: a certificate
+ * uploaded to the Entra app registration (Certificates & secrets → Certificates) and its private
+ * key. Read and checked once at start: both files, a matching RSA key pair, a certificate still valid.
+ */
+function certificateFrom(env: Env, problems: string[]): ClientCertificate | undefined {
+  const certFile = env.SSO_MICROSOFT_CLIENT_CERTIFICATE_FILE;
+  const keyFile = env.SSO_MICROSOFT_CLIENT_PRIVATE_KEY_FILE;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    problems.push('SSO_MICROSOFT_CLIENT_CERTIFICATE_FILE and SSO_MICROSOFT_CLIENT_PRIVATE_KEY_FILE must be set together');
+    return undefined;
+  }
+  let cert: X509Certificate;
+  let keyPem: string;
+  try {
+    cert = new X509Certificate(readFileSync(certFile));
+  } catch (e) {
+    problems.push(`SSO_MICROSOFT_CLIENT_CERTIFICATE_FILE: cannot read a PEM certificate from "${certFile}" (${e instanceof Error ? e.message : String(e)})`);
+    return undefined;
+  }
+  try {
+    keyPem = readFileSync(keyFile, 'utf8');
+    const key = createPrivateKey(keyPem);
+    if (key.asymmetricKeyType !== 'rsa') throw new Error('an RSA key is required (RS256)');
+    if (!cert.checkPrivateKey(key)) throw new Error('the key does not belong to the certificate');
+    keyPem = key.export({ format: 'pem', type: 'pkcs8' }).toString();
+  } catch (e) {
+    problems.push(`SSO_MICROSOFT_CLIENT_PRIVATE_KEY_FILE: ${e instanceof Error ? e.message : String(e)} ("${keyFile}")`);
+    return undefined;
+  }
+  if (Date.parse(cert.validTo) <= Date.now()) {
+    problems.push(`SSO_MICROSOFT_CLIENT_CERTIFICATE_FILE: the certificate expired on ${cert.validTo}`);
+    return undefined;
+  }
+  const b64url = (hex: string) => Buffer.from(hex.replace(/:/g, ''), 'hex').toString('base64url');
+  return Object.freeze({ privateKeyPem: new Redacted(keyPem), x5t: b64url(cert.fingerprint), x5tS256: b64url(cert.fingerprint256), subject: cert.subject.replace(/\n/g, ', '), validTo: cert.validTo });
 }

@@ -56,6 +56,8 @@ export interface EventData {
   readonly activityId: string;
   readonly user?: EventUser;
   readonly group?: EventGroup;
+  /** user.updated of a claim (issue #14): a manual user taken over by the identity provider. */
+  readonly source?: { readonly from: string; readonly to: string };
 }
 
 /** One event as the Events API lists it; a webhook body is the same without `id` (that is the webhook-id header). */

@@ -14,6 +14,7 @@ import { consoleRoutes } from './console/index.js';
 import { authRoutes } from './auth/index.js';
 import { setRoutes } from './sets/index.js';
 import { oauthRoutes } from './oauth/index.js';
+import { docsRoutes } from './docs/index.js';
 
 export interface BuildAppOptions {
   /** pino logger options, or false for tests. */
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, services: AppServices, options: B
   await app.register(authRoutes(config, services), { prefix: '/auth' });
   await app.register(setRoutes(services), { prefix: '/sets' });
   await app.register(oauthRoutes(config, services, { redis: options.scim?.redis }), { prefix: '/oauth2' });
+  await app.register(docsRoutes(config), { prefix: '/docs' });
   app.get('/', (_request, reply) => reply.redirect('/console', 302));
   return app;
 }

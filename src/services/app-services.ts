@@ -7,6 +7,7 @@ import type { ScimResourceService } from './scim/scim-resources.js';
 import type { BulkService } from './scim/bulk.js';
 import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
+import type { UserLifecycle } from './lifecycle/lifecycle.js';
 import type { SetStreamService } from './sets/set-streams.js';
 import type { OAuthService } from './oauth/oauth-service.js';
 import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
@@ -24,6 +25,8 @@ export interface AppServices {
   readonly console: ConsoleServices;
   /** Sign-in with Microsoft, Google and generic OIDC; settings; the signed-in home. */
   readonly signIn: SignInService;
+  /** Manual users, claims, deprovisioning policy, soft delete, restore, erasure (issue #14). */
+  readonly lifecycle: UserLifecycle;
   /** SCIM security event tokens (RFC 9967): SET streams, their keys, push and poll. */
   readonly sets: SetStreamService;
   /** OAuth clients and the token endpoint for SCIM (client credentials, workload identity federation). */

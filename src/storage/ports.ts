@@ -60,6 +60,15 @@ export interface StoredResource {
   readonly created: string;
   readonly lastModified: string;
   readonly doc: JsonObject;
+  /** Users only: 'scim' (provisioned) or 'manual' (added in the console or by the CLI). */
+  readonly source?: string;
+}
+
+/** Server-owned fields an insert may carry over (a restore keeps the id, creation time and version). */
+export interface InsertOptions {
+  readonly source?: string;
+  readonly created?: string;
+  readonly version?: number;
 }
 
 export interface SortSpec {
@@ -96,7 +105,7 @@ export interface MemberRow {
 export interface ResourceStore {
   readonly resourceType: ResourceTypeName;
   /** Inserts a new resource; throws UniqueConflict on a duplicate unique attribute. */
-  insert(id: string, doc: JsonObject, now: string): Promise<StoredResource>;
+  insert(id: string, doc: JsonObject, now: string, options?: InsertOptions): Promise<StoredResource>;
   findById(id: string): Promise<StoredResource | undefined>;
   /** findById inside a write transaction, holding the row until it ends (PostgreSQL `FOR NO KEY UPDATE`),
    *  so concurrent unconditional writes of one resource serialise instead of conflicting. */
@@ -136,7 +145,14 @@ export interface MembershipStore {
 }
 
 /** Why a request that named one of an organisation's keys was refused. */
-export type AuthFailureReason = 'revoked_key' | 'wrong_secret' | 'api_access_withdrawn';
+export type AuthFailureReason =
+  | 'revoked_key'
+  | 'wrong_secret'
+  | 'api_access_withdrawn'
+  /** Token endpoint (issue #20): a known OAuth client's secret has expired. */
+  | 'oauth_secret_expired'
+  /** Token endpoint: a known OAuth client failed to authenticate (wrong secret, invalid or replayed assertion). */
+  | 'oauth_client_refused';
 
 export interface AuthFailureInput {
   readonly tenantId: TenantId;
@@ -267,12 +283,115 @@ export interface TenantStore {
   readonly apiKeys: ApiKeysStore;
   readonly accounts: AccountsStore;
   readonly activity: ActivityStore;
+  readonly lifecycle: LifecycleStore;
   readonly authFailures: AuthFailuresStore;
   /** OAuth clients for SCIM (client credentials, workload identity federation). */
   readonly oauth: TenantOAuthStore;
   organization(): Promise<Organization>;
   /** Runs `fn` in one database transaction; everything it does through `tx` commits or rolls back together. */
   transaction<T>(fn: (tx: TenantStore) => Promise<T>): Promise<T>;
+}
+
+// ---------------------------------------------------------------- user lifecycle (issue #14)
+
+export type ClaimPolicy = 'match' | 'approve' | 'never';
+export type OnDeletePolicy = 'retain' | 'erase';
+
+export interface LifecyclePolicy {
+  readonly claim: ClaimPolicy;
+  readonly onDelete: OnDeletePolicy;
+  readonly retentionDays: number;
+  readonly updatedAt: string | null;
+  readonly updatedBy: string | null;
+}
+
+export interface DeletedUserRecord {
+  readonly id: string;
+  readonly userName: string;
+  readonly externalId: string | null;
+  readonly displayName: string | null;
+  readonly email: string | null;
+  readonly source: string;
+  readonly version: number;
+  readonly created: string;
+  readonly doc: JsonObject;
+  readonly groupIds: readonly string[];
+  readonly deletedAt: string;
+  readonly deletedBy: string | null;
+  readonly purgeAfter: string;
+}
+
+export interface UserTombstone {
+  readonly id: string;
+  readonly externalId: string | null;
+  readonly deletedAt: string;
+  readonly purgedAt: string;
+}
+
+export type ClaimStatus = 'pending' | 'approved' | 'rejected';
+
+export interface UserClaimRecord {
+  readonly userId: string;
+  readonly status: ClaimStatus;
+  /** The identity provider's version of the user (what the claim would write). */
+  readonly doc: JsonObject;
+  readonly keyId: string | null;
+  readonly requestedAt: string;
+  readonly decidedAt: string | null;
+  readonly decidedBy: string | null;
+}
+
+/** What an erasure removed (counts only: never the person's data). */
+export interface ErasureReport {
+  readonly id: string;
+  readonly externalId: string | null;
+  readonly deletedAt: string;
+  readonly purgedAt: string;
+  readonly activityRedacted: number;
+  readonly sessionsEnded: number;
+  readonly accountsRemoved: number;
+  readonly identitiesRemoved: number;
+  readonly eventsRedacted: number;
+}
+
+export interface LifecycleStore {
+  policy(): Promise<LifecyclePolicy>;
+  setPolicy(policy: Omit<LifecyclePolicy, 'updatedAt' | 'updatedBy'>, now: string, by: string | null): Promise<LifecyclePolicy>;
+  /** Unclaimed manual users whose folded userName is `userNameFolded` or who have an email folding to `emailFolded`. */
+  findManualMatches(userNameFolded: string, emailFolded: string | null): Promise<string[]>;
+  setSource(id: string, source: string): Promise<void>;
+  /** Inserts many manual users in a few multi-row statements (CSV import); throws UniqueConflict like insert. */
+  insertManualUsers(users: ReadonlyArray<{ id: string; doc: JsonObject }>, now: string): Promise<void>;
+  /** Which of these folded userNames are taken by a user of this organisation. */
+  existingUserNames(folded: readonly string[]): Promise<Set<string>>;
+  /** Moves the user out of scim_users into deleted_users (memberships remembered as group ids). */
+  softDelete(user: StoredResource, now: string, by: string | null, purgeAfter: string): Promise<DeletedUserRecord>;
+  listDeleted(offset: number, limit: number): Promise<{ total: number; rows: DeletedUserRecord[] }>;
+  findDeleted(id: string): Promise<DeletedUserRecord | undefined>;
+  /** Drops the deleted_users row (after a restore). */
+  forgetDeleted(id: string): Promise<void>;
+  /** Erases a soft-deleted user for good and leaves a tombstone; undefined when there is no such deleted user. */
+  erase(id: string, now: string): Promise<ErasureReport | undefined>;
+  tombstone(id: string): Promise<UserTombstone | undefined>;
+  /** Ends every console session of the accounts linked to the user; returns how many. */
+  endSessionsOf(userId: string): Promise<number>;
+  claims(status: ClaimStatus | undefined): Promise<UserClaimRecord[]>;
+  findClaim(userId: string): Promise<UserClaimRecord | undefined>;
+  /** Records (or refreshes) a pending claim; an existing decision is kept. */
+  requestClaim(userId: string, doc: JsonObject, keyId: string | null, now: string): Promise<UserClaimRecord>;
+  decideClaim(userId: string, status: 'approved' | 'rejected', now: string, by: string | null): Promise<boolean>;
+  deleteClaim(userId: string): Promise<void>;
+}
+
+/** Cross-organisation pieces of the purge job. */
+export interface LifecycleJobStore {
+  /** Soft-deleted users whose retention ended at `now`, oldest first. */
+  duePurges(now: string, limit: number): Promise<Array<{ tenantId: TenantId; id: string }>>;
+  /** Takes (or renews) the named lease until `until` when it is free or expired or already ours. */
+  acquireLease(name: string, holder: string, now: string, until: string): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+  /** After an erasure: no copy of erased pages left in the database's side files (SQLite WAL checkpoint). */
+  compact(): Promise<void>;
 }
 
 /** A unique constraint refused the write; `attribute` is the SCIM attribute at fault. */

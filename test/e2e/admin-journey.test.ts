@@ -75,12 +75,12 @@ describe.skipIf(!CHROMIUM)('admin journey (Chromium)', () => {
     await row.waitFor();
     expect(await row.getByRole('cell').allInnerTexts()).toEqual(expect.arrayContaining(['example@example.info', 'Active', 'Provisioned']));
 
-    // Deactivated by SCIM PATCH → the page shows it inactive.
+    // Deactivated by SCIM PATCH → the page shows it suspended.
     const patched = await scim.patch(`/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
     expect(patched.status).toBe(200);
     await page.reload();
-    expect(await users.row('Example Username').getByRole('cell').allInnerTexts()).toContain('Inactive');
-    await users.search('example', { status: 'Inactive', source: 'Provisioned' });
+    expect(await users.row('Example Username').getByRole('cell').allInnerTexts()).toContain('Suspended');
+    await users.search('example', { status: 'Suspended', source: 'Provisioned' });
     await users.row('Example Username').waitFor();
 
     // The user's page: attributes read-only, both requests in its history.

@@ -3,9 +3,8 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { DIALECTS, type DialectName } from './databases.js';
 import { buildTestApp, type TestApp } from './test-app.js';
-import type { ScimLimits } from '../../src/scim/limits.js';
 
-export function describeEachDialect(name: string, body: (t: () => TestApp, dialect: DialectName) => void, options: { env?: Record<string, string>; limits?: ScimLimits } = {}): void {
+export function describeEachDialect(name: string, body: (t: () => TestApp, dialect: DialectName) => void, options: Parameters<typeof buildTestApp>[1] = {}): void {
   for (const dialect of DIALECTS) {
     describe(`${name} [${dialect}]`, () => {
       let t: TestApp | undefined;

@@ -9,6 +9,7 @@ import type { Organization } from '../../src/domain/organization.js';
 import { freshDatabase, type DialectName } from './databases.js';
 import type { ScimLimits } from '../../src/scim/limits.js';
 import type { Redis } from 'ioredis';
+import type { Clock } from '../../src/domain/clock.js';
 import type { SetEventSource } from '../../src/services/sets/set-streams.js';
 
 export interface TestApp {
@@ -59,7 +60,7 @@ export function scimClient(app: FastifyInstance, key: string | undefined): ScimC
   };
 }
 
-export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; now?: () => number; setEventSource?: SetEventSource } = {}): Promise<TestApp> {
+export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; now?: () => number; setEventSource?: SetEventSource; clock?: Clock } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const config: Config = {
     ...loadConfig({ PUBLIC_URL: 'https://wiggledesk.test', LOG_LEVEL: 'silent', ...options.env }),
@@ -69,6 +70,7 @@ export async function buildTestApp(dialect: DialectName, options: { env?: Record
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.setEventSource ? { setEventSource: options.setEventSource } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = await buildApp(config, composition.services, { logger: false, scim: { redis: options.redis } });
   await app.ready();

@@ -19,6 +19,7 @@ import { directoryRoutes } from './routes/directory-routes.js';
 import { activityRoutes } from './routes/activity-routes.js';
 import { homeRoutes } from './routes/home-routes.js';
 import { signInSettingsRoutes } from './routes/sign-in-settings-routes.js';
+import { lifecycleRoutes } from './routes/lifecycle-routes.js';
 import { provisioningCredentialsRoutes } from './routes/provisioning-credentials-routes.js';
 import { signInPolicyRoutes } from './routes/sign-in-policy-routes.js';
 
@@ -54,6 +55,7 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
       await admin.register(directoryRoutes(deps));
       await admin.register(activityRoutes(deps));
       await admin.register(signInSettingsRoutes(deps, services.signIn));
+      await admin.register(lifecycleRoutes(deps));
       await admin.register(provisioningCredentialsRoutes(deps, services.oauth));
       await admin.register(signInPolicyRoutes(deps, services.signInPolicy));
     });

@@ -9,6 +9,8 @@ import { createConsoleProfile } from './console-profile.js';
 import { createConsoleUsers } from './console-users.js';
 import { createConsoleGroups } from './console-groups.js';
 import { createConsoleActivity } from './console-activity.js';
+import { createConsoleLifecycle } from './console-lifecycle.js';
+import type { UserLifecycle } from '../lifecycle/lifecycle.js';
 
 export interface ConsoleServiceDeps {
   readonly platform: PlatformStore;
@@ -16,6 +18,7 @@ export interface ConsoleServiceDeps {
   readonly apiKeys: ReturnType<typeof createApiKeyService>;
   readonly users: ScimResourceService;
   readonly groups: ScimResourceService;
+  readonly lifecycle: UserLifecycle;
   readonly sessionPolicy?: SessionPolicy;
   readonly throttlePolicy?: ThrottlePolicy;
 }
@@ -29,6 +32,7 @@ export function createConsoleServices(deps: ConsoleServiceDeps) {
     users: createConsoleUsers({ store: deps.store, users: deps.users }),
     groups: createConsoleGroups({ store: deps.store, groups: deps.groups }),
     activity: createConsoleActivity({ store: deps.store }),
+    lifecycle: createConsoleLifecycle({ store: deps.store, users: deps.users, lifecycle: deps.lifecycle }),
   };
 }
 

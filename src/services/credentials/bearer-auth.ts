@@ -19,6 +19,20 @@ export interface Authenticated {
   readonly keyId: string;
 }
 
+/** Every bearer-authentication refusal on /scim/v2 (401), by stable code; the customer documentation (/docs/provisioning) lists them. */
+export const BEARER_ERRORS = {
+  SCIM_E_AUTH_001: 'Missing Authorization header: send "Authorization: Bearer <API key>" with a key from the WiggleDesk console (Profile → API keys).',
+  SCIM_E_AUTH_002: 'The Authorization header must use the Bearer scheme: "Authorization: Bearer <API key>".',
+  SCIM_E_AUTH_003: 'The bearer token is not a WiggleDesk API key or access token (they start with "wdk_" or "wdat_"); copy the whole key from the console.',
+  SCIM_E_AUTH_004: 'The API key is not valid. Generate a new key in the WiggleDesk console (Profile → API keys).',
+  SCIM_E_AUTH_005: 'This API key has been revoked. Generate a new key in the WiggleDesk console (Profile → API keys).',
+  SCIM_E_AUTH_006: 'Your organisation is not approved for API access; ask your WiggleDesk account manager to enable it.',
+  SCIM_E_AUTH_010: 'The access token is not valid: it was never issued, or its OAuth client or secret has been deleted. Request a new token from /oauth2/token.',
+  SCIM_E_AUTH_011: 'The access token has expired. Request a new one from /oauth2/token.',
+} as const;
+
+export type BearerErrorCode = keyof typeof BEARER_ERRORS;
+
 /** Why a bearer token was refused: the attributable reasons plus the garbage ones. */
 export type RefusalReason = AuthFailureReason | 'missing_header' | 'not_bearer' | 'not_an_api_key' | 'unknown_key' | 'unknown_token' | 'expired_token';
 
@@ -44,9 +58,9 @@ export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e:
       .catch(onBackgroundError);
   }
 
-  const fail = (reason: RefusalReason, detail: string, code: string): ScimError => {
+  const fail = (reason: RefusalReason, code: BearerErrorCode): ScimError => {
     onRefused(reason);
-    return unauthorized(detail, code);
+    return unauthorized(BEARER_ERRORS[code], code);
   };
 
   /** Counts the refusal against the key's organisation; a storage hiccup must not turn a 401 into a 500. */
@@ -59,33 +73,33 @@ export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e:
   }
 
   return async function authenticate(authorization: string | undefined, hints: ClientHints = {}): Promise<Authenticated> {
-    if (!authorization) throw fail('missing_header', 'Missing Authorization header: send "Authorization: Bearer <API key>" with a key from the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_001');
+    if (!authorization) throw fail('missing_header', 'SCIM_E_AUTH_001');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!m) throw fail('not_bearer', 'The Authorization header must use the Bearer scheme: "Authorization: Bearer <API key>".', 'SCIM_E_AUTH_002');
+    if (!m) throw fail('not_bearer', 'SCIM_E_AUTH_002');
     if (verifyAccessToken && isAccessTokenShaped(m[1]!)) {
       // An OAuth access token: tenant, scope and limits exactly as for an API key, keyed by the client id.
       const r = await verifyAccessToken(m[1]!);
-      if (r === 'unknown') throw fail('unknown_token', 'The access token is not valid: it was never issued, or its OAuth client or secret has been deleted. Request a new token from /oauth2/token.', 'SCIM_E_AUTH_010');
-      if (r === 'expired') throw fail('expired_token', 'The access token has expired. Request a new one from /oauth2/token.', 'SCIM_E_AUTH_011');
-      if (r === 'not_approved') throw fail('api_access_withdrawn', 'Your organisation is not approved for API access; ask your WiggleDesk account manager to enable it.', 'SCIM_E_AUTH_006');
+      if (r === 'unknown') throw fail('unknown_token', 'SCIM_E_AUTH_010');
+      if (r === 'expired') throw fail('expired_token', 'SCIM_E_AUTH_011');
+      if (r === 'not_approved') throw fail('api_access_withdrawn', 'SCIM_E_AUTH_006');
       return { store: platform.forTenant(r.tenantId), keyId: r.clientId };
     }
     const parsed = parseApiKey(m[1]!);
-    if (!parsed) throw fail('not_an_api_key', 'The bearer token is not a WiggleDesk API key or access token (they start with "wdk_" or "wdat_"); copy the whole key from the console.', 'SCIM_E_AUTH_003');
+    if (!parsed) throw fail('not_an_api_key', 'SCIM_E_AUTH_003');
     const found = await platform.findApiKey(parsed.id);
-    if (!found) throw fail('unknown_key', 'The API key is not valid. Generate a new key in the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_004');
+    if (!found) throw fail('unknown_key', 'SCIM_E_AUTH_004');
     if (!secretMatches(parsed.secret, found.secretHash)) {
       // Same answer as an unknown key id; the organisation's admin still learns of it.
       await attribute(found, 'wrong_secret', hints);
-      throw fail('wrong_secret', 'The API key is not valid. Generate a new key in the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_004');
+      throw fail('wrong_secret', 'SCIM_E_AUTH_004');
     }
     if (found.revokedAt) {
       await attribute(found, 'revoked_key', hints);
-      throw fail('revoked_key', 'This API key has been revoked. Generate a new key in the WiggleDesk console (Profile → API keys).', 'SCIM_E_AUTH_005');
+      throw fail('revoked_key', 'SCIM_E_AUTH_005');
     }
     if (!found.orgApproved) {
       await attribute(found, 'api_access_withdrawn', hints);
-      throw fail('api_access_withdrawn', 'Your organisation is not approved for API access; ask your WiggleDesk account manager to enable it.', 'SCIM_E_AUTH_006');
+      throw fail('api_access_withdrawn', 'SCIM_E_AUTH_006');
     }
     touch(found.keyId, Date.now());
     return { store: platform.forTenant(found.tenantId), keyId: found.keyId };

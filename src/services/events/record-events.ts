@@ -26,7 +26,8 @@ export type ResourceType = 'User' | 'Group';
 
 export type ResourceChange =
   | { readonly kind: 'created'; readonly resourceType: ResourceType; readonly after: StoredResource }
-  | { readonly kind: 'updated'; readonly resourceType: ResourceType; readonly before: StoredResource; readonly after: StoredResource }
+  /** `source`: a manual user claimed by the identity provider (#14). */
+  | { readonly kind: 'updated'; readonly resourceType: ResourceType; readonly before: StoredResource; readonly after: StoredResource; readonly source?: { readonly from: string; readonly to: string } }
   | { readonly kind: 'deleted'; readonly resourceType: ResourceType; readonly before: StoredResource }
   /** Membership rows a write actually added or removed; `group` is the group after the change. */
   | { readonly kind: 'members'; readonly group: StoredResource; readonly added: readonly MemberChangeRow[]; readonly removed: readonly MemberChangeRow[] }
@@ -69,7 +70,7 @@ export async function recordChange(tx: TenantStore, activity: ActivityEntry, cha
           if (was && !is) type = 'user.deactivated';
           else if (!was && is) type = 'user.reactivated';
         }
-        push(type, c.resourceType, c.after.id, null, { ...base, resource: d.resource, changedAttributes: changed, ...d.view });
+        push(type, c.resourceType, c.after.id, null, { ...base, resource: d.resource, changedAttributes: changed, ...d.view, ...(c.source ? { source: c.source } : {}) });
         break;
       }
       case 'deleted': {

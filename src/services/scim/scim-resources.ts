@@ -92,10 +92,29 @@ export interface ScimResourceService {
 
 export const etagOf = (version: number): string => `W/"${version}"`;
 
+/**
+ * What the user lifecycle (services/lifecycle) adds to SCIM writes of Users: claims of manual
+ * users, suspension, soft deletion. Called inside the write's transaction unless said otherwise.
+ */
+export interface UserLifecycleHooks {
+  /** Before a create, outside any transaction: the manual user this create takes over (the answer is that user), or undefined. Throws a ScimError when the policy refuses. */
+  claimOnCreate(ctx: RequestContext, doc: JsonObject): Promise<StoredResource | undefined>;
+  /** Before a SCIM write changes an existing user: true when the write also claims a manual user. Throws when the policy refuses. */
+  beforeWrite(tx: TenantStore, ctx: RequestContext, current: StoredResource, next: JsonObject | undefined): Promise<boolean>;
+  /** After the update: lifecycle labels for the activity entry (suspended, reactivated, claimed); ends sessions on suspension. */
+  afterWrite(tx: TenantStore, ctx: RequestContext, current: StoredResource, next: StoredResource, claimed: boolean): Promise<string[]>;
+  /** Replaces the row delete: soft-deletes per the organisation's policy; returns the activity summary. */
+  onDelete(tx: TenantStore, ctx: RequestContext, current: StoredResource): Promise<string>;
+  /** After the delete committed (erasure at once under on-delete=erase). */
+  afterDelete(ctx: RequestContext, id: string): Promise<void>;
+  /** A write failed: lets the lifecycle record what must outlive the rolled-back transaction (a pending claim). */
+  onFailure(ctx: RequestContext, error: unknown): Promise<void>;
+}
+
 const MEMBER_PAGE = 1000;
 const WRITE_RETRIES = 5;
 
-export function createScimResourceService(resourceType: ResourceTypeName, limits: ScimLimits): ScimResourceService {
+export function createScimResourceService(resourceType: ResourceTypeName, limits: ScimLimits, userHooks?: UserLifecycleHooks): ScimResourceService {
   const rs = getResourceSchema(resourceType);
   const endpoint = rs.type.endpoint;
   const membersAttr = rs.membershipAttribute;
@@ -282,6 +301,15 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     return out;
   }
 
+  /** A write that claimed a manual user is a user.updated carrying the source change, even when no attribute changed. */
+  function withClaim(changes: ResourceChange[], before: StoredResource, after: StoredResource, claimed: boolean): ResourceChange[] {
+    if (!claimed) return changes;
+    const source = { from: 'manual', to: 'scim' } as const;
+    const i = changes.findIndex((c) => c.kind === 'updated');
+    if (i >= 0) return changes.map((c, j) => (j === i && c.kind === 'updated' ? { ...c, source } : c));
+    return [{ kind: 'updated', resourceType, before, after, source }, ...changes];
+  }
+
   /**
    * Retries a write transaction when a concurrent writer bumped the version first. The first
    * attempt is optimistic (a plain read, so membership-only PATCHes of one group, which change no
@@ -303,6 +331,20 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
   }
 
   const projectionOf = (p: ProjectionParams) => parseProjection(rs, p);
+  const lifecycle = (): UserLifecycleHooks | undefined => (resourceType === 'User' ? userHooks : undefined);
+
+  /** Runs a write, letting the lifecycle see a failure (a pending claim survives the rollback). */
+  async function guarded<T>(ctx: RequestContext, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      await lifecycle()?.onFailure(ctx, e);
+      throw e;
+    }
+  }
+
+  const withLifecycle = (summary: string, labels: readonly string[]): string =>
+    labels.length === 0 ? summary : JSON.stringify({ ...(JSON.parse(summary) as object), lifecycle: labels });
 
   // ------------------------------------------------------------------ use cases
 
@@ -314,6 +356,8 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       const projection = projectionOf(projectionParams);
       const normalized = normalizeForWrite(rs, body, { mode: 'create', limits, checkSchemas: true });
       const { doc, members } = splitMembers(normalized);
+      const claimed = await lifecycle()?.claimOnCreate(ctx, doc);
+      if (claimed) return render(ctx.store, ctx.baseUrl, claimed, projection);
       const id = randomUUID();
       const stored = await withRetry(ctx.store, () =>
         ctx.store.transaction(async (tx) => {
@@ -337,7 +381,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
     async replace(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
-      const stored = await withRetry(ctx.store, (locked) =>
+      const stored = await guarded(ctx, () => withRetry(ctx.store, (locked) =>
         ctx.store.transaction(async (tx) => {
           const current = locked ? await repo(tx).findForUpdate(id) : await repo(tx).findById(id);
           if (!current) throw notFoundError(id);
@@ -350,6 +394,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           }
           const normalized = normalizeForWrite(rs, body, { mode: 'replace', existing: current.doc, limits, checkSchemas: true });
           const { doc, members } = splitMembers(normalized);
+          const claim = (await lifecycle()?.beforeWrite(tx, ctx, current, doc)) ?? false;
           const now = isoNow();
           // R-OKTA-14: omitting members in a Group PUT means no members.
           const delta = membersAttr ? await replaceMembers(tx, id, members ?? [], now) : { added: [], removed: [] };
@@ -358,26 +403,28 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           if (!jsonEqual(doc, current.doc)) {
             next = await repo(tx).update(id, doc, now, current.version, current.doc);
             if (!next) throw new VersionConflict();
-          } else if (memberRows > 0) {
+          } else if (memberRows > 0 || claim) {
             next = await repo(tx).touch(id, now);
           }
           const after = next ?? current;
-          await recordChange(tx, activity(ctx, 200, id, attrSummary(normalized, current.doc, doc)), changesOf(current, after, memberRows > 0 ? [delta] : []), now);
+          const labels = (await lifecycle()?.afterWrite(tx, ctx, current, after, claim)) ?? [];
+          await recordChange(tx, activity(ctx, 200, id, withLifecycle(attrSummary(normalized, current.doc, doc), labels)), withClaim(changesOf(current, after, memberRows > 0 ? [delta] : []), current, after, claim), now);
           return after;
         }),
-      );
+      ));
       return render(ctx.store, ctx.baseUrl, stored, projection);
     },
 
     async patch(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
       const ops = parsePatchRequest(body, limits);
-      const stored = await withRetry(ctx.store, (locked) =>
+      const stored = await guarded(ctx, () => withRetry(ctx.store, (locked) =>
         ctx.store.transaction(async (tx) => {
           const current = locked ? await repo(tx).findForUpdate(id) : await repo(tx).findById(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           const result = applyPatch(rs, current.doc, ops, { id, limits });
+          const claim = (await lifecycle()?.beforeWrite(tx, ctx, current, result.doc)) ?? false;
           const now = isoNow();
           const deltas = result.memberChanges.length ? await applyMemberChanges(tx, id, result.memberChanges, now) : [];
           const memberRows = deltas.length;
@@ -385,28 +432,39 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           if (result.changed && !jsonEqual(result.doc, current.doc)) {
             next = await repo(tx).update(id, result.doc, now, current.version, current.doc);
             if (!next) throw new VersionConflict();
-          } else if (memberRows > 0) {
+          } else if (memberRows > 0 || claim) {
             next = await repo(tx).touch(id, now);
           }
           const { changes, more } = diffDocs(current.doc, result.doc);
           const summary = JSON.stringify({ operations: ops.map((o) => ({ op: o.op, path: o.path ? pathText(o.path) : null })), changes, ...(more > 0 ? { moreChanges: more } : {}) });
           const after = next ?? current;
-          await recordChange(tx, activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, summary), changesOf(current, after, deltas), now);
+          const labels = (await lifecycle()?.afterWrite(tx, ctx, current, after, claim)) ?? [];
+          await recordChange(tx, activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, withLifecycle(summary, labels)), withClaim(changesOf(current, after, deltas), current, after, claim), now);
           return after;
         }),
-      );
+      ));
       const noContent = Boolean(membersAttr) && !hasProjection(projectionParams);
       return { rendered: await render(ctx.store, ctx.baseUrl, stored, projection, { forceNoMembers: noContent }), noContent };
     },
 
     async delete(ctx, id, pre) {
-      await ctx.store.transaction(async (tx) => {
-        const current = await repo(tx).findForUpdate(id);
-        if (!current) throw notFoundError(id);
-        checkIfMatch(current, pre);
-        await repo(tx).delete(id);
-        await recordChange(tx, activity(ctx, 204, id, null), [{ kind: 'deleted', resourceType, before: current }]);
-      });
+      const hooks = lifecycle();
+      await guarded(ctx, () =>
+        ctx.store.transaction(async (tx) => {
+          const current = await repo(tx).findForUpdate(id);
+          if (!current) throw notFoundError(id);
+          checkIfMatch(current, pre);
+          let summary: string | null = null;
+          if (hooks) {
+            await hooks.beforeWrite(tx, ctx, current, undefined);
+            summary = await hooks.onDelete(tx, ctx, current);
+          } else {
+            await repo(tx).delete(id);
+          }
+          await recordChange(tx, activity(ctx, 204, id, summary), [{ kind: 'deleted', resourceType, before: current }]);
+        }),
+      );
+      await hooks?.afterDelete(ctx, id);
     },
 
     async list(ctx, params) {

@@ -11,6 +11,8 @@ export interface DbHandle {
   close(): Promise<void>;
   /** Refresh planner statistics where the engine needs us to (SQLite); a no-op on PostgreSQL (autovacuum). */
   optimize(): void;
+  /** After an erasure: leave no copy of erased pages in side files (SQLite: WAL checkpoint and truncate). */
+  compact(): Promise<void>;
   /** Pool statistics for /metrics (PostgreSQL only). */
   poolStats(): { total: number; idle: number; waiting: number } | undefined;
 }
@@ -18,8 +20,9 @@ export interface DbHandle {
 export function createDb(options: { dialect: SqlDialectName; url: string; poolSize: number }): DbHandle {
   if (options.dialect === 'postgres') {
     const { db, close, pool } = createPostgresDb(options.url, options.poolSize);
-    return { db, dialect: 'postgres', close, optimize: () => {}, poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }) };
+    // PostgreSQL: the erased rows are invisible to every query at once; VACUUM (autovacuum) reclaims the dead tuples.
+    return { db, dialect: 'postgres', close, optimize: () => {}, compact: async () => {}, poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }) };
   }
-  const { db, close, optimize } = createSqliteDb(options.url);
-  return { db, dialect: 'sqlite', close, optimize, poolStats: () => undefined };
+  const { db, close, optimize, compact } = createSqliteDb(options.url);
+  return { db, dialect: 'sqlite', close, optimize, compact, poolStats: () => undefined };
 }

@@ -2,12 +2,12 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database as Schema } from '../kysely/database.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import { chargeSqlWork } from '../kysely/sql-work.js';
 
-export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Promise<void>; optimize(): void } {
+export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Promise<void>; optimize(): void; compact(): Promise<void> } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -20,6 +20,9 @@ export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Pro
   sqlite.pragma('cache_size = -32768');
   // ANALYZE samples at most this many index rows per index, so it stays cheap at a million users.
   sqlite.pragma('analysis_limit = 1000');
+  // Erasure (issue #14): deleted content is overwritten with zeros in the database file, so a purged
+  // person's data does not linger in free pages or free space inside pages.
+  sqlite.pragma('secure_delete = ON');
   // SQLite's lower() folds ASCII only; filters on non-caseExact JSON attributes use this instead.
   sqlite.function('scim_fold', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? foldCase(s) : s));
   // The filter cost meter (storage/kysely/sql-work.ts): not deterministic, so SQLite calls it for
@@ -33,6 +36,15 @@ export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Pro
     // `id IN (emails with this value)` instead of starting from the emails index. `PRAGMA optimize`
     // (re)analyzes only tables whose size changed a lot since the last run, so calling it often is cheap.
     optimize: () => void sqlite.pragma('optimize = 0x10002'),
+    // After an erasure the WAL file still holds copies of the pages as they were before: copy the
+    // erased pages into the database and truncate the WAL to zero bytes. Planner statistics
+    // (sqlite_stat4 keeps sample index keys) are rebuilt without the erased rows.
+    // Through Kysely, so it waits for the connection like any statement (never inside another transaction).
+    compact: async () => {
+      const stats = await sql<{ n: number }>`select count(*) as n from sqlite_schema where name = 'sqlite_stat4'`.execute(db);
+      if (Number(stats.rows[0]?.n ?? 0) > 0) await sql`analyze`.execute(db);
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    },
   };
 }
 

@@ -122,6 +122,59 @@ export interface SessionsTable {
   last_seen_at: string;
 }
 
+export interface LifecyclePoliciesTable {
+  tenant_id: string;
+  claim_policy: string;
+  on_delete: string;
+  retention_days: number;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface DeletedUsersTable {
+  tenant_id: string;
+  id: string;
+  user_name: string;
+  user_name_folded: string;
+  external_id: string | null;
+  display_name: string | null;
+  email: string | null;
+  source: string;
+  version: number;
+  created_at: string;
+  doc: DocColumn;
+  /** JSON array of the group ids the user was a direct member of. */
+  group_ids: string;
+  deleted_at: string;
+  deleted_by: string | null;
+  purge_after: string;
+}
+
+export interface UserTombstonesTable {
+  tenant_id: string;
+  id: string;
+  external_id: string | null;
+  deleted_at: string;
+  purged_at: string;
+}
+
+export interface UserClaimsTable {
+  tenant_id: string;
+  user_id: string;
+  status: string;
+  doc: DocColumn;
+  key_id: string | null;
+  requested_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+export interface LifecycleLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
 export interface AuthFailuresTable {
   tenant_id: string;
   key_id: string;
@@ -225,6 +278,11 @@ export interface Database {
   resource_counts: ResourceCountsTable;
   activity_log: ActivityLogTable;
   sessions: SessionsTable;
+  lifecycle_policies: LifecyclePoliciesTable;
+  deleted_users: DeletedUsersTable;
+  user_tombstones: UserTombstonesTable;
+  user_claims: UserClaimsTable;
+  lifecycle_leases: LifecycleLeasesTable;
   auth_failures: AuthFailuresTable;
   idp_profiles: IdpProfilesTable;
   sign_in_events: SignInEventsTable;

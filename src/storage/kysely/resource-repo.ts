@@ -18,7 +18,7 @@ import { isStorableText } from '../../scim/text.js';
 import { insertPrepared, runPrepared } from './prepared.js';
 import { journalFor, type ChangeJournal } from './change-journal.js';
 
-type Row = { seq: number; id: string; version: number; created_at: string; updated_at: string; doc: unknown };
+type Row = { seq: number; id: string; version: number; created_at: string; updated_at: string; doc: unknown; source?: string };
 
 export const parseDoc = (doc: unknown): JsonObject => (typeof doc === 'string' ? (JSON.parse(doc) as JsonObject) : (doc as JsonObject));
 
@@ -29,6 +29,7 @@ const toStored = (r: Row): StoredResource & { seq: number } => ({
   created: r.created_at,
   lastModified: r.updated_at,
   doc: parseDoc(r.doc),
+  ...(r.source === undefined ? {} : { source: r.source }),
 });
 
 function uniqueAttribute(type: ResourceTypeName, error: unknown): string | undefined {
@@ -73,8 +74,11 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
   /** Every write notes itself in the transaction's change journal; outside a transaction it is refused. */
   const changed = (id: string) => journalFor(journal, `Writing a ${type}`).note(`${type}:${id}`);
   const ctx: FilterContext = { dialect, resourceType: type, alias: 'r', tenantId };
-  const hot = (doc: JsonObject) => (type === 'User' ? { ...userHotValues(doc), source: 'scim' } : groupHotValues(doc));
-  const ROW = ['r.seq', 'r.id', 'r.version', 'r.created_at', 'r.updated_at', 'r.doc'] as const;
+  // `source` is written on insert only: an update (or a claim, through the lifecycle store) never flips it by accident.
+  const hot = (doc: JsonObject) => (type === 'User' ? userHotValues(doc) : groupHotValues(doc));
+  const ROW = (type === 'User'
+    ? ['r.seq', 'r.id', 'r.version', 'r.created_at', 'r.updated_at', 'r.doc', 'r.source']
+    : ['r.seq', 'r.id', 'r.version', 'r.created_at', 'r.updated_at', 'r.doc']) as unknown as readonly ['r.seq', 'r.id', 'r.version', 'r.created_at', 'r.updated_at', 'r.doc'];
 
   /** The email side rows of a User; on update only when they changed (most PATCHes leave emails alone). */
   async function writeEmails(id: string, doc: JsonObject, replace: boolean, previous?: JsonObject): Promise<void> {
@@ -119,9 +123,20 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
   return {
     resourceType: type,
 
-    async insert(id, doc, now) {
+    async insert(id, doc, now, options = {}) {
       changed(id);
-      const values = { tenant_id: tenantId, id, created_at: now, updated_at: now, version: 1, doc: JSON.stringify(doc), ...hot(doc) };
+      const created = options.created ?? now;
+      const version = options.version ?? 1;
+      const values = {
+        tenant_id: tenantId,
+        id,
+        created_at: created,
+        updated_at: now,
+        version,
+        doc: JSON.stringify(doc),
+        ...hot(doc),
+        ...(type === 'User' ? { source: options.source ?? 'scim' } : {}),
+      };
       try {
         await insertPrepared(db, dialect, table, values);
       } catch (error) {
@@ -131,7 +146,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       }
       await writeEmails(id, doc, false);
       await adjustCount(1);
-      return { id, version: 1, created: now, lastModified: now, doc };
+      return { id, version, created, lastModified: now, doc, ...(type === 'User' ? { source: options.source ?? 'scim' } : {}) };
     },
 
     async findById(id) {
@@ -196,7 +211,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
         .set({ updated_at: now, version: sql`version + 1` })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
-        .returning(['seq', 'id', 'version', 'created_at', 'updated_at', 'doc'])
+        .returning(type === 'User' ? ['seq', 'id', 'version', 'created_at', 'updated_at', 'doc', 'source'] : ['seq', 'id', 'version', 'created_at', 'updated_at', 'doc'])
         .executeTakeFirst();
       return row ? toStored(row as Row) : undefined;
     },

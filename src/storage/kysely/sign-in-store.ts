@@ -63,7 +63,7 @@ type SignInIdentitiesTable = {
   linked_at: string;
 }
 
-type SignInTables = {
+export type SignInTables = {
   sign_in_flows: SignInFlowsTable;
   sign_in_bindings: SignInBindingsTable;
   sign_in_settings: SignInSettingsTable;

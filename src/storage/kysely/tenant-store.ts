@@ -10,6 +10,7 @@ import { createMembershipRepo } from './membership-repo.js';
 import { createApiKeysRepo } from './api-keys-repo.js';
 import { createAccountsRepo } from './accounts-repo.js';
 import { createActivityRepo } from './activity-repo.js';
+import { createLifecycleRepo } from './lifecycle-repo.js';
 import { createAuthFailuresRepo } from './auth-failures-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { ChangeJournal } from './change-journal.js';
@@ -26,6 +27,7 @@ export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName,
     apiKeys: createApiKeysRepo(db, tenantId),
     accounts: createAccountsRepo(db, tenantId),
     activity: createActivityRepo(db, dialect, tenantId),
+    lifecycle: createLifecycleRepo(db, dialect, tenantId),
     authFailures: createAuthFailuresRepo(db, tenantId),
     oauth: createTenantOAuthStore(db, tenantId),
     async organization() {

@@ -11,6 +11,7 @@ import * as m0004 from './0004-covering-email-index.js';
 import * as m0005 from './0005-group-members-layout.js';
 import * as m0007 from './0007-oauth-clients.js';
 import * as m0008 from './0008-events.js';
+import * as m0009 from './0009-user-lifecycle.js';
 import * as m0010 from './0010-connection-insights.js';
 import * as m0012 from './0012-set-streams.js';
 
@@ -23,6 +24,7 @@ const ALL: Record<string, DialectMigration> = {
   '0005-group-members-layout': m0005,
   '0007-oauth-clients': m0007,
   '0008-events': m0008,
+  '0009-user-lifecycle': m0009,
   '0010-connection-insights': m0010,
   '0012-set-streams': m0012,
 };

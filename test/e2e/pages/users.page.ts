@@ -11,7 +11,7 @@ export class UsersPage extends ConsolePage {
     return this;
   }
 
-  async search(text: string, options: { status?: 'All' | 'Active' | 'Inactive'; source?: 'All' | 'Provisioned' | 'Manual' } = {}): Promise<void> {
+  async search(text: string, options: { status?: 'All' | 'Active' | 'Suspended'; source?: 'All' | 'Provisioned' | 'Manual' } = {}): Promise<void> {
     await this.page.getByLabel('Search').fill(text);
     if (options.status) await this.page.getByLabel('Status').selectOption({ label: options.status });
     if (options.source) await this.page.getByLabel('Source').selectOption({ label: options.source });

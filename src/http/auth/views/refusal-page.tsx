@@ -93,6 +93,12 @@ function copyFor(reason: SignInRefusalReason, p: string, kind: string | undefine
   }
 }
 
+/** Status and page title of a refusal (the published SSO troubleshooting table, /docs/sso). */
+export function refusalSummary(reason: SignInRefusalReason, providerLabel = 'Microsoft'): { status: number; title: string } {
+  const { status, title } = copyFor(reason, providerLabel, 'microsoft', undefined, undefined);
+  return { status, title };
+}
+
 export function refusalStatus(reason: SignInRefusalReason): number {
   return copyFor(reason, '', undefined, undefined, undefined).status;
 }

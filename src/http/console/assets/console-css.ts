@@ -247,4 +247,10 @@ kbd { font-family: var(--mono); font-size: 0.82em; border: 1px solid var(--borde
 @media (prefers-reduced-motion: no-preference) {
   .btn, .nav a { transition: background-color 0.12s ease, color 0.12s ease, border-color 0.12s ease; }
 }
+/* "Sign in with Microsoft" per Microsoft's branding guidelines (light theme): white, 1px #8C8C8C border,
+   #5E5E5E Segoe UI 15px/600, 41px high, the four-square logo 21px with 12px to the text. Not restyled by .btn. */
+.btn-ms { display: flex; align-items: center; justify-content: center; gap: 12px; height: 41px; padding: 0 12px; background: #fff; border: 1px solid #8c8c8c; border-radius: 0; color: #5e5e5e; font-family: "Segoe UI", "Segoe UI Web (West European)", -apple-system, BlinkMacSystemFont, Roboto, "Helvetica Neue", sans-serif; font-size: 15px; font-weight: 600; text-decoration: none; }
+.btn-ms:hover { background: #f3f3f3; color: #5e5e5e; }
+.btn-ms:focus-visible { outline: 2px solid #0067b8; outline-offset: 2px; }
+.btn-ms svg { flex: none; }
 `;

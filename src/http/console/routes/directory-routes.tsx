@@ -6,7 +6,7 @@ import { sendCsv } from '../csv.js';
 import { parseUserListQuery, positiveInt } from '../../../services/console/console-users.js';
 import { parseGroupListQuery } from '../../../services/console/console-groups.js';
 import { UsersPage } from '../views/users-page.js';
-import { DeactivateUserPage, UserPage } from '../views/user-page.js';
+import { DeactivateUserPage, USER_DONE, UserPage, type UserDone } from '../views/user-page.js';
 import { GroupsPage } from '../views/groups-page.js';
 import { GroupPage } from '../views/group-page.js';
 
@@ -17,8 +17,11 @@ export const directoryRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async 
 
   app.get('/users', async (request, reply) => {
     const actor = request.consoleActor!;
-    const vm = await users.list(actor, parseUserListQuery(queryOf(request)));
-    return sendPage(reply, <UsersPage chrome={chromeOf(actor, 'users')} vm={vm} />);
+    const q = queryOf(request);
+    const vm = await users.list(actor, parseUserListQuery(q));
+    const pendingClaims = (await deps.services.lifecycle.pendingClaims(actor)).length;
+    const extra = { done: typeof q.done === 'string' ? q.done : undefined, imported: positiveInt(q.n, 0), pendingClaims };
+    return sendPage(reply, <UsersPage chrome={chromeOf(actor, 'users')} vm={vm} extra={extra} />);
   });
 
   app.get('/users.csv', async (request, reply) => {
@@ -28,7 +31,7 @@ export const directoryRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async 
       u.displayName ?? '',
       u.userName,
       u.email,
-      u.active ? 'Active' : 'Inactive',
+      u.active ? 'Active' : 'Suspended',
       u.source === 'scim' ? 'Provisioned' : 'Manual',
       u.lastModified,
       u.id,
@@ -39,7 +42,7 @@ export const directoryRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async 
     const actor = request.consoleActor!;
     const detail = await users.detail(actor, request.params.id, deps.scimBase(request));
     const done = queryOf(request).done;
-    return sendPage(reply, <UserPage chrome={chromeOf(actor, 'users')} vm={{ ...detail, done: done === 'deactivated' || done === 'reactivated' ? done : undefined }} />);
+    return sendPage(reply, <UserPage chrome={chromeOf(actor, 'users')} vm={{ ...detail, done: typeof done === 'string' && USER_DONE.includes(done as UserDone) ? (done as UserDone) : undefined }} />);
   });
 
   app.get<IdParams>('/users/:id/deactivate', async (request, reply) => {

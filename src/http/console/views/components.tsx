@@ -9,7 +9,8 @@ export function Badge({ tone, children, plain }: { tone: Tone; children: Compone
   return <span class={`badge ${tone === 'gray' ? '' : tone}${plain ? ' plain' : ''}`}>{children}</span>;
 }
 
-export const StatusBadge = ({ active }: { active: boolean }) => <Badge tone={active ? 'green' : 'gray'}>{active ? 'Active' : 'Inactive'}</Badge>;
+/** active:false is a suspension (issue #14): the user and its groups stay, sign-in is refused. */
+export const StatusBadge = ({ active }: { active: boolean }) => <Badge tone={active ? 'green' : 'amber'}>{active ? 'Active' : 'Suspended'}</Badge>;
 
 export const SourceBadge = ({ source }: { source: string }) =>
   source === 'scim' ? <Badge tone="blue" plain>Provisioned</Badge> : <Badge tone="gray" plain>Manual</Badge>;

@@ -8,9 +8,20 @@ import { Badge, EmptyState, HttpStatus, Notice, PageHeader, PostButton, RequestP
 import { flattenAttributes } from './attributes.js';
 import { Changes, ConflictNote } from './activity-page.js';
 
+export const USER_DONE = ['deactivated', 'reactivated', 'added', 'edited', 'restored'] as const;
+export type UserDone = (typeof USER_DONE)[number];
+
 export interface UserPageView extends UserDetail {
-  readonly done: 'deactivated' | 'reactivated' | undefined;
+  readonly done: UserDone | undefined;
 }
+
+const DONE_TEXT: Record<UserDone, string> = {
+  deactivated: 'was deactivated (suspended): sign-in is refused and their sessions have ended. Groups and data are kept.',
+  reactivated: 'was reactivated.',
+  added: 'was added as a manual user.',
+  edited: 'was saved.',
+  restored: 'was restored under the same id, with the groups that still exist.',
+};
 
 const metaOf = (r: JsonObject): { created?: string; lastModified?: string; version?: string } => {
   const m = r.meta;
@@ -28,15 +39,33 @@ const metaOf = (r: JsonObject): { created?: string; lastModified?: string; versi
 
 function StatusAction({ vm, csrfToken }: { vm: UserPageView; csrfToken: string }): JSX.Element {
   const id = encodeURIComponent(vm.row.id);
-  // Deactivation asks first (DeactivateUserPage); reactivation is harmless and immediate.
-  return vm.row.active ? (
-    <a class="btn danger-outline" href={`/console/users/${id}/deactivate`}>
-      Deactivate user
-    </a>
-  ) : (
-    <PostButton action={`/console/users/${id}/reactivate`} csrf={csrfToken} class="btn secondary">
-      Reactivate user
-    </PostButton>
+  return (
+    <>
+      {vm.row.source === 'manual' ? (
+        <a class="btn secondary" href={`/console/users/${id}/edit`}>
+          Edit
+        </a>
+      ) : null}{' '}
+      {vm.row.active ? (
+        // Deactivation asks first (DeactivateUserPage); reactivation is harmless and immediate.
+        <a class="btn danger-outline" href={`/console/users/${id}/deactivate`}>
+          Deactivate user
+        </a>
+      ) : (
+        <PostButton action={`/console/users/${id}/reactivate`} csrf={csrfToken} class="btn secondary">
+          Reactivate user
+        </PostButton>
+      )}{' '}
+      <a class="btn secondary" href={`/console/users/${id}/export`}>
+        Export user
+      </a>{' '}
+      <PostButton action={`/console/users/${id}/delete`} csrf={csrfToken} class="btn danger-outline">
+        Delete user
+      </PostButton>{' '}
+      <PostButton action={`/console/users/${id}/erase`} csrf={csrfToken} class="btn danger-outline">
+        Erase now
+      </PostButton>
+    </>
   );
 }
 
@@ -112,7 +141,7 @@ export function UserPage({ chrome, vm }: { chrome: Chrome; vm: UserPageView }): 
         {vm.done ? (
           <Notice tone="success" role="status">
             <p>
-              {u.userName} was {vm.done}. The change is in the activity log under your name.
+              {u.userName} {DONE_TEXT[vm.done]} The change is in the activity log under your name.
             </p>
           </Notice>
         ) : null}

@@ -2,7 +2,7 @@
 import type { JSX } from 'preact';
 import { PAGE_SIZES, type UserListResult, type UserListParams, type UserSortKey } from '../../../services/console/console-users.js';
 import { Layout, type Chrome } from './layout.js';
-import { EmptyState, PageHeader, Pagination, SortHeader, SourceBadge, StatusBadge, Time, Wrap, hrefWith } from './components.js';
+import { EmptyState, Notice, PageHeader, Pagination, SortHeader, SourceBadge, StatusBadge, Time, Wrap, hrefWith } from './components.js';
 
 /** The list URL for these parameters, leaving out defaults so links stay short. */
 export function usersHref(p: UserListParams, change: Partial<UserListParams> = {}): string {
@@ -30,7 +30,7 @@ function Filters({ p }: { p: UserListParams }): JSX.Element {
         <select id="status" name="status">
           <option value="all" selected={p.status === 'all'}>All</option>
           <option value="active" selected={p.status === 'active'}>Active</option>
-          <option value="inactive" selected={p.status === 'inactive'}>Inactive</option>
+          <option value="inactive" selected={p.status === 'inactive'}>Suspended</option>
         </select>
       </div>
       <div class="field">
@@ -70,7 +70,18 @@ export function usersCsvHref(p: UserListParams): string {
   return usersHref(p, { page: 1, pageSize: 25 }).replace('/console/users', '/console/users.csv');
 }
 
-export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }): JSX.Element {
+export interface UsersPageExtra {
+  readonly done?: string | undefined;
+  readonly imported?: number | undefined;
+  readonly pendingClaims?: number | undefined;
+}
+
+const USERS_DONE: Record<string, (x: UsersPageExtra) => string> = {
+  imported: (x) => `Imported ${x.imported ?? 0} user${x.imported === 1 ? '' : 's'}. They are listed below as manual users.`,
+  erased: () => 'The user was erased at once (your organisation’s policy). Only a tombstone remains.',
+};
+
+export function UsersPage({ chrome, vm, extra = {} }: { chrome: Chrome; vm: UserListResult; extra?: UsersPageExtra }): JSX.Element {
   const p = vm.params;
   const sortHref = (sort: UserSortKey, order: 'asc' | 'desc') => usersHref(p, { sort, order, page: 1 });
   const filtered = p.q !== '' || p.status !== 'all' || p.source !== 'all';
@@ -78,15 +89,36 @@ export function UsersPage({ chrome, vm }: { chrome: Chrome; vm: UserListResult }
     <Layout title="Manage Users" chrome={chrome}>
       <PageHeader
         title="Manage Users"
-        description="People your identity provider has provisioned to WiggleDesk. Their details are managed there and synced here automatically."
+        description="People your identity provider has provisioned to WiggleDesk, and people added here by hand. Provisioned users are managed by your identity provider and synced automatically."
         actions={
-          vm.total > 0 ? (
-            <a class="btn secondary" href={usersCsvHref(p)} download>
-              Export CSV
-            </a>
-          ) : undefined
+          <>
+            <a class="btn" href="/console/users/new">
+              Add user
+            </a>{' '}
+            <a class="btn secondary" href="/console/users/import">
+              Import CSV
+            </a>{' '}
+            <a class="btn secondary" href="/console/deleted-users">
+              Deleted users
+            </a>{' '}
+            {vm.total > 0 ? (
+              <a class="btn secondary" href={usersCsvHref(p)} download>
+                Export CSV
+              </a>
+            ) : null}{' '}
+            {extra.pendingClaims ? (
+              <a class="btn secondary" href="/console/claims">
+                Pending claims ({extra.pendingClaims})
+              </a>
+            ) : null}
+          </>
         }
       />
+      {extra.done && USERS_DONE[extra.done] ? (
+        <Notice tone="success" role="status">
+          <p>{USERS_DONE[extra.done]!(extra)}</p>
+        </Notice>
+      ) : null}
       <section class="card flush" aria-label="Users">
         <Filters p={p} />
         {vm.rows.length === 0 ? (
