@@ -1,5 +1,6 @@
 // The encapsulated /scim/v2 context: content types, bearer key → tenant, the SCIM error
 // handler, discovery, the generic resource routes for Users and Groups, and /Bulk.
+import { requestBaseUrl } from '../public-url.js';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { AppServices } from '../../services/app-services.js';
@@ -150,8 +151,7 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
 };
 
 export function scimBaseUrl(config: Config, request: FastifyRequest): string {
-  if (config.publicUrl) return `${config.publicUrl}/scim/v2`;
-  return `${request.protocol}://${request.host}/scim/v2`;
+  return `${requestBaseUrl(config, request)}/scim/v2`;
 }
 
 /** Every key and string value (or array element) of a decoded params/query object is storable. */

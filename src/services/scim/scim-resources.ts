@@ -2,6 +2,7 @@
 // transaction per write with its activity-log row inside it. The registry drives validation
 // and projection; no attribute is special-cased here except through the registry's
 // membershipAttribute (Group.members, stored as rows) and derivedAttributes (User.groups).
+import { decimalInteger } from '../../scim/query-numbers.js';
 import { randomUUID } from 'node:crypto';
 import { jsonEqual, type JsonObject } from '../../domain/json.js';
 import { isoNow } from '../../domain/clock.js';
@@ -543,10 +544,10 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
   function parseCount(raw: string | number | undefined, cursor: boolean): number {
     if (raw === undefined || raw === '') return limits.defaultPageSize;
-    const n = Number(raw);
+    const n = decimalInteger(raw);
     if (!Number.isInteger(n)) {
       if (cursor) throw invalidCount(`count must be a whole number from 1 to ${limits.maxPageSize}`, 'SCIM_E_COUNT_001');
-      throw invalidValue(`count must be a whole number (got ${JSON.stringify(raw)})`, 'SCIM_E_COUNT_002');
+      throw invalidValue(`count must be a whole number in decimal digits (got ${JSON.stringify(raw)})`, 'SCIM_E_COUNT_002');
     }
     if (cursor && (n < 1 || n > limits.maxPageSize)) throw invalidCount(`count must be from 1 to ${limits.maxPageSize} with cursor pagination (got ${n})`, 'SCIM_E_COUNT_003');
     // RFC 7644 §3.4.2.4: negative counts mean 0; counts above the maximum are capped, not refused.
@@ -556,8 +557,8 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
 function parseStartIndex(raw: string | number | undefined): number {
   if (raw === undefined || raw === '') return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n)) throw invalidValue(`startIndex must be a whole number (got ${JSON.stringify(raw)})`, 'SCIM_E_START_001');
+  const n = decimalInteger(raw);
+  if (!Number.isInteger(n)) throw invalidValue(`startIndex must be a whole number in decimal digits (got ${JSON.stringify(raw)})`, 'SCIM_E_START_001');
   // RFC 7644 §3.4.2.4: a value below 1 is treated as 1. Past the last page the page is empty; the
   // cap keeps a value such as 1e20 from reaching SQL as an OFFSET no database accepts (a 500).
   return Math.min(Math.max(1, n), Number.MAX_SAFE_INTEGER);
