@@ -104,6 +104,8 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
   app.addHook('onResponse', async (request, reply) => {
     const auth = request.scimAuth;
     if (!auth) return;
+    // Which identity provider this is (User-Agent), for the console's connection status.
+    services.console.idp.observe(auth.store, request.headers['user-agent']).catch((e: unknown) => request.log.warn({ err: e }, 'could not record the identity provider profile'));
     const status = reply.statusCode;
     const isWrite = request.method !== 'GET' && !/\/\.search(\?|$)/.test(request.url);
     if (isWrite && status < 400) return;

@@ -437,7 +437,13 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
             next = await repo(tx).touch(id, now);
           }
           const { changes, more } = diffDocs(current.doc, result.doc);
-          const summary = JSON.stringify({ operations: ops.map((o) => ({ op: o.op, path: o.path ? pathText(o.path) : null })), changes, ...(more > 0 ? { moreChanges: more } : {}) });
+          // `sent`: the op as the client wrote it when it differs ("Replace": Entra without aadOptscim062020).
+          const sentOps = rawOpNames(body);
+          const summary = JSON.stringify({
+            operations: ops.map((o, i) => ({ op: o.op, path: o.path ? pathText(o.path) : null, ...(sentOps[i] !== undefined && sentOps[i] !== o.op ? { sent: sentOps[i] } : {}) })),
+            changes,
+            ...(more > 0 ? { moreChanges: more } : {}),
+          });
           const after = next ?? current;
           const labels = (await lifecycle()?.afterWrite(tx, ctx, current, after, claim)) ?? [];
           await recordChange(tx, activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, withLifecycle(summary, labels)), withClaim(changesOf(current, after, deltas), current, after, claim), now);
@@ -572,4 +578,13 @@ const hasProjection = (p: ProjectionParams): boolean => {
 function pathText(p: { path: { urn: string | undefined; name: string; sub: string | undefined }; valueFilter: unknown; subAfterFilter: string | undefined }): string {
   const base = `${p.path.urn ? `${p.path.urn}:` : ''}${p.path.name}${p.path.sub ? `.${p.path.sub}` : ''}`;
   return `${base}${p.valueFilter ? '[…]' : ''}${p.subAfterFilter ? `.${p.subAfterFilter}` : ''}`;
+}
+
+/** The `op` strings of a PATCH body as sent (before case normalisation), by position. */
+function rawOpNames(body: unknown): Array<string | undefined> {
+  if (typeof body !== 'object' || body === null) return [];
+  const key = Object.keys(body).find((k) => k.toLowerCase() === 'operations');
+  const ops = key === undefined ? undefined : (body as Record<string, unknown>)[key];
+  if (!Array.isArray(ops)) return [];
+  return ops.map((o: unknown) => (typeof o === 'object' && o !== null && typeof (o as { op?: unknown }).op === 'string' ? ((o as { op: string }).op).slice(0, 20) : undefined));
 }
