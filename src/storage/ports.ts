@@ -147,7 +147,14 @@ export interface MembershipStore {
 }
 
 /** Why a request that named one of an organisation's keys was refused. */
-export type AuthFailureReason = 'revoked_key' | 'wrong_secret' | 'api_access_withdrawn';
+export type AuthFailureReason =
+  | 'revoked_key'
+  | 'wrong_secret'
+  | 'api_access_withdrawn'
+  /** Token endpoint (issue #20): a known OAuth client's secret has expired. */
+  | 'oauth_secret_expired'
+  /** Token endpoint: a known OAuth client failed to authenticate (wrong secret, invalid or replayed assertion). */
+  | 'oauth_client_refused';
 
 export interface AuthFailureInput {
   readonly tenantId: TenantId;
@@ -164,6 +171,20 @@ export interface AuthFailureRecord {
   readonly lastAt: string;
   readonly attempts: number;
   readonly userAgent: string | null;
+}
+
+/** What the organisation's identity provider looks like from its traffic (idp_profiles). */
+export interface IdpProfileRecord {
+  readonly client: string;
+  readonly userAgent: string | null;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+}
+
+export interface IdpProfileStore {
+  get(): Promise<IdpProfileRecord | undefined>;
+  /** Records that `client` called at `at` (first_seen_at kept; a new client restarts it). */
+  observe(input: { client: string; userAgent: string | null; at: string }): Promise<void>;
 }
 
 export interface AuthFailuresStore {
@@ -393,6 +414,7 @@ export interface TenantStore {
   readonly activity: ActivityStore;
   readonly lifecycle: LifecycleStore;
   readonly authFailures: AuthFailuresStore;
+  readonly idpProfile: IdpProfileStore;
   /** OAuth clients for SCIM (client credentials, workload identity federation). */
   readonly oauth: TenantOAuthStore;
   organization(): Promise<Organization>;
@@ -605,6 +627,8 @@ export interface ConsoleReads {
   /** Members of one group ordered by name, one page at a time. */
   groupMembers(groupId: string, offset: number, limit: number): Promise<{ total: number; rows: DirectoryMemberRow[] }>;
   counts(): Promise<{ users: number; activeUsers: number; groups: number }>;
+  /** Counts behind the identity-provider hints: users without an email, user names that are not emails, groups without members. */
+  directoryHints(): Promise<{ usersWithoutEmail: number; nonEmailUserNames: number; emptyGroups: number }>;
   /** Display names (else user names) of the given user and group ids that still exist. */
   resourceNames(ids: readonly string[]): Promise<Map<string, string>>;
   provisioningStats(sinceIso: string): Promise<ProvisioningStats>;

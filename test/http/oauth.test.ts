@@ -204,6 +204,9 @@ for (const dialect of DIALECTS) {
         // The failed-attempts view (errors only) shows the refusal.
         const errors = await store.activity.list({ errorsOnly: true, resourceId: undefined, beforeSeq: undefined, limit: 10 });
         expect(errors.some((r) => r.path === '/oauth2/token' && r.scimType === 'invalid_client')).toBe(true);
+        // …and the console's refused-connections view, aggregated per client and reason.
+        const refusedConnections = await store.authFailures.list(new Date(clock - DAY).toISOString());
+        expect(refusedConnections).toEqual([expect.objectContaining({ keyId: client.id, reason: 'oauth_client_refused', attempts: 1 })]);
       });
     });
 

@@ -60,10 +60,13 @@ describeEachDialect('console: provisioning credentials', (t) => {
     const withSecond = json(await tokenFor(t().app, clientId!, second)).access_token as string;
     expect((await scimClient(t().app, withSecond).get('/Users')).statusCode).toBe(200);
 
-    // The activity log names the client for its SCIM requests and its token refusals.
+    // The activity log names the client for its SCIM requests and its token refusals; the
+    // refused-connections view says what is going on with the client.
     await t().services.activity.flush();
     const activity = await c.get('/console/activity');
     expect(activity.body).toContain('Entra &lt;gallery>');
+    const refusedView = await c.get('/console/activity?view=refused');
+    expect(refusedView.body).toContain('as the OAuth client ‘Entra &lt;gallery>’, which failed to authenticate');
 
     expect((await c.post(`/console/provisioning-credentials/clients/${clientId}/delete`)).statusCode).toBe(303);
     expect((await scimClient(t().app, withSecond).get('/Users')).statusCode).toBe(401);

@@ -112,6 +112,7 @@ export const oauthRoutes = (config: Config, services: AppServices, infra: OAuthI
       basic,
       assertionType: one('client_assertion_type'),
       assertion: one('client_assertion'),
+      userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined,
     };
     try {
       const { response } = await services.oauth.issueToken(req);

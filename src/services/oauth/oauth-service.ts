@@ -59,6 +59,8 @@ export interface TokenRequest {
   readonly basic: { readonly clientId: string; readonly clientSecret: string } | undefined;
   readonly assertionType: string | undefined;
   readonly assertion: string | undefined;
+  /** For the console's refused-connections view. */
+  readonly userAgent?: string | undefined;
 }
 
 export interface TokenResponse {
@@ -363,6 +365,13 @@ export function createOAuthService(deps: OAuthServiceDeps & { readonly allowHttp
       return { response: { access_token: g.token, token_type: 'Bearer', expires_in: tokenSeconds, scope }, clientId: client.id, tenantId: client.tenantId };
     } catch (e) {
       if (e instanceof OAuthError && client) {
+        // The console's refused-connections view (Dashboard, Activity) aggregates these per client.
+        const reason = e.ref === 'OAUTH_E_SECRET_EXPIRED' ? 'oauth_secret_expired' : e.spec.error === 'invalid_client' ? 'oauth_client_refused' : e.ref === 'OAUTH_E_NOT_APPROVED' ? 'api_access_withdrawn' : undefined;
+        if (reason) {
+          await platform
+            .recordAuthFailure({ tenantId: client.tenantId, keyId: client.id, reason, at: iso(t), userAgent: req.userAgent?.slice(0, 300) ?? null })
+            .catch((err: unknown) => deps.onBackgroundError?.(err));
+        }
         activity.enqueue(platform.forTenant(client.tenantId), logToken({ clientId: client.id, status: e.spec.status, error: e.spec.error, detail: e.spec.description, method, startedAt, extra: { reference: e.ref } }));
       }
       throw e;

@@ -11,6 +11,8 @@ const REASON_LABEL: Record<RefusedConnection['reason'], string> = {
   revoked_key: 'Revoked key',
   wrong_secret: 'Wrong secret',
   api_access_withdrawn: 'API access withdrawn',
+  oauth_secret_expired: 'OAuth secret expired',
+  oauth_client_refused: 'OAuth client refused',
 };
 
 function ActivityTabs({ current }: { current: 'all' | 'errors' | 'refused' }): JSX.Element {

@@ -17,6 +17,10 @@ export function refusedWith(r: RefusedConnection): string {
       return `with a wrong secret for the key ${keyLabel(r)}`;
     case 'api_access_withdrawn':
       return `with the key ${keyLabel(r)}, but your organisation’s API access was withdrawn`;
+    case 'oauth_secret_expired':
+      return `for a token with an expired secret of the OAuth client ${keyLabel(r)}`;
+    case 'oauth_client_refused':
+      return `for a token as the OAuth client ${keyLabel(r)}, which failed to authenticate`;
   }
 }
 
@@ -28,6 +32,10 @@ export function refusedFix(r: RefusedConnection): string {
       return 'The key id matches but the rest does not: the key was probably pasted incompletely. Keys are shown once, so generate a new key on your Profile and paste all of it.';
     case 'api_access_withdrawn':
       return 'Ask your WiggleDesk account manager to restore API access; your keys work again as soon as it is.';
+    case 'oauth_secret_expired':
+      return 'On Provisioning credentials, add a secret to the client, paste it into your identity provider as the Client Secret, then delete the expired one.';
+    case 'oauth_client_refused':
+      return 'Open the Activity entry for the token request to see why (wrong secret, or which claim of the federation assertion did not match), then fix the credentials on Provisioning credentials or in your identity provider.';
   }
 }
 
