@@ -224,6 +224,13 @@ for (const dialect of DIALECTS) {
       const bad = await poll({ maxEvents: 'ten' });
       expect(bad.statusCode).toBe(400);
       expect(json(bad)).toMatchObject({ err: 'invalid_request', description: expect.stringContaining('maxEvents') });
+      // Not JSON, an empty JSON body, a wrong media type: RFC 8936 §2.4 error bodies, never a 500.
+      for (const [ct, payload] of [['application/json', '{"ack": ['], ['application/json', ''], ['text/plain', 'hello']] as const) {
+        const r = await t.app.inject({ method: 'POST', url: `/sets/streams/${stream.id}/poll`, headers: { authorization: `Bearer ${pollToken}`, 'content-type': ct }, payload });
+        expect(r.statusCode).toBeGreaterThanOrEqual(400);
+        expect(r.statusCode).toBeLessThan(500);
+        expect(json(r).err).toBe('invalid_request');
+      }
       // A push stream cannot be polled.
       const { stream: push } = await t.services.sets.addStream(t.org.id, { push: { url: receiver.url } });
       expect((await t.app.inject({ method: 'POST', url: `/sets/streams/${push.id}/poll`, headers: { authorization: `Bearer ${pollToken}` }, payload: {} })).statusCode).toBe(401);

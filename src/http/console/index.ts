@@ -21,6 +21,7 @@ import { homeRoutes } from './routes/home-routes.js';
 import { signInSettingsRoutes } from './routes/sign-in-settings-routes.js';
 import { lifecycleRoutes } from './routes/lifecycle-routes.js';
 import { provisioningCredentialsRoutes } from './routes/provisioning-credentials-routes.js';
+import { setStreamsRoutes } from './routes/set-streams-routes.js';
 import { signInPolicyRoutes } from './routes/sign-in-policy-routes.js';
 
 const FORM_BODY_LIMIT = 16 * 1024;
@@ -57,6 +58,7 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
       await admin.register(signInSettingsRoutes(deps, services.signIn));
       await admin.register(lifecycleRoutes(deps));
       await admin.register(provisioningCredentialsRoutes(deps, services.oauth));
+      await admin.register(setStreamsRoutes(deps, services.sets));
       await admin.register(signInPolicyRoutes(deps, services.signInPolicy));
     });
   });

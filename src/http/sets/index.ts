@@ -5,6 +5,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppServices } from '../../services/app-services.js';
 
 export const setRoutes = (services: AppServices): FastifyPluginAsync => async (app) => {
+  // Errors in the RFC 8935 §2.3 / RFC 8936 §2.4 shape: a body that is not JSON, an empty JSON body, a
+  // wrong media type are the client's (`invalid_request`, with Fastify's reason); anything else is
+  // ours and says nothing more.
+  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'SET endpoint failed');
+    const body = status === 500 ? { err: 'server_error', description: `Internal error (request ${request.id})` } : { err: 'invalid_request', description: error.message };
+    return reply.code(status).type('application/json').send(JSON.stringify(body));
+  });
+
   // RFC 7517 §5 JWK Set, application/jwk-set+json (RFC 7517 §8.5.1); cacheable for a few minutes.
   app.get<{ Params: { org: string } }>('/:org/jwks.json', async (request, reply) => {
     const org = request.params.org;

@@ -5,7 +5,7 @@ import { assetUrl } from '../assets/index.js';
 import { BrandMark, Icon, type IconName } from './icons.js';
 import { PostButton } from './components.js';
 
-export type NavKey = 'dashboard' | 'users' | 'groups' | 'activity' | 'setup' | 'credentials' | 'sign-in' | 'settings' | 'home' | 'profile';
+export type NavKey = 'dashboard' | 'users' | 'groups' | 'activity' | 'setup' | 'credentials' | 'set-streams' | 'sign-in' | 'settings' | 'home' | 'profile';
 
 /** What every signed-in page needs besides its own view-model. */
 export interface Chrome {
@@ -24,6 +24,7 @@ const NAV: ReadonlyArray<{ key: NavKey; href: string; label: string; icon: IconN
   { key: 'activity', href: '/console/activity', label: 'Activity', icon: 'activity', adminOnly: true },
   { key: 'setup', href: '/console/scim-setup', label: 'SCIM setup', icon: 'setup', adminOnly: true },
   { key: 'credentials', href: '/console/provisioning-credentials', label: 'Provisioning credentials', icon: 'setup', adminOnly: true },
+  { key: 'set-streams', href: '/console/set-streams', label: 'SET streams', icon: 'activity', adminOnly: true },
   { key: 'sign-in', href: '/console/sign-in-settings', label: 'Sign-in settings', icon: 'setup', adminOnly: true },
   { key: 'settings', href: '/console/settings', label: 'Settings', icon: 'setup', adminOnly: true },
   { key: 'home', href: '/console/home', label: 'Home', icon: 'dashboard', adminOnly: false, provisionedOnly: true },
