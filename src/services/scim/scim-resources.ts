@@ -311,11 +311,17 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     return [{ kind: 'updated', resourceType, before, after, source }, ...changes];
   }
 
-  /** Retries a write transaction when a concurrent writer bumped the version first. */
-  async function withRetry<T>(store: TenantStore, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Retries a write transaction when a concurrent writer bumped the version first. The first
+   * attempt is optimistic (a plain read, so membership-only PATCHes of one group, which change no
+   * document, never queue); a retry reads the row with a lock (`findForUpdate`), so it cannot
+   * conflict again and an unconditional write always succeeds (issue #16). If-Match is checked
+   * against the locked row: a real mismatch is still 412.
+   */
+  async function withRetry<T>(store: TenantStore, fn: (locked: boolean) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await fn();
+        return await fn(attempt > 1);
       } catch (e) {
         if (e instanceof VersionConflict && attempt < WRITE_RETRIES) continue;
         if (e instanceof VersionConflict) throw new ScimError(409, undefined, 'The resource changed concurrently; retry the request', 'SCIM_E_CONFLICT');
@@ -376,9 +382,9 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
     async replace(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
-      const stored = await guarded(ctx, () => withRetry(ctx.store, () =>
+      const stored = await guarded(ctx, () => withRetry(ctx.store, (locked) =>
         ctx.store.transaction(async (tx) => {
-          const current = await repo(tx).findForUpdate(id);
+          const current = locked ? await repo(tx).findForUpdate(id) : await repo(tx).findById(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           if (typeof body === 'object' && body !== null && 'id' in body) {
@@ -413,9 +419,9 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     async patch(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
       const ops = parsePatchRequest(body, limits);
-      const stored = await guarded(ctx, () => withRetry(ctx.store, () =>
+      const stored = await guarded(ctx, () => withRetry(ctx.store, (locked) =>
         ctx.store.transaction(async (tx) => {
-          const current = await repo(tx).findForUpdate(id);
+          const current = locked ? await repo(tx).findForUpdate(id) : await repo(tx).findById(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           const result = applyPatch(rs, current.doc, ops, { id, limits });
