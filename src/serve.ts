@@ -1,5 +1,6 @@
 // `wiggledesk serve` (part of the composition root, injected into the CLI): migrate, bootstrap the first organisation on an empty database, listen,
 // and shut down gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight, close the db).
+import { isLoopbackAddress } from './http/public-url.js';
 import cluster from 'node:cluster';
 import type { Config } from './config/config.js';
 import { compose } from './compose.js';
@@ -66,6 +67,11 @@ export async function serve(config: Config, io: Io, options: { workers: number }
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.log.info({ port, dialect: c.db.dialect, pid: process.pid }, 'WiggleDesk listening');
   if (cluster.isPrimary) io.stdout(`WiggleDesk listening on http://${config.host}:${port} (pid ${process.pid}, ${c.db.dialect})\n`);
+  if (cluster.isPrimary && !config.publicUrl && !isLoopbackAddress(config.host)) {
+    io.stderr(
+      `warning: listening on ${config.host} without PUBLIC_URL: absolute URLs (SCIM Location, SSO redirect URI) use the address each request arrived at, or a Host named in ALLOWED_HOSTS; set PUBLIC_URL to the address clients use.\n`,
+    );
+  }
 
   // Retention: erase deleted users whose period ended (one instance at a time, by lease).
   const purge = startPurgeWorker(c.services.lifecycle, {

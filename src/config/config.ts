@@ -18,6 +18,8 @@ export interface Config {
   readonly port: number;
   /** Absolute base for SCIM locations and console links; undefined = derive from the request's Host. */
   readonly publicUrl: string | undefined;
+  /** ALLOWED_HOSTS: Host header values (host[:port], lower case) believed for absolute URLs when PUBLIC_URL is unset. */
+  readonly allowedHosts: readonly string[];
   readonly logLevel: LogLevel;
   readonly database: DatabaseConfig;
   /** Trust X-Forwarded-* headers (behind a load balancer). */
@@ -197,6 +199,7 @@ export function loadConfig(env: Env): Config {
     host,
     port,
     publicUrl,
+    allowedHosts: Object.freeze((env.ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '')),
     logLevel,
     database: Object.freeze(db),
     trustProxy,

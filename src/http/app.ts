@@ -1,6 +1,7 @@
 // buildApp(config, deps): the Fastify application, registered explicitly, never listening by
 // itself. Three sibling contexts, each with its own auth hook and error handler:
 // /scim/v2 (bearer key), /console (session + CSRF), /auth (OIDC callbacks).
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
@@ -60,16 +61,27 @@ export async function buildApp(config: Config, services: AppServices, options: B
     // get a SCIM error body like everywhere else under /scim/v2.
     frameworkErrors: (error, request, reply: FastifyReply) => {
       const scim = request.url.startsWith('/scim/');
+      // A path segment longer than maxParamLength is 414 URI Too Long; anything else here is a bad URL.
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const status = tooLong ? 414 : 400;
+      const detail = tooLong ? 'A segment of the request path is longer than 500 characters.' : `The request URL is not valid: ${error.message}`;
       const body = scim
-        ? { schemas: [ERROR_SCHEMA], status: '400', scimType: 'invalidSyntax', detail: `The request URL is not valid: ${error.message}` }
-        : { statusCode: 400, error: 'Bad Request', message: error.message };
-      void reply.code(400).type(scim ? 'application/scim+json; charset=utf-8' : 'application/json; charset=utf-8').send(JSON.stringify(body));
+        ? { schemas: [ERROR_SCHEMA], status: String(status), ...(tooLong ? {} : { scimType: 'invalidSyntax' }), detail }
+        : { statusCode: status, error: tooLong ? 'URI Too Long' : 'Bad Request', message: detail };
+      void reply.code(status).type(scim ? 'application/scim+json; charset=utf-8' : 'application/json; charset=utf-8').send(JSON.stringify(body));
     },
+    // Errors Node's HTTP parser raises before Fastify sees a request (431 headers too large, also
+    // for a URL over the header limit; 408 request timeout; 400 malformed request): a SCIM error
+    // body when the request line names /scim/ (or cannot be read), as every other SCIM error.
+    clientErrorHandler: clientError,
   });
   app.server.headersTimeout = 20_000;
 
+  const hsts = config.publicUrl?.startsWith('https:') === true;
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Served over https (PUBLIC_URL): browsers must never use plain http for this host again.
+    if (hsts) reply.header('strict-transport-security', 'max-age=31536000');
   });
 
   const metrics = createMetrics({ activityBacklog: () => services.activity.backlog(), poolStats: options.poolStats ?? (() => undefined) });
@@ -87,4 +99,27 @@ export async function buildApp(config: Config, services: AppServices, options: B
   await app.register(docsRoutes(config), { prefix: '/docs' });
   app.get('/', (_request, reply) => reply.redirect('/console', 302));
   return app;
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; text: string; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, text: 'Request Timeout', detail: 'The request was not received completely in time (60 s for the whole request, 20 s for its headers).' },
+  HPE_HEADER_OVERFLOW: { status: 431, text: 'Request Header Fields Too Large', detail: 'The request line and headers are larger than the server accepts (16 KiB); a long URL counts too — send long filters in a POST /.search body instead.' },
+};
+
+function clientError(err: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = CLIENT_ERRORS[err.code ?? ''] ?? { status: 400, text: 'Bad Request', detail: 'The request is not valid HTTP/1.1.' };
+  const line = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.subarray(0, 200).toString('latin1') : '';
+  const path = /^[A-Z]+ (\S+)/.exec(line)?.[1];
+  const scim = path === undefined || /^\/scim\//i.test(path);
+  const body = JSON.stringify(
+    scim
+      ? { schemas: [ERROR_SCHEMA], status: String(known.status), ...(known.status === 400 ? { scimType: 'invalidSyntax' } : {}), detail: known.detail }
+      : { statusCode: known.status, error: known.text, message: known.detail },
+  );
+  const type = scim ? 'application/scim+json; charset=utf-8' : 'application/json; charset=utf-8';
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${known.status} ${known.text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${type}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }

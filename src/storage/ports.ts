@@ -171,6 +171,20 @@ export interface AuthFailureRecord {
   readonly userAgent: string | null;
 }
 
+/** What the organisation's identity provider looks like from its traffic (idp_profiles). */
+export interface IdpProfileRecord {
+  readonly client: string;
+  readonly userAgent: string | null;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+}
+
+export interface IdpProfileStore {
+  get(): Promise<IdpProfileRecord | undefined>;
+  /** Records that `client` called at `at` (first_seen_at kept; a new client restarts it). */
+  observe(input: { client: string; userAgent: string | null; at: string }): Promise<void>;
+}
+
 export interface AuthFailuresStore {
   /** The organisation's refused-connection rows whose last attempt is at or after `sinceIso`, latest first. */
   list(sinceIso: string): Promise<AuthFailureRecord[]>;
@@ -285,6 +299,7 @@ export interface TenantStore {
   readonly activity: ActivityStore;
   readonly lifecycle: LifecycleStore;
   readonly authFailures: AuthFailuresStore;
+  readonly idpProfile: IdpProfileStore;
   /** OAuth clients for SCIM (client credentials, workload identity federation). */
   readonly oauth: TenantOAuthStore;
   organization(): Promise<Organization>;
@@ -497,6 +512,8 @@ export interface ConsoleReads {
   /** Members of one group ordered by name, one page at a time. */
   groupMembers(groupId: string, offset: number, limit: number): Promise<{ total: number; rows: DirectoryMemberRow[] }>;
   counts(): Promise<{ users: number; activeUsers: number; groups: number }>;
+  /** Counts behind the identity-provider hints: users without an email, user names that are not emails, groups without members. */
+  directoryHints(): Promise<{ usersWithoutEmail: number; nonEmailUserNames: number; emptyGroups: number }>;
   /** Display names (else user names) of the given user and group ids that still exist. */
   resourceNames(ids: readonly string[]): Promise<Map<string, string>>;
   provisioningStats(sinceIso: string): Promise<ProvisioningStats>;

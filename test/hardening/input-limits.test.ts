@@ -127,7 +127,8 @@ describeEachDialect(
     });
 
     it('startIndex far beyond the last page (found by the fuzz run) → an empty page, not a 500', async () => {
-      for (const startIndex of ['9007199254740993', '99999999999999999999', '1e300', String(2 ** 63)]) {
+      // (`1e300` is no longer read as a number at all: decimal digits only, issue #18; its decimal spelling is here.)
+      for (const startIndex of ['9007199254740993', '99999999999999999999', `1${'0'.repeat(300)}`, String(2 ** 63)]) {
         for (const path of [`/Users?startIndex=${startIndex}`, `/Groups?startIndex=${startIndex}&sortBy=displayName`, `/Users?startIndex=${startIndex}&filter=${encodeURIComponent('userName sw "limit"')}`]) {
           const r = await t().scim.get(path);
           expect(r.statusCode, `${path}: ${r.body}`).toBe(200);

@@ -56,12 +56,14 @@ describeEachDialect('discovery', (t) => {
 describeEachDialect(
   'discovery without PUBLIC_URL',
   (t) => {
-    it('absolute locations are derived from the request Host', async () => {
+    it('absolute locations use a Host on ALLOWED_HOSTS, never an arbitrary Host (issue #18)', async () => {
       const r = await t().app.inject({ method: 'GET', url: '/scim/v2/ServiceProviderConfig', headers: { host: 'scim.customer.example:8443' } });
       expect(json(r).meta.location).toBe('http://scim.customer.example:8443/scim/v2/ServiceProviderConfig');
+      const evil = await t().app.inject({ method: 'GET', url: '/scim/v2/ServiceProviderConfig', headers: { host: 'evil.example' } });
+      expect(json(evil).meta.location).not.toContain('evil.example');
       const u = await t().scim.post('/Users', { userName: 'host@x.example' });
       expect(json(u).meta.location).toMatch(/^http:\/\/localhost(:\d+)?\/scim\/v2\/Users\//);
     });
   },
-  { env: { PUBLIC_URL: '' } },
+  { env: { PUBLIC_URL: '', ALLOWED_HOSTS: 'scim.customer.example:8443' } },
 );

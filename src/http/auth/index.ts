@@ -2,6 +2,7 @@
 // callback routes for sign-in with Microsoft, Google and a generic provider, with its own HTML
 // refusal and error pages. No session is needed here; a successful callback starts a console
 // session (the same cookie as password sign-in) and sends the browser on.
+import { requestBaseUrl } from '../public-url.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { h } from 'preact';
@@ -25,7 +26,7 @@ export const authRoutes = (config: Config, services: AppServices): FastifyPlugin
   const sessionCookie = cookieNames(secure).session;
   const signIn = services.signIn;
   const labels = new Map(signIn.providers().map((p) => [p.kind as string, p.label]));
-  const baseUrl = (request: FastifyRequest) => config.publicUrl ?? `${request.protocol}://${request.host}`;
+  const baseUrl = (request: FastifyRequest) => requestBaseUrl(config, request);
 
   // Only GET routes live here: no body is ever parsed.
   app.removeAllContentTypeParsers();

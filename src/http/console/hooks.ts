@@ -1,6 +1,7 @@
 // The console's request guards, attached on encapsulation boundaries (style.md §8.8 rule 8):
 // resolve the session on every request, check CSRF on every state-changing request, then
 // require a signed-in account, and for admin pages the admin role.
+import { requestOrigin } from '../public-url.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ConsoleDeps } from './context.js';
 import { ConsoleHttpError, cookieNames, cookieOptions } from './context.js';
@@ -11,7 +12,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function createHooks(deps: ConsoleDeps) {
   const secure = deps.config.secureCookies;
   const names = cookieNames(secure);
-  const expectedOrigin = (request: FastifyRequest) => (deps.config.publicUrl ? new URL(deps.config.publicUrl).origin : `${request.protocol}://${request.host}`);
+  const expectedOrigin = (request: FastifyRequest) => requestOrigin(deps.config, request);
 
   const formExpired = () => new ConsoleHttpError(403, 'This form has expired', 'The form was sent without a valid security token, or from another site. Go back, reload the page and try again.');
 

@@ -1,5 +1,6 @@
 // The encapsulated /scim/v2 context: content types, bearer key → tenant, the SCIM error
 // handler, discovery, the generic resource routes for Users and Groups, and /Bulk.
+import { requestBaseUrl } from '../public-url.js';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { AppServices } from '../../services/app-services.js';
@@ -103,6 +104,8 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
   app.addHook('onResponse', async (request, reply) => {
     const auth = request.scimAuth;
     if (!auth) return;
+    // Which identity provider this is (User-Agent), for the console's connection status.
+    services.console.idp.observe(auth.store, request.headers['user-agent']).catch((e: unknown) => request.log.warn({ err: e }, 'could not record the identity provider profile'));
     const status = reply.statusCode;
     const isWrite = request.method !== 'GET' && !/\/\.search(\?|$)/.test(request.url);
     if (isWrite && status < 400) return;
@@ -150,8 +153,7 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
 };
 
 export function scimBaseUrl(config: Config, request: FastifyRequest): string {
-  if (config.publicUrl) return `${config.publicUrl}/scim/v2`;
-  return `${request.protocol}://${request.host}/scim/v2`;
+  return `${requestBaseUrl(config, request)}/scim/v2`;
 }
 
 /** Every key and string value (or array element) of a decoded params/query object is storable. */

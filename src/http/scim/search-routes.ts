@@ -1,5 +1,6 @@
 // POST /.search (RFC 7644 §3.4.3): a SearchRequest body instead of query parameters. The root
 // form (and `GET /?filter=`) searches Users and Groups together; results are Users first, then Groups.
+import { decimalInteger } from '../../scim/query-numbers.js';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ListParams, RequestContext, ScimResourceService, ListRendered } from '../../services/scim/scim-resources.js';
 import type { ScimLimits } from '../../scim/limits.js';
@@ -46,8 +47,8 @@ export const rootSearchRoute = (services: ScimResourceService[], contextOf: (r: 
   async function rootSearch(request: FastifyRequest, params: ListParams): Promise<ListRendered> {
     if (params.cursor !== undefined) throw invalidValue('Cursor pagination is available on /Users/.search and /Groups/.search, not on the root /.search', 'SCIM_E_SEARCH_004');
     const ctx = contextOf(request);
-    const start = Math.max(1, Number(params.startIndex ?? 1) || 1);
-    const count = Math.min(Math.max(Number(params.count ?? limits.defaultPageSize) || 0, 0), limits.maxPageSize);
+    const start = Math.min(Math.max(1, wholeNumber('startIndex', params.startIndex, 1)), Number.MAX_SAFE_INTEGER);
+    const count = Math.min(Math.max(wholeNumber('count', params.count, limits.defaultPageSize), 0), limits.maxPageSize);
     // Each type gets the part of the filter its attributes can match (`userName eq "x"` matches no
     // Group: restrict.ts); an attribute no type defines is still invalidFilter.
     const text = params.filter !== undefined && params.filter.trim() !== '' ? params.filter : undefined;
@@ -86,3 +87,11 @@ export const rootSearchRoute = (services: ScimResourceService[], contextOf: (r: 
     return reply.code(200).type(SCIM_CONTENT_TYPE).send(listBody(list));
   });
 };
+
+/** `startIndex` / `count` of the root search: decimal integers only, as on the resource endpoints. */
+function wholeNumber(name: string, raw: string | number | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = decimalInteger(raw);
+  if (!Number.isInteger(n)) throw invalidValue(`${name} must be a whole number in decimal digits (got ${JSON.stringify(raw)})`, name === 'count' ? 'SCIM_E_COUNT_002' : 'SCIM_E_START_001');
+  return n;
+}

@@ -5,6 +5,7 @@
 // bumps meta.version/lastModified and logs an activity row with the admin as actor.
 import type { ConsoleStore, DirectoryUserRow, SortSpec } from '../../storage/ports.js';
 import type { JsonObject } from '../../domain/json.js';
+import { randomUUID } from 'node:crypto';
 import { parseAttrPath, parseFilter } from '../../scim/filter/parser.js';
 import { getResourceSchema, resolveAttrPath } from '../../scim/schema/registry.js';
 import type { ScimResourceService } from '../scim/scim-resources.js';
@@ -160,6 +161,22 @@ export function createConsoleUsers(deps: { store: ConsoleStore; users: ScimResou
         keyNamesOf(actor),
       ]);
       return { row, resource: rendered.resource, groups, history: history.map(withNames(keyNames)) };
+    },
+
+    /**
+     * What WiggleDesk answers Entra's Test Connection (R-ENTRA-02): `GET /Users?filter=userName eq
+     * "<random GUID>"`, run as the organisation through the same resource service as /scim/v2.
+     */
+    async testConnection(actor: ConsoleActor, scimBase: string): Promise<{ path: string; status: number; body: Record<string, unknown> }> {
+      requireAdmin(actor);
+      const filter = `userName eq "${randomUUID()}"`;
+      const path = `/Users?filter=${encodeURIComponent(filter)}`;
+      const listed = await users.list(consoleScimContext(actor, 'GET', `/scim/v2${path}`, scimBase), { filter });
+      return {
+        path,
+        status: 200,
+        body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: listed.totalResults, startIndex: listed.startIndex, itemsPerPage: listed.itemsPerPage, Resources: listed.resources },
+      };
     },
 
     /** Deactivates or reactivates a user by hand, as a SCIM PATCH `replace active`. */

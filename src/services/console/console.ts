@@ -9,6 +9,7 @@ import { createConsoleProfile } from './console-profile.js';
 import { createConsoleUsers } from './console-users.js';
 import { createConsoleGroups } from './console-groups.js';
 import { createConsoleActivity } from './console-activity.js';
+import { createIdpProfiles } from './idp-profile.js';
 import { createConsoleLifecycle } from './console-lifecycle.js';
 import type { UserLifecycle } from '../lifecycle/lifecycle.js';
 
@@ -32,6 +33,8 @@ export function createConsoleServices(deps: ConsoleServiceDeps) {
     users: createConsoleUsers({ store: deps.store, users: deps.users }),
     groups: createConsoleGroups({ store: deps.store, groups: deps.groups }),
     activity: createConsoleActivity({ store: deps.store }),
+    /** The connected identity provider, learned from its traffic, and its configuration hints. */
+    idp: createIdpProfiles({ store: deps.store }),
     lifecycle: createConsoleLifecycle({ store: deps.store, users: deps.users, lifecycle: deps.lifecycle }),
   };
 }

@@ -2,6 +2,7 @@
 // transaction per write with its activity-log row inside it. The registry drives validation
 // and projection; no attribute is special-cased here except through the registry's
 // membershipAttribute (Group.members, stored as rows) and derivedAttributes (User.groups).
+import { decimalInteger } from '../../scim/query-numbers.js';
 import { randomUUID } from 'node:crypto';
 import { jsonEqual, type JsonObject } from '../../domain/json.js';
 import { isoNow } from '../../domain/clock.js';
@@ -310,11 +311,17 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     return [{ kind: 'updated', resourceType, before, after, source }, ...changes];
   }
 
-  /** Retries a write transaction when a concurrent writer bumped the version first. */
-  async function withRetry<T>(store: TenantStore, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Retries a write transaction when a concurrent writer bumped the version first. The first
+   * attempt is optimistic (a plain read, so membership-only PATCHes of one group, which change no
+   * document, never queue); a retry reads the row with a lock (`findForUpdate`), so it cannot
+   * conflict again and an unconditional write always succeeds (issue #16). If-Match is checked
+   * against the locked row: a real mismatch is still 412.
+   */
+  async function withRetry<T>(store: TenantStore, fn: (locked: boolean) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await fn();
+        return await fn(attempt > 1);
       } catch (e) {
         if (e instanceof VersionConflict && attempt < WRITE_RETRIES) continue;
         if (e instanceof VersionConflict) throw new ScimError(409, undefined, 'The resource changed concurrently; retry the request', 'SCIM_E_CONFLICT');
@@ -375,9 +382,9 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
     async replace(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
-      const stored = await guarded(ctx, () => withRetry(ctx.store, () =>
+      const stored = await guarded(ctx, () => withRetry(ctx.store, (locked) =>
         ctx.store.transaction(async (tx) => {
-          const current = await repo(tx).findForUpdate(id);
+          const current = locked ? await repo(tx).findForUpdate(id) : await repo(tx).findById(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           if (typeof body === 'object' && body !== null && 'id' in body) {
@@ -412,9 +419,9 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     async patch(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
       const ops = parsePatchRequest(body, limits);
-      const stored = await guarded(ctx, () => withRetry(ctx.store, () =>
+      const stored = await guarded(ctx, () => withRetry(ctx.store, (locked) =>
         ctx.store.transaction(async (tx) => {
-          const current = await repo(tx).findForUpdate(id);
+          const current = locked ? await repo(tx).findForUpdate(id) : await repo(tx).findById(id);
           if (!current) throw notFoundError(id);
           checkIfMatch(current, pre);
           const result = applyPatch(rs, current.doc, ops, { id, limits });
@@ -430,7 +437,13 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
             next = await repo(tx).touch(id, now);
           }
           const { changes, more } = diffDocs(current.doc, result.doc);
-          const summary = JSON.stringify({ operations: ops.map((o) => ({ op: o.op, path: o.path ? pathText(o.path) : null })), changes, ...(more > 0 ? { moreChanges: more } : {}) });
+          // `sent`: the op as the client wrote it when it differs ("Replace": Entra without aadOptscim062020).
+          const sentOps = rawOpNames(body);
+          const summary = JSON.stringify({
+            operations: ops.map((o, i) => ({ op: o.op, path: o.path ? pathText(o.path) : null, ...(sentOps[i] !== undefined && sentOps[i] !== o.op ? { sent: sentOps[i] } : {}) })),
+            changes,
+            ...(more > 0 ? { moreChanges: more } : {}),
+          });
           const after = next ?? current;
           const labels = (await lifecycle()?.afterWrite(tx, ctx, current, after, claim)) ?? [];
           await recordChange(tx, activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, withLifecycle(summary, labels)), withClaim(changesOf(current, after, deltas), current, after, claim), now);
@@ -537,10 +550,10 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
   function parseCount(raw: string | number | undefined, cursor: boolean): number {
     if (raw === undefined || raw === '') return limits.defaultPageSize;
-    const n = Number(raw);
+    const n = decimalInteger(raw);
     if (!Number.isInteger(n)) {
       if (cursor) throw invalidCount(`count must be a whole number from 1 to ${limits.maxPageSize}`, 'SCIM_E_COUNT_001');
-      throw invalidValue(`count must be a whole number (got ${JSON.stringify(raw)})`, 'SCIM_E_COUNT_002');
+      throw invalidValue(`count must be a whole number in decimal digits (got ${JSON.stringify(raw)})`, 'SCIM_E_COUNT_002');
     }
     if (cursor && (n < 1 || n > limits.maxPageSize)) throw invalidCount(`count must be from 1 to ${limits.maxPageSize} with cursor pagination (got ${n})`, 'SCIM_E_COUNT_003');
     // RFC 7644 §3.4.2.4: negative counts mean 0; counts above the maximum are capped, not refused.
@@ -550,8 +563,8 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
 function parseStartIndex(raw: string | number | undefined): number {
   if (raw === undefined || raw === '') return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n)) throw invalidValue(`startIndex must be a whole number (got ${JSON.stringify(raw)})`, 'SCIM_E_START_001');
+  const n = decimalInteger(raw);
+  if (!Number.isInteger(n)) throw invalidValue(`startIndex must be a whole number in decimal digits (got ${JSON.stringify(raw)})`, 'SCIM_E_START_001');
   // RFC 7644 §3.4.2.4: a value below 1 is treated as 1. Past the last page the page is empty; the
   // cap keeps a value such as 1e20 from reaching SQL as an OFFSET no database accepts (a 500).
   return Math.min(Math.max(1, n), Number.MAX_SAFE_INTEGER);
@@ -565,4 +578,13 @@ const hasProjection = (p: ProjectionParams): boolean => {
 function pathText(p: { path: { urn: string | undefined; name: string; sub: string | undefined }; valueFilter: unknown; subAfterFilter: string | undefined }): string {
   const base = `${p.path.urn ? `${p.path.urn}:` : ''}${p.path.name}${p.path.sub ? `.${p.path.sub}` : ''}`;
   return `${base}${p.valueFilter ? '[…]' : ''}${p.subAfterFilter ? `.${p.subAfterFilter}` : ''}`;
+}
+
+/** The `op` strings of a PATCH body as sent (before case normalisation), by position. */
+function rawOpNames(body: unknown): Array<string | undefined> {
+  if (typeof body !== 'object' || body === null) return [];
+  const key = Object.keys(body).find((k) => k.toLowerCase() === 'operations');
+  const ops = key === undefined ? undefined : (body as Record<string, unknown>)[key];
+  if (!Array.isArray(ops)) return [];
+  return ops.map((o: unknown) => (typeof o === 'object' && o !== null && typeof (o as { op?: unknown }).op === 'string' ? ((o as { op: string }).op).slice(0, 20) : undefined));
 }

@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { TenantId } from '../../domain/ids.js';
-import type { AuthFailureInput, AuthFailureReason, AuthFailuresStore } from '../ports.js';
+import type { AuthFailureInput, AuthFailureReason, AuthFailuresStore, IdpProfileStore } from '../ports.js';
 import { clip } from './activity-repo.js';
 
 const MAX_USER_AGENT = 256;
@@ -50,6 +50,40 @@ export function createAuthFailuresRepo(db: Kysely<Database>, tenantId: TenantId)
         attempts: Number(r.attempts),
         userAgent: r.user_agent,
       }));
+    },
+  };
+}
+
+/** The identity-provider profile row: client, User-Agent (in `state`), first and last seen. */
+export function createIdpProfileRepo(db: Kysely<Database>, tenantId: TenantId): IdpProfileStore {
+  return {
+    async get() {
+      const r = await db.selectFrom('idp_profiles').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
+      if (!r) return undefined;
+      let userAgent: string | null;
+      try {
+        const state = JSON.parse(r.state) as { userAgent?: unknown };
+        userAgent = typeof state.userAgent === 'string' ? state.userAgent : null;
+      } catch {
+        userAgent = null;
+      }
+      return { client: r.client, userAgent, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at };
+    },
+    async observe({ client, userAgent, at }) {
+      const state = JSON.stringify({ userAgent: clip(userAgent, MAX_USER_AGENT) });
+      await db
+        .insertInto('idp_profiles')
+        .values({ tenant_id: tenantId, client, first_seen_at: at, last_seen_at: at, state })
+        .onConflict((oc) =>
+          oc.column('tenant_id').doUpdateSet({
+            // A different client (the organisation switched identity providers) starts over.
+            first_seen_at: sql`case when idp_profiles.client = excluded.client then idp_profiles.first_seen_at else excluded.first_seen_at end`,
+            client: sql`excluded.client`,
+            last_seen_at: sql`case when excluded.last_seen_at > idp_profiles.last_seen_at then excluded.last_seen_at else idp_profiles.last_seen_at end`,
+            state: sql`excluded.state`,
+          }),
+        )
+        .execute();
     },
   };
 }

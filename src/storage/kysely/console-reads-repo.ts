@@ -46,6 +46,20 @@ export function createConsoleReadsRepo(db: Kysely<Database>, dialect: SqlDialect
       return { total: Number(totalRow.n), rows: rows.map(toUserRow) };
     },
 
+    async directoryHints() {
+      const [noEmail, nonEmailNames, empty] = await Promise.all([
+        db.selectFrom('scim_users').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('email', 'is', null).executeTakeFirstOrThrow(),
+        db.selectFrom('scim_users').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('user_name', 'not like', '%@%').executeTakeFirstOrThrow(),
+        db
+          .selectFrom('scim_groups as g')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('g.tenant_id', '=', tenantId)
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('group_members as m').select('m.group_id').whereRef('m.tenant_id', '=', 'g.tenant_id').whereRef('m.group_id', '=', 'g.id'))))
+          .executeTakeFirstOrThrow(),
+      ]);
+      return { usersWithoutEmail: Number(noEmail.n), nonEmailUserNames: Number(nonEmailNames.n), emptyGroups: Number(empty.n) };
+    },
+
     async resourceNames(ids) {
       const wanted = [...new Set(ids)].filter((id) => isStorableText(id) && id.length <= 256).slice(0, 500);
       const out = new Map<string, string>();

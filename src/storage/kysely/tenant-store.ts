@@ -10,8 +10,8 @@ import { createMembershipRepo } from './membership-repo.js';
 import { createApiKeysRepo } from './api-keys-repo.js';
 import { createAccountsRepo } from './accounts-repo.js';
 import { createActivityRepo } from './activity-repo.js';
+import { createAuthFailuresRepo, createIdpProfileRepo } from './auth-failures-repo.js';
 import { createLifecycleRepo } from './lifecycle-repo.js';
-import { createAuthFailuresRepo } from './auth-failures-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { ChangeJournal } from './change-journal.js';
 import { createTenantOAuthStore } from './oauth-repo.js';
@@ -29,6 +29,7 @@ export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName,
     activity: createActivityRepo(db, dialect, tenantId),
     lifecycle: createLifecycleRepo(db, dialect, tenantId),
     authFailures: createAuthFailuresRepo(db, tenantId),
+    idpProfile: createIdpProfileRepo(db, tenantId),
     oauth: createTenantOAuthStore(db, tenantId),
     async organization() {
       const row = await db.selectFrom('organizations').select(['id', 'name', 'api_access_approved', 'created_at']).where('id', '=', tenantId).executeTakeFirstOrThrow();

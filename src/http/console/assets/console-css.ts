@@ -101,6 +101,8 @@ code, pre, .mono { font-family: var(--mono); font-size: 0.86em; }
 .changes .new { font-weight: 600; }
 .inline-size { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .inline-size select { width: auto; min-height: 32px; padding: 4px 8px; }
+.hints { margin: 8px 0 0; padding-left: 20px; display: grid; gap: 8px; }
+.hints code { overflow-wrap: anywhere; }
 .field-error { color: var(--danger); font-weight: 600; margin: 6px 0 0; }
 .refused-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 12px; }
 .refused-list li { border-left: 4px solid #d92d20; padding: 4px 0 4px 12px; }

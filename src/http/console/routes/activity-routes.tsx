@@ -1,12 +1,14 @@
 // Provisioning activity and SCIM setup.
-import type { FastifyPluginAsync } from 'fastify';
-import { ConsoleHttpError, chromeOf, queryOf, type ConsoleDeps } from '../context.js';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ConsoleHttpError, chromeOf, formOf, queryOf, type ConsoleDeps } from '../context.js';
 import { sendPage } from '../render.js';
 import { sendCsv } from '../csv.js';
 import { positiveInt } from '../../../services/console/console-users.js';
 import { ActivityEntryPage, ActivityPage, RefusedConnectionsPage } from '../views/activity-page.js';
 import { REFUSED_WINDOW_DAYS } from '../../../services/console/console-activity.js';
-import { ScimSetupPage } from '../views/scim-setup-page.js';
+import { endpointProblem, ScimSetupPage, type ScimSetupView } from '../views/scim-setup-page.js';
+import { CONSOLE_TEST_USER_AGENT } from '../../../services/console/idp-profile.js';
+import { randomUUID } from 'node:crypto';
 
 export const activityRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app) => {
   const { activity, profile } = deps.services;
@@ -56,10 +58,46 @@ export const activityRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (
     return sendPage(reply, <ActivityEntryPage chrome={chromeOf(actor, 'activity')} vm={vm} />);
   });
 
-  app.get('/scim-setup', async (request, reply) => {
+  const setupView = async (request: FastifyRequest): Promise<ScimSetupView> => {
     const actor = request.consoleActor!;
-    const view = await profile.view(actor);
-    const vm = { endpoint: deps.scimBase(request), apiAccessApproved: actor.org.apiAccessApproved, activeKeys: (view.keys ?? []).filter((k) => !k.revokedAt).length };
-    return sendPage(reply, <ScimSetupPage chrome={chromeOf(actor, 'setup')} vm={vm} />);
+    const [view, idp, refused] = await Promise.all([profile.view(actor), deps.services.idp.view(actor), activity.refused(actor)]);
+    const endpoint = deps.scimBase(request);
+    return {
+      endpoint,
+      apiAccessApproved: actor.org.apiAccessApproved,
+      activeKeys: (view.keys ?? []).filter((k) => !k.revokedAt).length,
+      idp,
+      refused: refused.filter((r) => r.ongoing),
+      endpointProblem: endpointProblem(endpoint, Boolean(deps.config.publicUrl)),
+    };
+  };
+
+  app.get('/scim-setup', async (request, reply) => {
+    return sendPage(reply, <ScimSetupPage chrome={chromeOf(request.consoleActor!, 'setup')} vm={await setupView(request)} />);
+  });
+
+  // "Send test request": what WiggleDesk answers Entra's Test Connection — as the organisation,
+  // and, when the admin pastes the key their identity provider uses, through the real bearer path
+  // with that key (so a revoked or mistyped key shows the same 401 Entra gets).
+  app.post('/scim-setup/test', async (request, reply) => {
+    const actor = request.consoleActor!;
+    const key = (formOf(request).key ?? '').trim();
+    let test: ScimSetupView['test'];
+    if (key === '') {
+      const r = await deps.services.users.testConnection(actor, deps.scimBase(request));
+      test = { request: `GET ${deps.scimBase(request)}${r.path}`, withKey: false, status: r.status, body: JSON.stringify(r.body, null, 2) };
+    } else {
+      const filter = `userName eq "${randomUUID()}"`;
+      const path = `/scim/v2/Users?filter=${encodeURIComponent(filter)}`;
+      const r = await app.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${key}`, 'user-agent': CONSOLE_TEST_USER_AGENT }, remoteAddress: request.ip });
+      let body = r.body;
+      try {
+        body = JSON.stringify(JSON.parse(r.body), null, 2);
+      } catch {
+        // shown as sent
+      }
+      test = { request: `GET ${deps.scimBase(request)}${path.slice('/scim/v2'.length)}`, withKey: true, status: r.statusCode, body };
+    }
+    return sendPage(reply, <ScimSetupPage chrome={chromeOf(actor, 'setup')} vm={{ ...(await setupView(request)), test }} />);
   });
 };

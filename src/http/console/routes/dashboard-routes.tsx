@@ -8,7 +8,7 @@ export const dashboardRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async 
   app.get('/', async (request, reply) => {
     const actor = request.consoleActor!;
     if (actor.account.role !== 'admin') return reply.redirect('/console/profile', 303);
-    const vm = await deps.services.activity.dashboard(actor);
-    return sendPage(reply, <DashboardPage chrome={chromeOf(actor, 'dashboard')} vm={{ ...vm, orgName: actor.org.name }} />);
+    const [vm, idp] = await Promise.all([deps.services.activity.dashboard(actor), deps.services.idp.view(actor)]);
+    return sendPage(reply, <DashboardPage chrome={chromeOf(actor, 'dashboard')} vm={{ ...vm, orgName: actor.org.name, idp, entraUrl: `${deps.scimBase(request)}?aadOptscim062020` }} />);
   });
 };

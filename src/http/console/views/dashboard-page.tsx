@@ -7,9 +7,14 @@ import { HttpStatus, Notice, PageHeader, RequestPath, Time, EmptyState } from '.
 import { plural, relativeTime } from './format.js';
 import { RefusedList } from './refused.js';
 import { ConflictNote } from './activity-page.js';
+import { IdpStatus } from './idp-status.js';
+import type { IdpProfileView } from '../../../services/console/idp-profile.js';
 
 export interface DashboardView extends Dashboard {
   readonly orgName: string;
+  readonly idp: IdpProfileView | undefined;
+  /** The Tenant URL to paste into Entra (with its flag). */
+  readonly entraUrl: string;
 }
 
 const HEALTH: Record<SyncHealth, { tone: 'good' | 'warn' | 'bad' | 'none'; title: string }> = {
@@ -128,6 +133,7 @@ export function DashboardPage({ chrome, vm }: { chrome: Chrome; vm: DashboardVie
             <p>{healthSentence(vm)}</p>
           </div>
         </section>
+        <IdpStatus vm={vm.idp} entraUrl={vm.entraUrl} />
         <div class="stats">
           <div class="stat">
             <span class="stat-label">Successful requests (24 h)</span>

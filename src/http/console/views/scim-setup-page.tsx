@@ -2,13 +2,54 @@
 // Okta and any other SCIM 2.0 client — written for an admin who has never heard of SCIM.
 import type { JSX } from 'preact';
 import { Layout, type Chrome } from './layout.js';
-import { CopyField, Notice, PageHeader } from './components.js';
+import { CopyField, CsrfField, Notice, PageHeader } from './components.js';
+import type { IdpProfileView } from '../../../services/console/idp-profile.js';
+import type { RefusedConnection } from '../../../services/console/console-activity.js';
+import { IdpStatus } from './idp-status.js';
+import { RefusedList } from './refused.js';
 
 export interface ScimSetupView {
   /** PUBLIC_URL + /scim/v2, else derived from the request's host. */
   readonly endpoint: string;
   readonly apiAccessApproved: boolean;
   readonly activeKeys: number;
+  /** The connected identity provider, once it has called. */
+  readonly idp: IdpProfileView | undefined;
+  /** Refused connections still happening. */
+  readonly refused: readonly RefusedConnection[];
+  /** Why an identity provider on the internet cannot reach this endpoint, if it cannot. */
+  readonly endpointProblem: string | undefined;
+  /** The result of "Send test request". */
+  readonly test?: { readonly request: string; readonly withKey: boolean; readonly status: number; readonly body: string };
+}
+
+/**
+ * Cloud identity providers call from the internet over https (Entra refuses http Tenant URLs):
+ * an http, loopback, private or single-label host cannot work for them.
+ */
+export function endpointProblem(endpoint: string, fromPublicUrl: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return 'The endpoint is not a valid URL.';
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const local =
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\./.test(host) ||
+    host === '::1' ||
+    /^10\./.test(host) ||
+    /^192\.168\./.test(host) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(host) ||
+    /^(fc|fd|fe80)/i.test(host) ||
+    host === '0.0.0.0' ||
+    !host.includes('.');
+  const origin = fromPublicUrl ? 'PUBLIC_URL is set to' : 'PUBLIC_URL is not set, so WiggleDesk uses the address you opened the console with,';
+  if (local) return `${origin} ${url.origin}, which only this machine or network can reach. Entra ID, Okta and other cloud identity providers call from the internet: set PUBLIC_URL to WiggleDesk's public https address (see docs/deployment.md) and restart.`;
+  if (url.protocol !== 'https:') return `${origin} ${url.origin}, which is plain http. Entra ID accepts only https Tenant URLs, and keys would travel unencrypted: set PUBLIC_URL to WiggleDesk's public https address and restart.`;
+  return undefined;
 }
 
 const ENTRA_FLAG = 'aadOptscim062020';
@@ -128,6 +169,48 @@ function Generic({ vm }: { vm: ScimSetupView }): JSX.Element {
   );
 }
 
+function TestRequest({ vm, csrf }: { vm: ScimSetupView; csrf: string }): JSX.Element {
+  const t = vm.test;
+  return (
+    <section class="card" aria-labelledby="test-title" id="test">
+      <h2 id="test-title">Send test request</h2>
+      <p class="muted small">
+        Sends what Entra’s <strong>Test Connection</strong> sends — a search for a user name that cannot exist — and shows what WiggleDesk answers. Paste the key your identity provider uses to check that key
+        too; leave it empty to check the endpoint alone. The key is used for this one request and not stored.
+      </p>
+      <form method="post" action="/console/scim-setup/test#test">
+        <CsrfField token={csrf} />
+        <div class="inline-form">
+          <div class="field">
+            <label for="test-key">API key (optional)</label>
+            <input type="password" id="test-key" name="key" autocomplete="off" spellcheck={false} maxLength={500} />
+          </div>
+          <button type="submit" class="btn secondary">
+            Send test request
+          </button>
+        </div>
+      </form>
+      {t ? (
+        <div class="stack" data-testid="test-result" role="status">
+          <Notice tone={t.status === 200 ? 'success' : 'error'}>
+            <p>
+              {t.status === 200
+                ? t.withKey
+                  ? 'Test Connection would succeed: WiggleDesk answers 200 with an empty list, as Entra expects.'
+                  : 'The endpoint answers 200 with an empty list, as Entra expects. Paste your key to check it too.'
+                : `Test Connection would fail: WiggleDesk answers ${t.status}. Entra shows only a generic credentials error; the reason is below.`}
+            </p>
+          </Notice>
+          <p class="mono small break">{t.request}</p>
+          <pre>
+            <code>{`HTTP ${t.status}\n${t.body}`}</code>
+          </pre>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
 export function ScimSetupPage({ chrome, vm }: { chrome: Chrome; vm: ScimSetupView }): JSX.Element {
   return (
     <Layout title="SCIM setup" chrome={chrome}>
@@ -141,16 +224,38 @@ export function ScimSetupPage({ chrome, vm }: { chrome: Chrome; vm: ScimSetupVie
             <p>Reach out to your WiggleDesk account manager to enable it. You can read the guides in the meantime.</p>
           </Notice>
         ) : null}
+        {vm.endpointProblem ? (
+          <Notice tone="error" title="Identity providers cannot reach this address" role="alert">
+            <p>{vm.endpointProblem}</p>
+          </Notice>
+        ) : null}
+        <section class="card" aria-labelledby="status-title" data-testid="live-status">
+          <h2 id="status-title" class="sr-only">
+            Connection status
+          </h2>
+          {vm.idp ? null : <p>{vm.refused.length > 0 ? <strong>Your identity provider reaches WiggleDesk, but its requests are refused:</strong> : <strong>Not connected yet: no request from an identity provider so far.</strong>}</p>}
+          {vm.refused.length > 0 ? <RefusedList rows={vm.refused} /> : null}
+        </section>
+        <IdpStatus vm={vm.idp} entraUrl={`${vm.endpoint}?${ENTRA_FLAG}`} />
         <section class="card" aria-labelledby="endpoint-title">
-          <h2 id="endpoint-title">Your SCIM endpoint</h2>
+          <h2 id="endpoint-title">The URL to paste</h2>
+          <CopyField
+            id="entra-url-top"
+            label="Microsoft Entra ID → Tenant URL (paste exactly this)"
+            value={`${vm.endpoint}?${ENTRA_FLAG}`}
+            hint={
+              <>
+                With <code>?{ENTRA_FLAG}</code>: Entra then sends standard SCIM requests. Step 4 of the Entra guide below uses the same value.
+              </>
+            }
+          />
           <CopyField
             id="scim-endpoint"
-            label="SCIM endpoint URL"
+            label="Okta, OneLogin, JumpCloud, Ping, Google and other clients → SCIM base URL"
             value={vm.endpoint}
             hint={
               <>
-                Called “Tenant URL” in Entra ID and “SCIM connector base URL” in Okta. If you already entered the address from our announcement, <code>{vm.endpoint}/Users</code>, it works too:
-                requests sent under it are answered exactly as under the URL above.
+                Called “SCIM connector base URL” in Okta and “SCIM Base URL” elsewhere. If you already entered the address from our announcement, <code>{vm.endpoint}/Users</code>, it works too.
               </>
             }
           />
@@ -174,6 +279,7 @@ export function ScimSetupPage({ chrome, vm }: { chrome: Chrome; vm: ScimSetupVie
             </ul>
           </nav>
         </section>
+        <TestRequest vm={vm} csrf={chrome.csrfToken} />
         <Entra vm={vm} />
         <Okta vm={vm} />
         <Generic vm={vm} />
