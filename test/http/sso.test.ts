@@ -327,15 +327,20 @@ for (const dialect of DIALECTS) {
         expect(json(await t.scim.get('/Users?count=0')).totalResults).toBe(before);
       });
 
-      it('lets the organisation that the identity already signed in to win when another one binds the same tenant', async () => {
+      it('refuses a second organisation\'s claim on a bound tenant (issue #18), so it cannot capture or lock out the users', async () => {
         await signedInWith(ms, 'rita');
         const squatter = await t.newTenant('Squatter');
-        await bind(await signedIn(t, squatter.org), 'microsoft', CONTOSO_TID);
+        const squatterAdmin = await signedIn(t, squatter.org);
+        await squatterAdmin.get('/console/sign-in-settings');
+        const r = await squatterAdmin.post('/console/sign-in-settings/bindings', { provider: 'microsoft', value: CONTOSO_TID });
+        const page = r.statusCode >= 300 && r.statusCode < 400 ? await squatterAdmin.get(String(r.headers.location)) : r;
+        expect(page.body).toContain('already bound to another WiggleDesk organisation');
+        expect(page.body).toContain('support@wiggledesk.com');
+        expect((await squatterAdmin.get('/console/sign-in-settings')).body).not.toContain(CONTOSO_TID);
         for (const name of ['rita@contoso.com', 'olga@contoso.com']) await squatter.scim.post('/Users', { schemas: [USER_SCHEMA], userName: name, active: true });
+        // The squatter's users of the same names change nothing: the binding decides.
         await signedInWith(ms, 'rita');
-        // Never signed in before and provisioned in both: refused rather than guessed.
-        await expectRefused(ms, 'olga', 'ambiguous', 409);
-        // A squatting binding without such a user changes nothing for the others.
+        await signedInWith(ms, 'olga');
         await signedInWith(ms, 'quinn');
       });
     });

@@ -336,6 +336,16 @@ export function createSignInService(deps: SignInServiceDeps) {
       if (existing.length >= MAX_BINDINGS_PER_PROVIDER && !existing.some((b) => b.value === value)) {
         throw new ServiceError('invalid', `At most ${MAX_BINDINGS_PER_PROVIDER} values per provider.`);
       }
+      // One Microsoft tenant id or domain belongs to one organisation at a time (issue #18): a second
+      // claim is refused, so no organisation can capture or lock out another's users by binding
+      // their tenant. (Pre-existing duplicates keep working; sign-in still refuses to guess between them.)
+      const holders = await store.boundTenants(provider, value);
+      if (holders.some((t) => t !== actor.org.id)) {
+        throw new ServiceError(
+          'conflict',
+          `${value} is already bound to another WiggleDesk organisation. If it belongs to your organisation, write to support@wiggledesk.com from an address of that domain or tenant, with your organisation name and this value; support can move the binding after checking who owns it.`,
+        );
+      }
       const added = await ts.addBinding(provider, value, iso(), actor.account.email);
       return { provider, value, added };
     },
