@@ -82,10 +82,19 @@ export const resourceTypeDoc = (name: string, baseUrl: string): JsonObject | und
 };
 
 /**
+ * Sub-attributes the server derives on every read, published as readOnly (issue #16: /Schemas tells
+ * the truth). Group `members.$ref`, `.display` and `.type` are computed from the member id (its
+ * current displayName, User or Group); what a client sends for them is ignored, where RFC 7643
+ * §8.7.1 says immutable. `meta.*`, `User.groups.*` and `manager.displayName` are readOnly in the
+ * registry itself; every other attribute is stored and echoed as sent (docs/scim-support.md).
+ */
+const DERIVED_SUB_ATTRIBUTES: ReadonlyMap<string, readonly string[]> = new Map([['members', ['$ref', 'display', 'type']]]);
+
+/**
  * One attribute in RFC 7643 §7 form: camelCase enum values, no null/undefined properties
  * (R-ENTRA-04); canonicalValues only when the list is non-empty.
  */
-const renderAttribute = (a: AttributeDef): JsonObject => {
+const renderAttribute = (a: AttributeDef, derived: readonly string[] = []): JsonObject => {
   const out: JsonObject = {
     name: a.name,
     type: a.type,
@@ -96,10 +105,13 @@ const renderAttribute = (a: AttributeDef): JsonObject => {
   };
   if (a.canonicalValues !== undefined && a.canonicalValues.length > 0) out['canonicalValues'] = [...a.canonicalValues];
   if (a.referenceTypes !== undefined) out['referenceTypes'] = [...a.referenceTypes];
-  out['mutability'] = a.mutability;
+  out['mutability'] = derived.includes(a.name) ? 'readOnly' : a.mutability;
   out['returned'] = a.returned;
   out['uniqueness'] = a.uniqueness;
-  if (a.subAttributes !== undefined) out['subAttributes'] = a.subAttributes.map(renderAttribute);
+  if (a.subAttributes !== undefined) {
+    const derivedSubs = DERIVED_SUB_ATTRIBUTES.get(a.name) ?? [];
+    out['subAttributes'] = a.subAttributes.map((sub) => renderAttribute(sub, derivedSubs));
+  }
   return out;
 };
 
@@ -118,7 +130,7 @@ const renderSchema = (s: SchemaDef, base: string): JsonObject => {
     id: s.id,
     name: s.name,
     description: s.description,
-    attributes: attrs.map(renderAttribute),
+    attributes: attrs.map((a) => renderAttribute(a)),
     meta: { resourceType: 'Schema', location: `${base}/Schemas/${s.id}` },
   };
 };
