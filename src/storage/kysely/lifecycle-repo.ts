@@ -1,7 +1,7 @@
 // User lifecycle storage (migration 0009): the per-organisation policy, soft-deleted users, claims of
 // manual users, erasure with tombstones, and the purge job's cross-tenant pieces (due rows, leases).
 // Tenant-bound like every repository: each statement names tenant_id, closed over here.
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SqlBool } from 'kysely';
 import type { Database, DeletedUsersTable, UserClaimsTable } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
 import type { SignInTables } from './sign-in-store.js';
@@ -58,16 +58,33 @@ const toClaim = (r: Selectable<UserClaimsTable>): UserClaimRecord => ({
   decidedBy: r.decided_by,
 });
 
-/** Every string value in a document (names, emails, phone numbers …): what the activity log may echo. */
-function stringsOf(v: unknown, out: Set<string>): Set<string> {
-  if (typeof v === 'string') {
-    if (v.length >= 3) out.add(v);
-  } else if (Array.isArray(v)) {
-    for (const x of v) stringsOf(x, out);
-  } else if (v && typeof v === 'object') {
-    for (const x of Object.values(v)) stringsOf(x, out);
+/**
+ * The strings that identify a person in a user document: userName, display and nick names, name
+ * parts, email addresses and phone numbers. (Not every string: "work" or "true" would match
+ * everyone's entries.) What the activity log may echo in a summary, a detail or as the actor.
+ */
+export function identifyingStrings(doc: Record<string, unknown>, extra: readonly string[]): string[] {
+  const out = new Set<string>(extra);
+  const add = (v: unknown) => {
+    if (typeof v === 'string' && v.trim().length >= 3) out.add(v);
+  };
+  add(doc.userName);
+  add(doc.displayName);
+  add(doc.nickName);
+  const name = doc.name;
+  if (name && typeof name === 'object' && !Array.isArray(name)) for (const v of Object.values(name)) add(v);
+  for (const multi of ['emails', 'phoneNumbers', 'ims', 'addresses']) {
+    const list = doc[multi];
+    if (!Array.isArray(list)) continue;
+    for (const e of list) {
+      if (!e || typeof e !== 'object') continue;
+      const o = e as Record<string, unknown>;
+      add(o.value);
+      add(o.formatted);
+      add(o.streetAddress);
+    }
   }
-  return out;
+  return [...out].filter((s) => s.length <= 512);
 }
 
 export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDialectName, tenantId: TenantId): LifecycleStore {
@@ -215,8 +232,7 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
       const accounts = accountIds.length
         ? await db.selectFrom('console_accounts').select(['email']).where('tenant_id', '=', tenantId).where('id', 'in', accountIds).execute()
         : [];
-      const names = stringsOf(deleted.doc, new Set([deleted.userName, ...accounts.map((a) => a.email)]));
-      names.delete(id);
+      const names = identifyingStrings(deleted.doc, [deleted.userName, ...accounts.map((a) => a.email)]).filter((n) => n !== id);
 
       const about = await db
         .updateTable('activity_log')
@@ -225,7 +241,23 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
         .where('resource_id', '=', id)
         .executeTakeFirst();
       let redacted = Number(about.numUpdatedRows);
-      const actorNames = [...names].filter((n) => n.length <= 320);
+      // Entries not about the user that still name them: a refused create ("userName … already
+      // exists (id …)"), an error detail echoing a value. One scan of the tenant's log per erasure.
+      const needles = [id, ...names];
+      const contains = (needle: string) => (_dialect === 'postgres' ? sql<SqlBool>`strpos(summary, ${needle}) > 0` : sql<SqlBool>`instr(summary, ${needle}) > 0`);
+      for (let i = 0; i < needles.length; i += 50) {
+        const chunk = needles.slice(i, i + 50);
+        const r = await db
+          .updateTable('activity_log')
+          .set({ summary: REDACTED_SUMMARY })
+          .where('tenant_id', '=', tenantId)
+          .where('summary', 'is not', null)
+          .where('summary', '<>', REDACTED_SUMMARY)
+          .where((eb) => eb.or(chunk.map(contains)))
+          .executeTakeFirst();
+        redacted += Number(r.numUpdatedRows);
+      }
+      const actorNames = names.filter((n) => n.length <= 320);
       for (let i = 0; i < actorNames.length; i += 200) {
         const r = await db
           .updateTable('activity_log')
@@ -249,6 +281,9 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
         const redacted = { ...data, user: { id, externalId: deleted.externalId, userName: null, displayName: null, active: false, emails: [] }, redacted: true };
         await db.updateTable('events').set({ data: JSON.stringify(redacted) }).where('tenant_id', '=', tenantId).where('seq', '=', e.seq).execute();
       }
+
+      // Sign-in history (connection insights): the label a person signed in with.
+      await sql`update sign_in_events set user_label = null, user_label_folded = null where tenant_id = ${tenantId} and scim_user_id = ${id}`.execute(db);
 
       const sessionsEnded = await deleteSessions(accountIds);
       const accountsGone = accountIds.length

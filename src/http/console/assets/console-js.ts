@@ -56,6 +56,20 @@ export const CONSOLE_JS = String.raw`(function () {
     if (kind) el.textContent = localText(d, kind);
   });
 
+  // CSV import: a chosen file is read into the textarea (without scripts, paste the file's contents).
+  document.querySelectorAll('input[type="file"][data-csv-into]').forEach(function (input) {
+    var target = document.getElementById(input.getAttribute('data-csv-into'));
+    if (!target || typeof FileReader === 'undefined') return;
+    input.hidden = false;
+    input.addEventListener('change', function () {
+      var file = input.files && input.files[0];
+      if (!file) return;
+      var reader = new FileReader();
+      reader.onload = function () { target.value = String(reader.result || ''); };
+      reader.readAsText(file);
+    });
+  });
+
   document.querySelectorAll('input[readonly][data-select]').forEach(function (input) {
     input.addEventListener('focus', function () { input.select(); });
   });

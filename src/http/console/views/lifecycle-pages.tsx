@@ -351,7 +351,7 @@ function AttributeList({ doc }: { doc: JsonObject | undefined }): JSX.Element {
     <dl class="dl compact">
       {flattenAttributes(rest).map((a) => (
         <Fragment key={a.path}>
-          <dt class="mono">{a.path}</dt>
+          <dt class="mono break">{a.path.replace(/^urn:ietf:params:scim:schemas:extension:enterprise:2\.0:User:/, 'enterprise:')}</dt>
           <dd class="break">{a.value}</dd>
         </Fragment>
       ))}
