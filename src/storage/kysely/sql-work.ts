@@ -18,8 +18,8 @@ export interface SqlWorkLimits {
   readonly deadlineMsPostgres: number;
 }
 
-/** ≈ 40 ms of SQLite work on the reference machine (docs/security.md). */
-export const DEFAULT_SQL_WORK: SqlWorkLimits = Object.freeze({ units: 400_000, deadlineMs: 40, deadlineMsPostgres: 2_000 });
+/** ≈ 20 ms of SQLite work on the reference machine (docs/security.md). */
+export const DEFAULT_SQL_WORK: SqlWorkLimits = Object.freeze({ units: 200_000, deadlineMs: 20, deadlineMsPostgres: 2_000 });
 
 /** Thrown from inside SQLite by scim_work; carries which limit was hit. */
 export class SqlWorkExceeded extends Error {
