@@ -22,6 +22,6 @@ export class ActivityPage extends ConsolePage {
   }
 
   async openRow(index: number): Promise<void> {
-    await this.rows.nth(index).getByRole('link', { name: /^Details of / }).click();
+    await this.rows.nth(index).getByRole('link', { name: /details of / }).click();
   }
 }

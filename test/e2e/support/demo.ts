@@ -4,6 +4,9 @@ import type { ConsoleServer } from './server.js';
 import { GROUP, PATCH_OP, USER, scimOver } from './scim.js';
 import { hashPassword } from '../../../src/auth/password.js';
 
+/** What Entra's provisioning service is taken to send (see services/console/idp-profile.ts). */
+export const ENTRA_USER_AGENT = 'Microsoft.Identity.Provisioning.Service';
+
 export interface Demo {
   readonly admin: { email: string; password: string };
   readonly user: { email: string; password: string };
@@ -34,10 +37,13 @@ export async function seedDemo(server: ConsoleServer): Promise<Demo> {
   const org = await server.newOrg('Contoso');
   const admin = await server.newAccount(org, 'alex.admin@contoso.com', { displayName: 'Alex Admin' });
   const store = services.platform.forTenant(org.id);
-  const old = await services.apiKeys.create(store, { name: 'Okta (trial)', createdBy: admin.email });
+  const old = await services.apiKeys.create(store, { name: 'Entra ID (old)', createdBy: admin.email });
   await services.apiKeys.revoke(store, old.record.id);
   const { key } = await services.apiKeys.create(store, { name: 'Microsoft Entra ID', createdBy: admin.email });
-  const scim = scimOver(server.url, key);
+  const scim = scimOver(server.url, key, ENTRA_USER_AGENT);
+  // A second Entra job still configured with the revoked key: refused, counted on the Dashboard.
+  const stale = scimOver(server.url, old.key, ENTRA_USER_AGENT);
+  for (let i = 0; i < 37; i++) await stale.get('/Users?filter=userName%20eq%20%22probe%22');
 
   const ids: Record<string, string> = {};
   for (const [given, family, department, title] of PEOPLE) {
@@ -59,6 +65,8 @@ export async function seedDemo(server: ConsoleServer): Promise<Demo> {
   for (const name of ['Linus Pauling', 'Edsger Dijkstra']) {
     await scim.patch(`/Users/${ids[name]}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] });
   }
+  // Entra without aadOptscim062020: capitalised ops (a hint on the Dashboard and SCIM setup).
+  await scim.patch(`/Users/${ids['Frances Allen']}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: 'Principal Designer' }] });
 
   const group = async (displayName: string, members: string[]) => {
     const r = await scim.post('/Groups', { schemas: [GROUP], displayName, externalId: crypto.randomUUID(), members: members.map((m) => ({ value: ids[m]! })) });

@@ -8,11 +8,11 @@ export interface ScimResponse {
   readonly body: Record<string, unknown>;
 }
 
-export function scimOver(baseUrl: string, key: string) {
+export function scimOver(baseUrl: string, key: string, userAgent?: string) {
   const send = async (method: string, path: string, body?: unknown): Promise<ScimResponse> => {
     const r = await fetch(`${baseUrl}/scim/v2${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }) },
+      headers: { authorization: `Bearer ${key}`, ...(userAgent ? { 'user-agent': userAgent } : {}), ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await r.text();

@@ -203,7 +203,7 @@ input[readonly] { background: var(--surface-2); font-family: var(--mono); font-s
 .steps ul { margin: 6px 0 0; padding-left: 18px; }
 .toc { display: flex; gap: 8px; flex-wrap: wrap; margin: 0; padding: 0; list-style: none; }
 .guide { scroll-margin-top: 16px; }
-pre { background: #f4f6f9; border: 1px solid var(--border); border-radius: 8px; padding: 12px 14px; overflow-x: auto; margin: 8px 0 0; line-height: 1.45; white-space: pre; }
+pre { background: #f4f6f9; border: 1px solid var(--border); border-radius: 8px; padding: 12px 14px; overflow-x: auto; margin: 8px 0 0; line-height: 1.45; white-space: pre-wrap; overflow-wrap: anywhere; }
 details summary { cursor: pointer; font-weight: 560; }
 details.raw { padding: 14px 24px; border-top: 1px solid var(--border); }
 details.raw pre { margin-top: 12px; }
@@ -239,8 +239,13 @@ kbd { font-family: var(--mono); font-size: 0.82em; border: 1px solid var(--borde
   .dl dd { margin-bottom: 10px; }
 }
 /* ---------- phones: tables marked fits-sm drop their secondary columns instead of scrolling */
+.stack > *, .grid-2 > *, .card, .table-wrap { min-width: 0; max-width: 100%; }
 @media (max-width: 600px) {
-  table.fits-sm { min-width: 0; }
+  .inline-form .field { flex-basis: 100%; }
+  .dl dd, .break, code { overflow-wrap: anywhere; }
+  table { min-width: 0; }
+  th, td { padding: 8px 8px; overflow-wrap: anywhere; }
+  th { white-space: normal; }
   .hide-sm { display: none; }
   .page-header { flex-direction: column; align-items: stretch; }
   .copy-field { flex-wrap: wrap; }

@@ -214,8 +214,9 @@ export function ActivityPage({ chrome, vm }: { chrome: Chrome; vm: ActivityPageM
                 {vm.rows.map((r) => (
                   <tr key={r.seq}>
                     <td class="nowrap">
-                      <a href={`/console/activity/${r.seq}`} aria-label={`Details of ${r.method} ${r.path}`}>
+                      <a href={`/console/activity/${r.seq}`}>
                         <Time iso={r.at} />
+                        <span class="sr-only">{` — details of ${r.method} ${r.path}`}</span>
                       </a>
                     </td>
                     <td class="break hide-sm">

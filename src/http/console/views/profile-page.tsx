@@ -67,14 +67,20 @@ function KeyTable({ keys }: { keys: readonly ApiKeyView[] }): JSX.Element {
   }
   return (
     <div class="table-wrap">
-      <table>
+      <table class="fits-sm">
         <caption class="sr-only">API keys of your organisation</caption>
         <thead>
           <tr>
             <th scope="col">Name</th>
-            <th scope="col">Key</th>
-            <th scope="col">Created by</th>
-            <th scope="col">Created</th>
+            <th scope="col" class="hide-sm">
+              Key
+            </th>
+            <th scope="col" class="hide-sm">
+              Created by
+            </th>
+            <th scope="col" class="hide-sm">
+              Created
+            </th>
             <th scope="col">Last used</th>
             <th scope="col">
               <span class="sr-only">Status and actions</span>
@@ -85,9 +91,9 @@ function KeyTable({ keys }: { keys: readonly ApiKeyView[] }): JSX.Element {
           {keys.map((k) => (
             <tr key={k.id}>
               <td class="cell-main break">{k.name}</td>
-              <td class="mono nowrap">{k.prefix}</td>
-              <td class="break">{k.createdBy ?? <span class="muted">Command line</span>}</td>
-              <td class="nowrap">
+              <td class="mono nowrap hide-sm">{k.prefix}</td>
+              <td class="break hide-sm">{k.createdBy ?? <span class="muted">Command line</span>}</td>
+              <td class="nowrap hide-sm">
                 <Time iso={k.createdAt} />
               </td>
               <td class="nowrap">{k.lastUsedAt ? <Time iso={k.lastUsedAt} /> : <span class="muted">Never</span>}</td>
