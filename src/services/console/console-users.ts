@@ -44,6 +44,8 @@ export interface UserDetail {
   readonly resource: JsonObject;
   readonly groups: ReadonlyArray<{ id: string; displayName: string; direct: boolean }>;
   readonly history: readonly ActivityRow[];
+  /** Last SSO sign-in and linked sign-in identities (provider, since when). */
+  readonly signIn: { readonly lastSignInAt: string | null; readonly identities: ReadonlyArray<{ provider: string; linkedAt: string }> };
 }
 
 /** scim_users.source values behind the console's words. */
@@ -155,12 +157,13 @@ export function createConsoleUsers(deps: { store: ConsoleStore; users: ScimResou
       const row = await store.reads(actor.org.id).findUser(id);
       if (!row) throw new ServiceError('not_found', 'No such user in your organisation');
       const rendered = await users.get(consoleScimContext(actor, 'GET', `/console/users/${id}`, scimBase), id, {});
-      const [groups, history, keyNames] = await Promise.all([
+      const [groups, history, keyNames, signIn] = await Promise.all([
         actor.store.members.ancestorsOf(id),
         actor.store.activity.list({ errorsOnly: false, resourceId: id, beforeSeq: undefined, limit: HISTORY_LIMIT }),
         keyNamesOf(actor),
+        store.reads(actor.org.id).signInOf(id),
       ]);
-      return { row, resource: rendered.resource, groups, history: history.map(withNames(keyNames)) };
+      return { row, resource: rendered.resource, groups, history: history.map(withNames(keyNames)), signIn };
     },
 
     /**
