@@ -47,8 +47,10 @@ export const scimRoutes = (config: Config, services: AppServices, infra: ScimInf
 
   // R-GEN-05: application/scim+json and application/json, with or without charset.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string' }, (req, body, done) => {
     try {
+      // R-GEN-05: Okta sends Content-Type on every request, also on a DELETE that has no body.
+      if (req.method === 'DELETE' && (body as string).trim() === '') return done(null, undefined);
       done(null, parseJsonBody(body as string));
     } catch (e) {
       done(e as Error, undefined);
