@@ -627,6 +627,8 @@ export interface ConsoleReads {
   /** Members of one group ordered by name, one page at a time. */
   groupMembers(groupId: string, offset: number, limit: number): Promise<{ total: number; rows: DirectoryMemberRow[] }>;
   counts(): Promise<{ users: number; activeUsers: number; groups: number }>;
+  /** The user's last SSO sign-in and the sign-in identities linked to them. */
+  signInOf(scimUserId: string): Promise<{ lastSignInAt: string | null; identities: Array<{ provider: string; linkedAt: string }> }>;
   /** Counts behind the identity-provider hints: users without an email, user names that are not emails, groups without members. */
   directoryHints(): Promise<{ usersWithoutEmail: number; nonEmailUserNames: number; emptyGroups: number }>;
   /** Display names (else user names) of the given user and group ids that still exist. */

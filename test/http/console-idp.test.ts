@@ -96,3 +96,18 @@ describeEachDialect(
   },
   { env: { PUBLIC_URL: 'http://127.0.0.1:8080' } },
 );
+
+describeEachDialect('console: a user’s sign-in facts', (t) => {
+  it('shows the last SSO sign-in and the linked sign-in account on the user’s page', async () => {
+    const c = await signedIn(t(), t().org);
+    const created = await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'signin@contoso.test' });
+    const id = JSON.parse(created.body).id as string;
+    expect(text((await c.get(`/console/users/${id}`)).body)).toContain('Never signed in with SSO');
+    const db = t().composition.db.db as unknown as { insertInto(t: string): { values(v: Record<string, unknown>): { execute(): Promise<unknown> } } };
+    await db.insertInto('sign_in_users').values({ tenant_id: t().org.id, scim_user_id: id, account_id: null, is_admin: 0, created_at: '2026-01-01T10:00:00.000Z', last_sign_in_at: '2026-01-02T09:30:00.000Z' }).execute();
+    await db.insertInto('sign_in_identities').values({ tenant_id: t().org.id, provider: 'microsoft', subject: 'tid/oid', scim_user_id: id, linked_at: '2026-01-01T10:00:00.000Z' }).execute();
+    const page = text((await c.get(`/console/users/${id}`)).body);
+    expect(page).toContain('Last sign-in2026-01-02 09:30 UTC');
+    expect(page).toContain('Linked sign-in accountMicrosoft since');
+  });
+});

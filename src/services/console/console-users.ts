@@ -46,6 +46,8 @@ export interface UserDetail {
   readonly history: readonly ActivityRow[];
   /** The user's outbound events (its own and its memberships'), newest first. */
   readonly events: ReadonlyArray<{ id: string; type: string; occurredAt: string; changedAttributes: readonly string[]; group: string | null }>;
+  /** Last SSO sign-in and linked sign-in identities (provider, since when). */
+  readonly signIn: { readonly lastSignInAt: string | null; readonly identities: ReadonlyArray<{ provider: string; linkedAt: string }> };
 }
 
 /** scim_users.source values behind the console's words. */
@@ -157,17 +159,18 @@ export function createConsoleUsers(deps: { store: ConsoleStore; users: ScimResou
       const row = await store.reads(actor.org.id).findUser(id);
       if (!row) throw new ServiceError('not_found', 'No such user in your organisation');
       const rendered = await users.get(consoleScimContext(actor, 'GET', `/console/users/${id}`, scimBase), id, {});
-      const [groups, history, keyNames, stored] = await Promise.all([
+      const [groups, history, keyNames, signIn, stored] = await Promise.all([
         actor.store.members.ancestorsOf(id),
         actor.store.activity.list({ errorsOnly: false, resourceId: id, beforeSeq: undefined, limit: HISTORY_LIMIT }),
         keyNamesOf(actor),
+        store.reads(actor.org.id).signInOf(id),
         actor.store.outbox.forResource(id, HISTORY_LIMIT),
       ]);
       const events = stored.map((e) => {
         const data = JSON.parse(e.data) as { changedAttributes?: string[]; group?: { displayName?: string | null } };
         return { id: e.id, type: e.type, occurredAt: e.occurredAt, changedAttributes: data.changedAttributes ?? [], group: data.group?.displayName ?? null };
       });
-      return { row, resource: rendered.resource, groups, history: history.map(withNames(keyNames)), events };
+      return { row, resource: rendered.resource, groups, history: history.map(withNames(keyNames)), signIn, events };
     },
 
     /**

@@ -3,6 +3,7 @@
 // /scim/v2 list requests, so the console and the API cannot disagree about what matches.
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from './database.js';
+import type { SignInTables } from './sign-in-store.js';
 import type { SqlDialectName } from './dialect-name.js';
 import type { TenantId } from '../../domain/ids.js';
 import type { ConsoleReads, DirectoryUserRow, SortSpec } from '../ports.js';
@@ -44,6 +45,16 @@ export function createConsoleReadsRepo(db: Kysely<Database>, dialect: SqlDialect
       for (const o of order(userCtx, q.sort)) rowsQ = rowsQ.orderBy(o);
       const rows = q.limit > 0 ? await rowsQ.limit(q.limit).offset(q.offset).execute() : [];
       return { total: Number(totalRow.n), rows: rows.map(toUserRow) };
+    },
+
+    async signInOf(scimUserId) {
+      if (!isStorableText(scimUserId)) return { lastSignInAt: null, identities: [] };
+      const sdb = db as unknown as Kysely<Database & SignInTables>;
+      const [user, identities] = await Promise.all([
+        sdb.selectFrom('sign_in_users').select('last_sign_in_at').where('tenant_id', '=', tenantId).where('scim_user_id', '=', scimUserId).executeTakeFirst(),
+        sdb.selectFrom('sign_in_identities').select(['provider', 'linked_at']).where('tenant_id', '=', tenantId).where('scim_user_id', '=', scimUserId).orderBy('linked_at').execute(),
+      ]);
+      return { lastSignInAt: user?.last_sign_in_at ?? null, identities: identities.map((i) => ({ provider: i.provider, linkedAt: i.linked_at })) };
     },
 
     async directoryHints() {

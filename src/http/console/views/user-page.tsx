@@ -11,6 +11,8 @@ import { Changes, ConflictNote } from './activity-page.js';
 export const USER_DONE = ['deactivated', 'reactivated', 'added', 'edited', 'restored'] as const;
 export type UserDone = (typeof USER_DONE)[number];
 
+const PROVIDER_LABEL: Record<string, string> = { microsoft: 'Microsoft', google: 'Google', oidc: 'OpenID Connect' };
+
 export interface UserPageView extends UserDetail {
   readonly done: UserDone | undefined;
 }
@@ -216,6 +218,19 @@ export function UserPage({ chrome, vm }: { chrome: Chrome; vm: UserPageView }): 
               <dd class="mono">{meta.version ?? '—'}</dd>
               <dt>WiggleDesk id</dt>
               <dd class="mono">{u.id}</dd>
+              <dt>Last sign-in</dt>
+              <dd>{vm.signIn.lastSignInAt ? <Time iso={vm.signIn.lastSignInAt} exact /> : 'Never signed in with SSO'}</dd>
+              <dt>Linked sign-in account</dt>
+              <dd>
+                {vm.signIn.identities.length === 0
+                  ? 'None yet (linked at the first SSO sign-in)'
+                  : vm.signIn.identities.map((i, n) => (
+                      <span key={i.provider}>
+                        {n > 0 ? ', ' : ''}
+                        {PROVIDER_LABEL[i.provider] ?? i.provider} since <Time iso={i.linkedAt} />
+                      </span>
+                    ))}
+              </dd>
             </dl>
           </section>
           <section class="card" aria-labelledby="groups-title">
