@@ -62,18 +62,20 @@ async function waitFor(cond: () => boolean, ms: number): Promise<void> {
 for (const dialect of DIALECTS) {
   it(`[${dialect}] SIGKILL mid-delivery loses no SET; a SET sent twice keeps its jti`, async () => {
     const db = await freshDatabase(dialect);
-    // The receiver: slow 202s, so the kill lands while requests are in flight.
+    // The receiver holds every answer until the kill, so the SETs it has seen by then are exactly
+    // the ones in flight (sent, 202 never recorded) — however slow the machine is; afterwards it
+    // answers 202 at once.
     const got: Array<{ jti: string; uri: string; events: string[] }> = [];
+    let holding = true;
     const receiver: HttpServer = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const claims = decodeJwt(Buffer.concat(chunks).toString('utf8'));
         got.push({ jti: claims.jti!, uri: (claims['sub_id'] as { uri: string }).uri, events: Object.keys(claims['events'] as object) });
-        setTimeout(() => {
-          res.writeHead(202);
-          res.end();
-        }, 1500);
+        if (holding) return; // the socket dies with the killed server
+        res.writeHead(202);
+        res.end();
       });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
@@ -107,6 +109,7 @@ for (const dialect of DIALECTS) {
       const exited = once(server.child, 'exit');
       server.child.kill('SIGKILL');
       await exited;
+      holding = false;
       const inFlight = new Set(got.map((g) => g.uri));
       expect(inFlight.size).toBeGreaterThanOrEqual(3);
 
