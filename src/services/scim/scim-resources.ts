@@ -28,6 +28,7 @@ import {
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
 import type { ActivityEntry, MemberChangeRow } from '../../storage/ports.js';
 import { recordChange, type ResourceChange } from '../events/record-events.js';
+import { createWriteQueue } from './write-queue.js';
 
 type MemberDelta = { readonly added: readonly MemberChangeRow[]; readonly removed: readonly MemberChangeRow[] };
 
@@ -332,6 +333,9 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
   }
 
   const projectionOf = (p: ProjectionParams) => parseProjection(rs, p);
+  // Writes of one resource take turns in this process (write-queue.ts: waiting holds no pool connection).
+  const writes = createWriteQueue();
+  const writeKey = (ctx: RequestContext, id: string) => `${ctx.store.tenantId}/${id}`;
   const lifecycle = (): UserLifecycleHooks | undefined => (resourceType === 'User' ? userHooks : undefined);
 
   /** Runs a write, letting the lifecycle see a failure (a pending claim survives the rollback). */
@@ -382,7 +386,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
     async replace(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
-      const stored = await guarded(ctx, () => withRetry(ctx.store, (locked) =>
+      const stored = await guarded(ctx, () => writes.run(writeKey(ctx, id), () => withRetry(ctx.store, (locked) =>
         ctx.store.transaction(async (tx) => {
           const current = locked ? await repo(tx).findForUpdate(id) : await repo(tx).findById(id);
           if (!current) throw notFoundError(id);
@@ -412,14 +416,14 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           await recordChange(tx, activity(ctx, 200, id, withLifecycle(attrSummary(normalized, current.doc, doc), labels)), withClaim(changesOf(current, after, memberRows > 0 ? [delta] : []), current, after, claim), now);
           return after;
         }),
-      ));
+      )));
       return render(ctx.store, ctx.baseUrl, stored, projection);
     },
 
     async patch(ctx, id, body, projectionParams, pre) {
       const projection = projectionOf(projectionParams);
       const ops = parsePatchRequest(body, limits);
-      const stored = await guarded(ctx, () => withRetry(ctx.store, (locked) =>
+      const stored = await guarded(ctx, () => writes.run(writeKey(ctx, id), () => withRetry(ctx.store, (locked) =>
         ctx.store.transaction(async (tx) => {
           const current = locked ? await repo(tx).findForUpdate(id) : await repo(tx).findById(id);
           if (!current) throw notFoundError(id);
@@ -449,14 +453,14 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           await recordChange(tx, activity(ctx, membersAttr && !hasProjection(projectionParams) ? 204 : 200, id, withLifecycle(summary, labels)), withClaim(changesOf(current, after, deltas), current, after, claim), now);
           return after;
         }),
-      ));
+      )));
       const noContent = Boolean(membersAttr) && !hasProjection(projectionParams);
       return { rendered: await render(ctx.store, ctx.baseUrl, stored, projection, { forceNoMembers: noContent }), noContent };
     },
 
     async delete(ctx, id, pre) {
       const hooks = lifecycle();
-      await guarded(ctx, () =>
+      await guarded(ctx, () => writes.run(writeKey(ctx, id), () =>
         ctx.store.transaction(async (tx) => {
           const current = await repo(tx).findForUpdate(id);
           if (!current) throw notFoundError(id);
@@ -470,7 +474,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
           }
           await recordChange(tx, activity(ctx, 204, id, summary), [{ kind: 'deleted', resourceType, before: current }]);
         }),
-      );
+      ));
       await hooks?.afterDelete(ctx, id);
     },
 
