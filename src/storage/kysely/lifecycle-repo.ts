@@ -126,23 +126,35 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
     },
 
     async findManualMatches(userNameFolded, emailFolded) {
-      const rows = await db
+      // Two index lookups, merged here: one statement with `userName = ? OR id IN (emails …)` and
+      // ORDER BY seq made SQLite walk the tenant's users in seq order and test each row (0.9 ms per
+      // SCIM create at 3,000 users, growing with the tenant). Every SCIM create asks this.
+      const byName = await db
         .selectFrom('scim_users')
-        .select('id')
+        .select(['id', 'seq'])
         .where('tenant_id', '=', tenantId)
+        .where('user_name_folded', '=', userNameFolded)
         .where('source', '=', 'manual')
-        .where((eb) =>
-          emailFolded === null
-            ? eb('user_name_folded', '=', userNameFolded)
-            : eb.or([
-                eb('user_name_folded', '=', userNameFolded),
-                eb('id', 'in', eb.selectFrom('scim_user_emails').select('user_id').where('tenant_id', '=', tenantId).where('value_folded', '=', emailFolded)),
-              ]),
-        )
-        .orderBy('seq')
-        .limit(5)
         .execute();
-      return rows.map((r) => r.id);
+      const byEmail =
+        emailFolded === null
+          ? []
+          : await db
+              .selectFrom('scim_user_emails as e')
+              .innerJoin('scim_users as u', (j) => j.onRef('u.tenant_id', '=', 'e.tenant_id').onRef('u.id', '=', 'e.user_id'))
+              .select(['u.id as id', 'u.seq as seq'])
+              .where('e.tenant_id', '=', tenantId)
+              .where('e.value_folded', '=', emailFolded)
+              .where('u.source', '=', 'manual')
+              .orderBy('u.seq')
+              .limit(5)
+              .execute();
+      const seen = new Set<string>();
+      return [...byName, ...byEmail]
+        .sort((a, b) => Number(a.seq) - Number(b.seq))
+        .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
+        .slice(0, 5)
+        .map((r) => r.id);
     },
 
     async setSource(id, source) {
