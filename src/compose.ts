@@ -14,6 +14,8 @@ import { createConsoleServices } from './services/console/console.js';
 import type { AppServices } from './services/app-services.js';
 import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
+import { createSignInLog } from './services/sign-in-log/sign-in-log.js';
+import { createSignInLogRepo } from './storage/kysely/sign-in-log-repo.js';
 import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
 import { createUserLifecycle } from './services/lifecycle/lifecycle.js';
@@ -76,6 +78,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const groups = createScimResourceService('Group', limits);
   const consoleStore = createConsoleStore(db.db, db.dialect);
   const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups, lifecycle });
+  const signInLog = createSignInLog({ store: createSignInLogRepo(db.db), ...(options.now ? { now: options.now } : {}), ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}) });
   const signIn = createSignInService({
     store: createSignInStore(db.db, db.dialect),
     sessions: createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy),
@@ -107,8 +110,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // SSO sessions are console sessions: guard() ends them once the SCIM user is gone or inactive
     // and gives SSO accounts their role (admin flag or admin group) on every request.
     // Enforce SSO: password sign-in refused for all but break-glass admins of an organisation that enforces it.
-    console: { ...consoleServices, auth: signIn.guard(signInPolicy.guard(consoleServices.auth)) },
-    signIn,
+    // The sign-in log wraps the outermost guard, so it records each attempt's final outcome.
+    console: { ...consoleServices, auth: signIn.guard(signInLog.wrapPassword(signInPolicy.guard(consoleServices.auth))) },
+    signIn: signInLog.wrapSso(signIn),
+    signInLog,
     lifecycle,
     oauth,
     events: createEventsServices({

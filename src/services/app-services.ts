@@ -12,6 +12,7 @@ import type { SetStreamService } from './sets/set-streams.js';
 import type { OAuthService } from './oauth/oauth-service.js';
 import type { EventsServices } from './events/events.js';
 import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
+import type { SignInLog } from './sign-in-log/sign-in-log.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -26,6 +27,8 @@ export interface AppServices {
   readonly console: ConsoleServices;
   /** Sign-in with Microsoft, Google and generic OIDC; settings; the signed-in home. */
   readonly signIn: SignInService;
+  /** Every console sign-in attempt and refusal, per organisation (issue #17). */
+  readonly signInLog: SignInLog;
   /** Manual users, claims, deprovisioning policy, soft delete, restore, erasure (issue #14). */
   readonly lifecycle: UserLifecycle;
   /** SCIM security event tokens (RFC 9967): SET streams, their keys, push and poll. */

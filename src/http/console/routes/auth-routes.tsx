@@ -9,6 +9,7 @@ import { LoginPage } from '../views/login-page.js';
 import { SSO_REQUIRED_MESSAGE } from '../../../services/sign-in/sign-in-policy.js';
 
 const INVALID = 'The email or password is incorrect.';
+const DEPROVISIONED = 'Your account has been deactivated or removed by your organisation. Ask your IT admin if you still need access.';
 
 export const authRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app) => {
   const secure = deps.config.secureCookies;
@@ -36,7 +37,7 @@ export const authRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app)
     const form = formOf(request);
     const email = (form.email ?? '').trim().slice(0, 320);
     const next = safeNext(form.next) ?? '';
-    const result = await deps.services.auth.signIn({ email, password: form.password ?? '', address: request.ip });
+    const result = await deps.services.auth.signIn({ email, password: form.password ?? '', address: request.ip, reference: request.id });
     if (!result.ok) {
       if (result.reason === 'throttled') {
         reply.header('retry-after', String(result.retryAfterSeconds));
@@ -44,6 +45,7 @@ export const authRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app)
         return page(request, reply, { email, next, error: `Too many sign-in attempts. Wait ${minutes} minute${minutes === 1 ? '' : 's'}, then try again.` }, 429);
       }
       if (result.reason === 'sso_required') return page(request, reply, { email, next, error: SSO_REQUIRED_MESSAGE }, 403);
+      if (result.reason === 'deprovisioned') return page(request, reply, { email, next, error: DEPROVISIONED }, 403);
       return page(request, reply, { email, next, error: INVALID }, 401);
     }
     // A fresh session on every sign-in (no fixation); the previous one, if any, ends.
