@@ -14,6 +14,7 @@ import type { TenantId } from '../../domain/ids.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import { requireAdmin, type ConsoleActor, type ConsoleAuth, type SignInResult } from '../console/console-auth.js';
 import type { SignInService } from '../sign-in/sign-in.js';
+import type { OrgProviderService } from '../sign-in/org-provider/org-provider.js';
 
 /** Sign-in log rows are kept as long as the other logs' default (events, SETs): 30 days. */
 export const SIGN_IN_LOG_RETENTION_DAYS = 30;
@@ -156,6 +157,24 @@ export function createSignInLog(deps: { store: SignInLogStore; now?: () => numbe
               scimUserId: r.scimUserId ?? null,
               reference: ref,
             });
+          }
+          return result;
+        },
+      };
+    },
+
+    /** Sign-in with an organisation's own OpenID Connect provider (an admin's "Try sign-in" is not a sign-in). */
+    wrapOrgProvider(orgProvider: OrgProviderService): OrgProviderService {
+      return {
+        ...orgProvider,
+        async complete(rawOrgId, cookie, query, previousSession, reference) {
+          const result = await orgProvider.complete(rawOrgId, cookie, query, previousSession, reference);
+          const ref = reference ?? '';
+          if (result.kind === 'sign_in' && result.ok) {
+            await record({ tenantIds: [result.tenantId], outcome: 'success', provider: 'org_oidc', code: 'sso/signed_in', userLabel: result.userLabel, scimUserId: result.scimUserId, reference: ref });
+          } else if (result.kind !== 'tried') {
+            const r = result.refusal;
+            await record({ tenantIds: r.tenantIds ?? [], outcome: 'refused', provider: 'org_oidc', code: `sso/${r.reason}`, userLabel: r.loginName ?? null, scimUserId: r.scimUserId ?? null, reference: ref });
           }
           return result;
         },

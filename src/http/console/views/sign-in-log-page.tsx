@@ -5,7 +5,7 @@ import { SIGN_IN_LOG_PAGE_SIZES, type SignInLogPage as SignInLogPageModel } from
 import { Layout, type Chrome } from './layout.js';
 import { Badge, EmptyState, PageHeader, Time, hrefWith } from './components.js';
 
-const PROVIDER_LABEL: Readonly<Record<string, string>> = { password: 'Password', microsoft: 'Microsoft', google: 'Google', oidc: 'OpenID Connect' };
+const PROVIDER_LABEL: Readonly<Record<string, string>> = { password: 'Password', microsoft: 'Microsoft', google: 'Google', oidc: 'OpenID Connect', org_oidc: 'Your OpenID Connect provider' };
 
 export function SignInLogPage({ chrome, vm }: { chrome: Chrome; vm: SignInLogPageModel }): JSX.Element {
   const params = { user: vm.user || undefined, code: vm.code || undefined, outcome: vm.outcome, user_id: vm.scimUserId, size: vm.pageSize === 50 ? undefined : vm.pageSize };
