@@ -31,6 +31,9 @@ import { createOAuthService } from './services/oauth/oauth-service.js';
 import { createJwksCache } from './services/oauth/jwks-cache.js';
 import { createEventsServices } from './services/events/events.js';
 import { DEFAULT_OUTBOUND_POLICY } from './outbound/outbound-request.js';
+import { createOrgOidcStore } from './storage/kysely/org-oidc-repo.js';
+import { createOrgProviderService } from './services/sign-in/org-provider/org-provider.js';
+import { createSecretSealer } from './services/webhooks/secrets.js';
 
 export interface Composition {
   readonly db: DbHandle;
@@ -84,9 +87,11 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const oidcClients = config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp }));
   const graceDays = config.sso.unverifiedBindingGraceDays;
   const unverifiedGraceMs = graceDays === undefined ? undefined : graceDays * 86_400_000;
+  const signInStore = createSignInStore(db.db, db.dialect);
+  const ssoSessions = createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy);
   const signIn = createSignInService({
-    store: createSignInStore(db.db, db.dialect),
-    sessions: createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy),
+    store: signInStore,
+    sessions: ssoSessions,
     providers: oidcClients,
     allowInsecureHttp: config.sso.allowInsecureHttp,
     unverifiedGraceMs,
@@ -141,6 +146,16 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
     }),
     signInPolicy,
+    orgProvider: createOrgProviderService({
+      store: createOrgOidcStore(db.db, db.dialect),
+      signInStore,
+      platform,
+      sessions: ssoSessions,
+      // The client secret is needed for the code exchange: sealed like webhook secrets, not hashed.
+      sealer: createSecretSealer(config.events.webhookSecretKey?.reveal()),
+      activity,
+      policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
+    }),
     sets: createSetStreamService({
       store: setStore,
       // SET streams read the same outbox as the Events API and webhooks.
