@@ -34,7 +34,8 @@ if (!A.configs || A.help) {
   process.exit(A.help ? 0 : 2);
 }
 const configs = String(A.configs).split(';').filter(Boolean).map((c) => {
-  const [name, rest] = c.split('=');
+  const eq = c.indexOf('=');
+  const name = c.slice(0, eq), rest = c.slice(eq + 1);
   const [node, app, flags = ''] = rest.split('@');
   return { name, node: resolve(REPO, node), app: resolve(REPO, app || '.'), flags: flags.split(/\s+/).filter(Boolean) };
 });
@@ -86,10 +87,25 @@ try {
       rows.push([ph, s.name, round(cpus[0], 3), round(med(cpus.slice(1)), 3), cpus.slice(1).map((x) => round(x, 3)).join(' '), round(med(s.runs.slice(1).map((x) => x[ph]?.rps)), 0), errs]);
     }
   }
+  // The server's own view (prom-client default metrics on /metrics): V8 heap by space and GC time by kind.
+  const mem = [];
+  for (const s of servers) {
+    const text = await (await undici.request(`${s.server.origin}/metrics`)).body.text();
+    const val = (re) => { let sum = 0, hit = false; for (const m of text.matchAll(re)) { sum += Number(m[1]); hit = true; } return hit ? sum : null; };
+    const mb = (v) => (v == null ? '—' : round(v / 2 ** 20, 1));
+    const gc = (kind, what) => val(new RegExp(`^wiggledesk_nodejs_gc_duration_seconds_${what}\\{kind="${kind}"\\} (\\S+)$`, 'gm'));
+    const reqs = s.runs.reduce((a, x) => a + phases.reduce((b, ph) => b + (x[ph]?.requests ?? 0), 0), 0);
+    mem.push([s.name, mb(val(/^wiggledesk_nodejs_heap_size_total_bytes (\S+)$/gm)), mb(val(/^wiggledesk_nodejs_heap_size_used_bytes (\S+)$/gm)),
+      mb(val(/^wiggledesk_nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/gm)), mb(val(/^wiggledesk_nodejs_heap_space_size_total_bytes\{space="code"\} (\S+)$/gm)),
+      mb(val(/^wiggledesk_nodejs_external_memory_bytes (\S+)$/gm)),
+      ...['minor', 'major', 'incremental'].map((k) => `${gc(k, 'count') ?? 0} / ${round((gc(k, 'sum') ?? 0) * 1000, 0)} ms`),
+      reqs ? round(((gc('minor', 'sum') ?? 0) + (gc('major', 'sum') ?? 0) + (gc('incremental', 'sum') ?? 0)) * 1e6 / reqs, 1) : '—']);
+  }
   const rss = servers.map((s) => [s.name, round(s.rssStart, 0), s.runs.map((x) => round(x.rssMB, 0)).join(' ')]);
   console.log(`\n${users.toLocaleString()} users, ${rounds} rounds × ${seconds} s per phase, rotated; load average at end ${os.loadavg().map((x) => round(x)).join(' ')}\n`);
   console.log(mdTable(['phase', 'config', 'CPU ms/req round 1 (cold)', 'CPU ms/req median rounds 2…', 'rounds 2…', 'req/s median rounds 2…', 'errors'], rows));
   console.log(`\nRSS MB (after start; after each round)\n${mdTable(['config', 'start', 'rounds'], rss)}`);
+  console.log(`\nV8 heap at the end (MB) and GC over the server's life (count / total ms), from its /metrics\n${mdTable(['config', 'heap total', 'heap used', 'new space', 'code space', 'external', 'minor GC', 'major GC', 'incremental', 'GC µs per request'], mem)}`);
 } finally {
   for (const s of servers) { await s.client.close().catch(() => {}); await s.server.stop(); }
   rmSync(workDir, { recursive: true, force: true });
