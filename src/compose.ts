@@ -28,6 +28,9 @@ import { createOAuthService } from './services/oauth/oauth-service.js';
 import { createJwksCache } from './services/oauth/jwks-cache.js';
 import { createEventsServices } from './services/events/events.js';
 import { DEFAULT_OUTBOUND_POLICY } from './outbound/outbound-request.js';
+import { createOrgOidcStore } from './storage/kysely/org-oidc-repo.js';
+import { createOrgProviderService } from './services/sign-in/org-provider/org-provider.js';
+import { createSecretSealer } from './services/webhooks/secrets.js';
 
 export interface Composition {
   readonly db: DbHandle;
@@ -76,9 +79,11 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const groups = createScimResourceService('Group', limits);
   const consoleStore = createConsoleStore(db.db, db.dialect);
   const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups, lifecycle });
+  const signInStore = createSignInStore(db.db, db.dialect);
+  const ssoSessions = createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy);
   const signIn = createSignInService({
-    store: createSignInStore(db.db, db.dialect),
-    sessions: createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy),
+    store: signInStore,
+    sessions: ssoSessions,
     providers: config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp })),
     allowInsecureHttp: config.sso.allowInsecureHttp,
   });
@@ -121,6 +126,16 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
     }),
     signInPolicy,
+    orgProvider: createOrgProviderService({
+      store: createOrgOidcStore(db.db, db.dialect),
+      signInStore,
+      platform,
+      sessions: ssoSessions,
+      // The client secret is needed for the code exchange: sealed like webhook secrets, not hashed.
+      sealer: createSecretSealer(config.events.webhookSecretKey?.reveal()),
+      activity,
+      policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
+    }),
     sets: createSetStreamService({
       store: setStore,
       // SET streams read the same outbox as the Events API and webhooks.

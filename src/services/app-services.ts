@@ -12,6 +12,7 @@ import type { SetStreamService } from './sets/set-streams.js';
 import type { OAuthService } from './oauth/oauth-service.js';
 import type { EventsServices } from './events/events.js';
 import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
+import type { OrgProviderService } from './sign-in/org-provider/org-provider.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -36,4 +37,6 @@ export interface AppServices {
   readonly events: EventsServices;
   /** Enforce SSO with named break-glass admins. */
   readonly signInPolicy: SignInPolicyService;
+  /** An organisation's own OpenID Connect provider: settings, "Try sign-in", sign-in at /auth/org/<id>. */
+  readonly orgProvider: OrgProviderService;
 }

@@ -965,3 +965,69 @@ export interface TenantSignInPolicyStore {
 export interface SignInPolicyStore {
   forTenant(tenantId: TenantId): TenantSignInPolicyStore;
 }
+
+// ---- An organisation's own OpenID Connect provider (issue #17, self-service sign-in) ----
+
+export interface OrgOidcProviderRecord {
+  readonly label: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Sealed (services/webhooks/secrets.ts); never shown. */
+  readonly clientSecretSealed: string;
+  /** Counts changes of issuer, client id or secret. */
+  readonly configVersion: number;
+  /** The configVersion of the last successful try, or null. */
+  readonly testedVersion: number | null;
+  readonly enabled: boolean;
+  readonly lastTryAt: string | null;
+  /** JSON of the last try's result (services/sign-in/org-provider). */
+  readonly lastTry: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly updatedBy: string | null;
+}
+
+export type OrgOidcFlowPurpose = 'try' | 'sign_in';
+
+export interface OrgOidcFlowRecord {
+  readonly id: string;
+  readonly purpose: OrgOidcFlowPurpose;
+  readonly configVersion: number;
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+  readonly returnTo: string | null;
+  /** The console account that started a try. */
+  readonly startedBy: string | null;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+export interface TenantOrgOidcStore {
+  readonly tenantId: TenantId;
+  get(): Promise<OrgOidcProviderRecord | undefined>;
+  /** Creates or replaces the settings; a change of issuer, client id or secret bumps configVersion and disables the provider. Returns the stored record. */
+  save(input: { label: string; issuer: string; clientId: string; clientSecretSealed: string | undefined; now: string; by: string }): Promise<OrgOidcProviderRecord>;
+  /** Records a try's result (only if configVersion is still current); success marks that version tested, failure withdraws it. */
+  recordTry(configVersion: number, succeeded: boolean, result: string, now: string): Promise<boolean>;
+  /** Enables (only when the current version was tested) or disables; false when refused or absent. */
+  setEnabled(enabled: boolean, now: string, by: string): Promise<boolean>;
+  remove(): Promise<boolean>;
+  saveFlow(flow: OrgOidcFlowRecord): Promise<void>;
+  /** Reads and deletes in one statement, so a flow completes at most once. */
+  takeFlow(id: string): Promise<OrgOidcFlowRecord | undefined>;
+  deleteExpiredFlows(now: string): Promise<number>;
+  /** The user this provider's subject signed in as before (sign_in_identities, provider `org_oidc`). */
+  userOfSubject(subject: string): Promise<string | undefined>;
+  /** The subject of this provider the user is linked to, if any. */
+  subjectOfUser(scimUserId: string): Promise<string | undefined>;
+  /** Points the subject at the user, replacing an earlier link of either. */
+  linkSubject(subject: string, scimUserId: string, now: string): Promise<void>;
+  /** Forgets every remembered subject of this provider (after the issuer changed or the provider was removed). */
+  forgetSubjects(): Promise<number>;
+}
+
+export interface OrgOidcStore {
+  forTenant(tenantId: TenantId): TenantOrgOidcStore;
+}

@@ -102,7 +102,7 @@ export function SignInSettingsPage({ chrome, vm }: { chrome: Chrome; vm: SignInS
   const done = vm.done ? DONE_MESSAGES[vm.done] : undefined;
   return (
     <Layout title="Sign-in settings" chrome={chrome}>
-      <PageHeader title="Sign-in settings" description={`Who may sign in to ${vm.org.name} with single sign-on, and who is an admin.`} actions={<a class="btn secondary" href="/console/sign-in-policy">Enforce SSO…</a>} />
+      <PageHeader title="Sign-in settings" description={`Who may sign in to ${vm.org.name} with single sign-on, and who is an admin.`} actions={<><a class="btn secondary" href="/console/sign-in-settings/org-provider">Your own identity provider…</a><a class="btn secondary" href="/console/sign-in-policy">Enforce SSO…</a></>} />
       <div class="stack">
         {done ? (
           <Notice tone="success" role="status">
