@@ -10,6 +10,7 @@ import { buildTestApp, PATCH_OP, type TestApp } from '../support/test-app.js';
 import { hashPassword } from '../../src/auth/password.js';
 import { startMicrosoftIdp, type TestIdp } from '../support/oidc-provider.js';
 import { ConsoleClient, newAccount, scimUser, signedIn } from './console-client.js';
+import { GLOBAL_ADMIN, proofCallbackUri, proveBySignIn } from '../support/bindings.js';
 import { SIGN_IN_LOG_RETENTION_DAYS } from '../../src/services/sign-in-log/sign-in-log.js';
 
 const CONTOSO_TID = 'c0a1c0a1-0000-4000-8000-0000000000a1';
@@ -62,18 +63,20 @@ for (const dialect of DIALECTS) {
             { id: 'carol', oid: oid(2), preferredUsername: 'carol@contoso.com', name: 'Carol' },
             { id: 'nobody', oid: oid(3), preferredUsername: 'nobody@contoso.com', name: 'Nobody' },
             { id: 'xss', oid: oid(4), preferredUsername: '<img src=x onerror=alert(1)>@contoso.com', name: 'X' },
+            // The tenant's Global Administrator proves the binding (issue #18).
+            { id: 'contoso-admin', oid: oid(5), preferredUsername: 'admin@contoso.com', name: 'Contoso Admin', wids: [GLOBAL_ADMIN] },
           ],
         },
         { tid: FABRIKAM_TID, name: 'Fabrikam', accounts: [{ id: 'alice-fabrikam', oid: oid(11), preferredUsername: 'alice@contoso.com', name: 'Not Alice' }] },
         { tid: LONELY_TID, name: 'Lonely', accounts: [{ id: 'lonely', oid: oid(21), preferredUsername: 'lonely@nowhere.test', name: 'Lonely' }] },
       ]);
       ms.registerRedirectUri('https://wiggledesk.test/auth/microsoft/callback');
+      ms.registerRedirectUri(proofCallbackUri('microsoft'));
       t = await buildTestApp(dialect, { env: ms.env(), now: () => clock });
       ids.alice = await scimUser(t, 'alice@contoso.com', { displayName: 'Alice Anders' });
       ids.carol = await scimUser(t, 'carol@contoso.com', { active: false });
       admin = await signedIn(t, t.org);
-      await admin.get('/console/sign-in-settings');
-      expect((await admin.post('/console/sign-in-settings/bindings', { provider: 'microsoft', value: CONTOSO_TID })).statusCode).toBe(303);
+      expect((await proveBySignIn(admin, ms, 'contoso-admin')).statusCode).toBe(303);
     });
 
     afterAll(async () => {

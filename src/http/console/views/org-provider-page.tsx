@@ -211,7 +211,8 @@ export function OrgProviderPage({
             <div class="field">
               <label for="org-issuer">Issuer URL</label>
               <input
-                type="url"
+                type="text"
+                inputMode="url"
                 id="org-issuer"
                 name="issuer"
                 maxLength={500}
@@ -264,7 +265,7 @@ export function OrgProviderPage({
               </span>
             </div>
             <div class="field">
-              <label for="org-label">Button name</label>
+              <label for="org-label">Display name</label>
               <input
                 type="text"
                 id="org-label"
@@ -276,7 +277,7 @@ export function OrgProviderPage({
                 autocomplete="off"
               />
               <span class="hint" id="org-label-hint">
-                What your users see: “Sign in with …”.
+                The name your users see when WiggleDesk talks about this provider, e.g. on a refused sign-in.
               </span>
             </div>
             <div>

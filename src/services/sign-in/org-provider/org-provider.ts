@@ -323,7 +323,7 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
     if (label.length > MAX_LABEL || hasControl(label))
       throw new ServiceError(
         "invalid",
-        `The button name is at most ${MAX_LABEL} characters, on one line.`,
+        `The display name is at most ${MAX_LABEL} characters, on one line.`,
       );
     const rawIssuer = (raw.issuer ?? "").trim();
     const issuer =
