@@ -49,7 +49,7 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
 
   await app.register(async (signedIn) => {
     signedIn.addHook('preHandler', hooks.requireSignedIn);
-    await signedIn.register(dashboardRoutes(deps));
+    await signedIn.register(dashboardRoutes(deps, services.bindings));
     await signedIn.register(profileRoutes(deps));
     await signedIn.register(homeRoutes(deps, services.signIn));
 
