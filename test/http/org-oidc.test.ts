@@ -364,6 +364,12 @@ for (const dialect of DIALECTS) {
       expect(home.statusCode).toBe(200);
       expect(home.body).toContain('Alice Anders');
 
+      // The sign-in page offers the organisation's button (with `next`) only now that it is enabled.
+      expect(page.body).toContain(`value="https://wiggledesk.test/console/login?org=${t.org.id}"`);
+      const login = await new ConsoleClient(t.app).get(`/console/login?org=${t.org.id}&next=%2Fconsole%2Fusers`);
+      expect(login.body).toContain(`href="/auth/org/${t.org.id}/start?next=%2Fconsole%2Fusers"`);
+      expect(login.body).toContain('Sign in with Okta');
+
       // A work email matches (userName bob.berg, token email Bob@Contoso.com).
       expect((await signInAs('bob')).response.headers.location).toBe('/console/home');
       await expectRefused('carol', 'inactive');
@@ -485,6 +491,9 @@ for (const dialect of DIALECTS) {
       await admin.get(PAGE);
       expect((await admin.post(`${PAGE}/disable`)).headers.location).toBe(`${PAGE}?done=disabled`);
       await expectRefused('alice', 'org_not_configured');
+      const login = await new ConsoleClient(t.app).get(`/console/login?org=${t.org.id}`);
+      expect(login.statusCode).toBe(200);
+      expect(login.body).not.toContain(`/auth/org/${t.org.id}/start`);
       await admin.get(PAGE);
       expect((await admin.post(`${PAGE}/remove`)).headers.location).toBe(`${PAGE}?done=removed`);
       expect((await admin.get(PAGE)).body).toContain('Not set up');

@@ -230,8 +230,9 @@ export function OrgProviderPage({ chrome, vm }: { chrome: Chrome; vm: OrgProvide
                   id="org-sign-in-url"
                   label="Sign-in link for your users"
                   value={vm.signInUrl}
-                  hint="Share it, or add it as a tile in your provider’s app dashboard. Users must have been provisioned (Manage Users)."
+                  hint="Goes straight to your provider: add it as a tile in your provider’s app dashboard. Users must have been provisioned (Manage Users)."
                 />
+                <CopyField id="org-login-page-url" label="WiggleDesk sign-in page with your button" value={vm.loginPageUrl} hint={`The sign-in page offering “Sign in with ${p.label}” beside the password form.`} />
                 <PostButton action="/console/sign-in-settings/org-provider/disable" csrf={csrf} class="btn secondary">
                   Disable
                 </PostButton>

@@ -65,6 +65,8 @@ export interface OrgProviderView {
   readonly redirectUri: string;
   /** Give this to the organisation's users. */
   readonly signInUrl: string;
+  /** WiggleDesk's sign-in page with this organisation's button on it. */
+  readonly loginPageUrl: string;
   /** Whether stored secrets are encrypted (WEBHOOK_SECRET_KEY set). */
   readonly secretsEncrypted: boolean;
   readonly provider:
@@ -322,6 +324,7 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
         org: actor.org,
         redirectUri: redirectUriOf(base, actor.org.id),
         signInUrl: `${base}/auth/org/${encodeURIComponent(actor.org.id)}/start`,
+        loginPageUrl: `${base}/console/login?org=${encodeURIComponent(actor.org.id)}`,
         secretsEncrypted: sealer.encrypted,
         provider: p && {
           label: p.label,
@@ -425,6 +428,15 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
     },
 
     // ------------------------------------------------------------ /auth/org/:org (browsers)
+
+    /** The sign-in page's button for /console/login?org=<id>: only while that organisation's provider is enabled. */
+    async loginButton(rawOrgId: string, next: string | undefined): Promise<{ kind: string; label: string; href: string } | undefined> {
+      const org = await orgById(rawOrgId);
+      if (!org) return undefined;
+      const p = await store.forTenant(org.id).get();
+      if (!p?.enabled) return undefined;
+      return { kind: 'org', label: p.label, href: `/auth/org/${encodeURIComponent(org.id)}/start${next ? `?next=${encodeURIComponent(next)}` : ''}` };
+    },
 
     /** A user of the organisation starts signing in; refused unless the provider is enabled. */
     async startSignIn(
