@@ -39,7 +39,7 @@ export interface OrgDiscovery {
 export class OrgOidcSetupError extends Error {
   constructor(
     message: string,
-    readonly code: 'unreachable' | 'refused_target' | 'not_found' | 'not_json' | 'issuer_mismatch' | 'unsupported' | 'jwks',
+    readonly code: 'unreachable' | 'refused_target' | 'not_found' | 'not_json' | 'issuer_mismatch' | 'unsupported' | 'jwks' | 'secret',
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -487,6 +487,18 @@ for (const dialect of DIALECTS) {
       expect((await enable()).statusCode).toBe(303);
     });
 
+    it('says what to do when the stored secret cannot be unsealed (WEBHOOK_SECRET_KEY changed), and never answers 500', async () => {
+      await sql`update org_oidc_providers set client_secret_sealed = ${'gcm1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAA==:AAAA'}`.execute(t.composition.db.db);
+      const tried = await admin.get(`${PAGE}/try`);
+      expect(tried.statusCode).toBe(502);
+      expect(tried.body).toContain('Enter the client secret again');
+      await expectRefused('alice', 'unavailable', 503);
+      await saveGood();
+      expect((await tryAs('alice')).headers.location).toBe(`${PAGE}?done=try-ok#try-result`);
+      expect((await enable()).statusCode).toBe(303);
+      expect((await signInAs('alice')).response.headers.location).toBe('/console/home');
+    });
+
     it('disable and remove end new sign-ins', async () => {
       await admin.get(PAGE);
       expect((await admin.post(`${PAGE}/disable`)).headers.location).toBe(`${PAGE}?done=disabled`);

@@ -201,12 +201,16 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
     const hit = clients.get(key);
     if (hit && now() - hit.at < CLIENT_TTL_MS) return hit.client;
     if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value!);
-    const made = connectOrgOidc({
-      issuer: p.issuer,
-      clientId: p.clientId,
-      clientSecret: sealer.open(p.clientSecretSealed),
-      policy,
-    });
+    let clientSecret: string;
+    try {
+      clientSecret = sealer.open(p.clientSecretSealed);
+    } catch (e) {
+      // Sealed under a WEBHOOK_SECRET_KEY this server no longer has: not retried, not cached.
+      return Promise.reject(
+        new OrgOidcSetupError('The stored client secret cannot be read on this server (its WEBHOOK_SECRET_KEY changed or is not set). Enter the client secret again and save, then try again.', 'secret', { cause: e }),
+      );
+    }
+    const made = connectOrgOidc({ issuer: p.issuer, clientId: p.clientId, clientSecret, policy });
     clients.set(key, { at: now(), client: made });
     made.catch(() => clients.delete(key));
     return made;
