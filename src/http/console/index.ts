@@ -45,7 +45,7 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
   app.addHook('preHandler', hooks.checkCsrf);
 
   await app.register(assetRoutes);
-  await app.register(authRoutes(deps));
+  await app.register(authRoutes(deps, services.orgProvider));
 
   await app.register(async (signedIn) => {
     signedIn.addHook('preHandler', hooks.requireSignedIn);
