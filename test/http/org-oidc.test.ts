@@ -415,6 +415,18 @@ for (const dialect of DIALECTS) {
       expect(home.statusCode).toBe(200);
       expect(home.body).toContain("Alice Anders");
 
+      // The sign-in page offers the organisation's button (with `next`) only now that it is enabled.
+      expect(page.body).toContain(
+        `value="https://wiggledesk.test/console/login?org=${t.org.id}"`,
+      );
+      const login = await new ConsoleClient(t.app).get(
+        `/console/login?org=${t.org.id}&next=%2Fconsole%2Fusers`,
+      );
+      expect(login.body).toContain(
+        `href="/auth/org/${t.org.id}/start?next=%2Fconsole%2Fusers"`,
+      );
+      expect(login.body).toContain("Sign in with Okta");
+
       // A work email matches (userName bob.berg, token email Bob@Contoso.com).
       expect((await signInAs("bob")).response.headers.location).toBe(
         "/console/home",
@@ -571,12 +583,50 @@ for (const dialect of DIALECTS) {
       ).toBe("unknown_provider");
     });
 
+    it("does not keep a try whose settings changed while it was under way", async () => {
+      const start = await admin.get(`${PAGE}/try`);
+      const back = await idp.signIn(String(start.headers.location), "alice");
+      await saveGood(); // a secret entered again is a new configuration
+      const late = await admin.get(back.pathname + back.search);
+      expect(late.headers.location).toBe(`${PAGE}?done=try-stale#try-result`);
+      const page = await admin.get(withoutFragment(late.headers.location));
+      expect(page.body).toContain("its result was not kept");
+      expect(page.body).toContain("Needs a successful try");
+      expect((await tryAs("alice")).headers.location).toBe(
+        `${PAGE}?done=try-ok#try-result`,
+      );
+      expect((await enable()).statusCode).toBe(303);
+    });
+
+    it("says what to do when the stored secret cannot be unsealed (WEBHOOK_SECRET_KEY changed), and never answers 500", async () => {
+      await sql`update org_oidc_providers set client_secret_sealed = ${"gcm1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAA==:AAAA"}`.execute(
+        t.composition.db.db,
+      );
+      const tried = await admin.get(`${PAGE}/try`);
+      expect(tried.statusCode).toBe(502);
+      expect(tried.body).toContain("Enter the client secret again");
+      await expectRefused("alice", "unavailable", 503);
+      await saveGood();
+      expect((await tryAs("alice")).headers.location).toBe(
+        `${PAGE}?done=try-ok#try-result`,
+      );
+      expect((await enable()).statusCode).toBe(303);
+      expect((await signInAs("alice")).response.headers.location).toBe(
+        "/console/home",
+      );
+    });
+
     it("disable and remove end new sign-ins", async () => {
       await admin.get(PAGE);
       expect((await admin.post(`${PAGE}/disable`)).headers.location).toBe(
         `${PAGE}?done=disabled`,
       );
       await expectRefused("alice", "org_not_configured");
+      const login = await new ConsoleClient(t.app).get(
+        `/console/login?org=${t.org.id}`,
+      );
+      expect(login.statusCode).toBe(200);
+      expect(login.body).not.toContain(`/auth/org/${t.org.id}/start`);
       await admin.get(PAGE);
       expect((await admin.post(`${PAGE}/remove`)).headers.location).toBe(
         `${PAGE}?done=removed`,

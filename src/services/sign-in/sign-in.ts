@@ -235,7 +235,8 @@ export function createSignInService(deps: SignInServiceDeps) {
       const extra = { bindingValue: identity.bindingValue, loginName: identity.loginName };
 
       const grace = deps.unverifiedGraceMs;
-      const bound = identity.bindingValue ? await store.boundTenants(pk, identity.bindingValue, { unverifiedAfter: grace === undefined ? undefined : iso(now() - grace) }) : [];
+      const routing = { unverifiedAfter: grace === undefined ? undefined : iso(now() - grace) };
+      const bound = identity.bindingValue ? await store.boundTenants(pk, identity.bindingValue, routing) : [];
       const outcomes = await Promise.all(bound.map((t) => resolveIn(t, identity)));
       const all = outcomes.filter((o): o is Extract<OrgOutcome, { kind: 'match' }> => o.kind === 'match');
       // Several organisations trust the tenant and have a matching user: the one this identity
@@ -252,7 +253,7 @@ export function createSignInService(deps: SignInServiceDeps) {
           return refuse(worst, `matched in a trusting organisation, refused: ${worst}`, pk, { ...extra, tenantIds: hit.map((o) => o.tenantId), scimUserId: userIds.length === 1 ? userIds[0] : undefined });
         }
         const boundSet = new Set<string>(bound);
-        const elsewhere = (await store.tenantsWithUserNamed(pk, identity.names)).filter((t) => !boundSet.has(t.tenantId));
+        const elsewhere = (await store.tenantsWithUserNamed(pk, identity.names, routing)).filter((t) => !boundSet.has(t.tenantId));
         // The user's own organisation sees these two in its sign-in log: its admin fixes the binding.
         const trusting = elsewhere.filter((t) => t.hasBinding).map((t) => t.tenantId);
         if (trusting.length > 0) return refuse('wrong_tenant', `user's organisation trusts other ${pk} values than ${identity.bindingValue ?? '(none)'}`, pk, { ...extra, tenantIds: trusting });

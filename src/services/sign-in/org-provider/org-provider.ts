@@ -97,6 +97,8 @@ export interface OrgProviderView {
   readonly redirectUri: string;
   /** Give this to the organisation's users. */
   readonly signInUrl: string;
+  /** WiggleDesk's sign-in page with this organisation's button on it. */
+  readonly loginPageUrl: string;
   /** Whether stored secrets are encrypted (WEBHOOK_SECRET_KEY set). */
   readonly secretsEncrypted: boolean;
   readonly provider:
@@ -119,6 +121,8 @@ export type OrgCompleteResult =
       readonly kind: "tried";
       readonly tenantId: TenantId;
       readonly ok: boolean;
+      /** The settings changed during the try: nothing was recorded. */
+      readonly stale: boolean;
     }
   | ({ readonly kind: "sign_in" } & CompleteResult);
 
@@ -256,15 +260,36 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
     tenantId: TenantId,
     p: OrgOidcProviderRecord,
   ): Promise<OrgOidcClient> {
-    const key = `${tenantId}:${p.configVersion}`;
+    // Everything the client is made of: a provider removed and added again restarts at version 1.
+    const key = [
+      tenantId,
+      p.createdAt,
+      p.configVersion,
+      p.issuer,
+      p.clientId,
+      p.clientSecretSealed,
+    ].join("\n");
     const hit = clients.get(key);
     if (hit && now() - hit.at < CLIENT_TTL_MS) return hit.client;
     if (clients.size >= MAX_CACHED_CLIENTS)
       clients.delete(clients.keys().next().value!);
+    let clientSecret: string;
+    try {
+      clientSecret = sealer.open(p.clientSecretSealed);
+    } catch (e) {
+      // Sealed under a WEBHOOK_SECRET_KEY this server no longer has: not retried, not cached.
+      return Promise.reject(
+        new OrgOidcSetupError(
+          "The stored client secret cannot be read on this server (its WEBHOOK_SECRET_KEY changed or is not set). Enter the client secret again and save, then try again.",
+          "secret",
+          { cause: e },
+        ),
+      );
+    }
     const made = connectOrgOidc({
       issuer: p.issuer,
       clientId: p.clientId,
-      clientSecret: sealer.open(p.clientSecretSealed),
+      clientSecret,
       policy,
     });
     clients.set(key, { at: now(), client: made });
@@ -434,6 +459,7 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
         org: actor.org,
         redirectUri: redirectUriOf(base, actor.org.id),
         signInUrl: `${base}/auth/org/${encodeURIComponent(actor.org.id)}/start`,
+        loginPageUrl: `${base}/console/login?org=${encodeURIComponent(actor.org.id)}`,
         secretsEncrypted: sealer.encrypted,
         provider: p && {
           label: p.label,
@@ -598,6 +624,22 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
 
     // ------------------------------------------------------------ /auth/org/:org (browsers)
 
+    /** The sign-in page's button for /console/login?org=<id>: only while that organisation's provider is enabled. */
+    async loginButton(
+      rawOrgId: string,
+      next: string | undefined,
+    ): Promise<{ kind: string; label: string; href: string } | undefined> {
+      const org = await orgById(rawOrgId);
+      if (!org) return undefined;
+      const p = await store.forTenant(org.id).get();
+      if (!p?.enabled) return undefined;
+      return {
+        kind: "org",
+        label: p.label,
+        href: `/auth/org/${encodeURIComponent(org.id)}/start${next ? `?next=${encodeURIComponent(next)}` : ""}`,
+      };
+    },
+
     /** A user of the organisation starts signing in; refused unless the provider is enabled. */
     async startSignIn(
       rawOrgId: string,
@@ -653,12 +695,12 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
     },
 
     /** The provider's redirect back: a try (recorded for the admin) or a user's sign-in (a session). */
-    // `_reference` (the request id on a refusal page) is for the sign-in log, which wraps this (services/sign-in-log).
     async complete(
       rawOrgId: string,
       cookie: string | undefined,
       query: string,
       previousSession: string | undefined,
+      // The request id on a refusal page, for the sign-in log, which wraps this (services/sign-in-log).
       _reference?: string,
     ): Promise<
       | OrgCompleteResult
@@ -704,13 +746,19 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
             configVersion: flow.configVersion,
             error: { reason, message },
           };
-          await ots.recordTry(
+          // Not recorded when the settings changed meanwhile: the report would describe other settings.
+          const recorded = await ots.recordTry(
             flow.configVersion,
             false,
             JSON.stringify(report),
             iso(t),
           );
-          return { kind: "tried", tenantId: org.id, ok: false };
+          return {
+            kind: "tried",
+            tenantId: org.id,
+            ok: false,
+            stale: !recorded,
+          };
         }
         return refused(refusal(reason, detail), label);
       };
@@ -796,27 +844,32 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
             message: MATCH_MESSAGES[outcome.kind],
           },
         };
-        await ots.recordTry(
+        const recorded = await ots.recordTry(
           flow.configVersion,
           usable,
           JSON.stringify(report),
           iso(t),
         );
-        return { kind: "tried", tenantId: org.id, ok: usable };
+        return {
+          kind: "tried",
+          tenantId: org.id,
+          ok: usable,
+          stale: !recorded,
+        };
       }
 
       const extra = {
         bindingValue: identity.bindingValue,
         loginName: identity.loginName,
       };
+      // The organisation's sign-in log records matching refusals (a valid token from its provider).
       if (outcome.kind !== "match")
         return refused(
-          refusal(
-            outcome.kind,
-            `organisation provider: ${outcome.kind}`,
-            // The organisation's sign-in log records matching refusals (a valid token from its provider).
-            { ...extra, tenantIds: [org.id], scimUserId: "user" in outcome ? outcome.user?.id : undefined },
-          ),
+          refusal(outcome.kind, `organisation provider: ${outcome.kind}`, {
+            ...extra,
+            tenantIds: [org.id],
+            scimUserId: "user" in outcome ? outcome.user?.id : undefined,
+          }),
           label,
         );
       const ts = signInStore.forTenant(org.id);
@@ -844,7 +897,8 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
         role,
         tenantId: org.id,
         scimUserId: outcome.user.id,
-        userLabel: identity.loginName ?? outcome.user.email ?? outcome.user.userName,
+        userLabel:
+          identity.loginName ?? outcome.user.email ?? outcome.user.userName,
       };
     },
   };
