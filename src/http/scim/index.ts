@@ -39,7 +39,10 @@ export interface ScimInfra {
 }
 
 export const scimRoutes = (config: Config, services: AppServices, infra: ScimInfra = {}): FastifyPluginAsync => async (app) => {
-  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'), services.oauth.verifyAccessToken, infra.onAuthRefused);
+  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'), services.oauth.verifyAccessToken, infra.onAuthRefused, {
+    credentials: services.credentials,
+    now: services.oauth.now,
+  });
 
   app.decorateRequest('scimAuth', null);
   app.decorateRequest('scimError', undefined);

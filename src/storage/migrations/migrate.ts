@@ -14,6 +14,7 @@ import * as m0008 from './0008-events.js';
 import * as m0009 from './0009-user-lifecycle.js';
 import * as m0010 from './0010-connection-insights.js';
 import * as m0012 from './0012-set-streams.js';
+import * as m0023 from './0023-credential-changes.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 const ALL: Record<string, DialectMigration> = {
@@ -27,6 +28,7 @@ const ALL: Record<string, DialectMigration> = {
   '0009-user-lifecycle': m0009,
   '0010-connection-insights': m0010,
   '0012-set-streams': m0012,
+  '0023-credential-changes': m0023,
 };
 
 /** Runs the pending migrations (up to and including `upTo`, for upgrade tests; default: all). */
