@@ -19,11 +19,18 @@ import { createApiKey, freshDatabase, hasTaskset, startPeer, startWiggleDesk, PE
 import { openSeeder } from './lib/seed.mjs';
 import { httpClient, loadUndici } from './lib/driver.mjs';
 import { groupPhases, groupPlan, userPhases, settle } from './lib/phases.mjs';
-import { ceilingTargets, groupTargets, harnessPhases, mdTable, medianOfRuns, PHASE_HEADER, phaseRow, ratioTable, roundRatios, scaleTargets, targetsTable } from './lib/report.mjs';
+import { ceilingTargets, dialectTable, groupTargets, harnessPhases, issue15Table, mdTable, medianOfRuns, PHASE_HEADER, phaseRow, ratioTable, roundRatios, scaleTargets, targetsTable } from './lib/report.mjs';
 import { coarse, summariseProfile } from './lib/cpuprofile.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const A = parseArgs(process.argv.slice(2));
+// `--issue15`: the one command behind issue #15's final table (docs/performance.md §8.3). Explicit flags win.
+const ISSUE15 = {
+  db: 'sqlite', users: '10000', peers: 'fastify-sqlite,jackson-mem', rounds: '3', 'also-postgres': 'true',
+  phases: 'lookup,get,patch,post', 'group-phases': 'false', 'harness-phases': 'load,lookup,get,patch,list,groups',
+  'commit-results': 'true', label: 'issue15',
+};
+if (A.issue15 === 'true') for (const [k, v] of Object.entries(ISSUE15)) if (A[k] === undefined) A[k] = v;
 // The app under test: this repo's dist/ by default; --app-dir points at another build (a folder with
 // dist/, package.json and node_modules/), e.g. a patched copy to measure a proposed change.
 const APP = resolve(A['app-dir'] ?? REPO);
@@ -58,7 +65,17 @@ const HELP = `npm run bench -- [options]
   --out DIR                   results folder (default bench/results/<stamp>-<db>-<users>)
   --keep                      keep the database (prints its URL)
   --label NAME                suffix for the results folder
-  --app-dir DIR               benchmark another build of the app (DIR/dist, DIR/node_modules); implies --no-build`;
+  --app-dir DIR               benchmark another build of the app (DIR/dist, DIR/node_modules); implies --no-build
+  --node-flags="F …"          extra flags for WiggleDesk's node (e.g. "--max-semi-space-size=32", "--no-maglev"); the
+                              server's own launcher flags still apply
+  --also-postgres             after the SQLite run, the same population on a fresh PostgreSQL database and our point
+                              phases (--phases minus list) against it, reported beside SQLite's (same run)
+  --commit-results            also write summary.md + run.json (small) to bench/results/committed/<date>-<commit>[-label]/,
+                              which is NOT gitignored: commit it with the change it measures
+  --issue15                   preset for issue #15's final table: ${Object.entries(ISSUE15).map(([k, v]) => (v === 'true' ? `--${k}` : v === 'false' ? `--no-${k}` : `--${k} ${v}`)).join(' ')}
+
+Ratios between two servers are refused (printed as "no ratio") for a phase in which either saw errors.
+The machine's load average is printed at the start and the end (and recorded per phase in run.json).`;
 if (A.help) { console.log(HELP); process.exit(0); }
 
 const serverCpu = A['server-cpu'] ?? '0';
@@ -92,6 +109,9 @@ const cfg = {
   build: A.build !== 'false' && APP === REPO,
   pgUrl: A['pg-url'] ?? process.env.BENCH_PG_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres',
   keep: A.keep === 'true',
+  nodeFlags: A['node-flags'] && A['node-flags'] !== 'true' ? String(A['node-flags']).split(/\s+/).filter(Boolean) : [],
+  alsoPostgres: A['also-postgres'] === 'true',
+  commitResults: A['commit-results'] === 'true',
 };
 cfg.checkpoints = A.checkpoints ? String(A.checkpoints).split(',').map(Number) : cfg.users > 10000 ? [10000, cfg.users] : [cfg.users];
 if (cfg.checkpoints[cfg.checkpoints.length - 1] !== cfg.users) cfg.checkpoints.push(cfg.users);
@@ -104,7 +124,8 @@ mkdirSync(outDir, { recursive: true });
 const workDir = mkdtempSync(join(os.tmpdir(), 'wd-bench-'));
 const tag = Math.random().toString(36).slice(2, 6);
 
-function git(args) { const r = spawnSync('git', args, { cwd: REPO, encoding: 'utf8' }); return r.status === 0 ? r.stdout.trim() : null; }
+function git(args) { const r = spawnSync('git', args, { cwd: APP, encoding: 'utf8' }); // the measured build's commit (--app-dir: that folder's)
+  return r.status === 0 ? r.stdout.trim() : null; }
 const meta = {
   startedAt: new Date().toISOString(), node: process.version, platform: `${os.type()} ${os.release()}`,
   cpu: { model: os.cpus()[0]?.model, count: os.cpus().length }, memGiB: round(os.totalmem() / 2 ** 30, 1),
@@ -183,7 +204,38 @@ function profileText(p) {
     'top inclusive (app code):', ...p.topInclusiveApp.slice(0, 12).map((f) => `  ${String(f.pct).padStart(5)}%  ${f.fn}`)].join('\n');
 }
 
+/**
+ * Our point phases on PostgreSQL, beside SQLite's in the same run: a fresh wd_bench_* database, the same
+ * population and directory groups through the same seeder, the same client and phases. Dropped after.
+ */
+async function postgresPointPhases({ undici, memberOf, G, population }) {
+  const which = cfg.phases.filter((p) => p !== 'list');
+  const pg = await freshDatabase({ kind: 'postgres', repoRoot: APP, workDir, pgUrl: cfg.pgUrl });
+  let server, seeder, client;
+  try {
+    server = await startWiggleDesk({ repoRoot: APP, dbUrl: pg.url, cpu: canPin ? serverCpu : null, nodeFlags: cfg.nodeFlags, logFile: join(outDir, 'wiggledesk.postgres.server.log') });
+    log(`WiggleDesk on PostgreSQL: pid ${server.pid} (${pg.name})`);
+    const key = createApiKey({ repoRoot: APP, dbUrl: pg.url });
+    seeder = await openSeeder({ kind: 'postgres', dbUrl: pg.url, repoRoot: APP, tag });
+    const t = Date.now();
+    if (G > 0) await seeder.seedGroups(Array.from({ length: G }, (_, k) => ({ index: k })));
+    await seeder.seedUsers(0, population, { memberOf });
+    log(`PostgreSQL: seeded ${population.toLocaleString()} users in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    if (cfg.pauseAfterSeed > 0) await sleep(cfg.pauseAfterSeed * 1000);
+    client = httpClient(undici, server.baseUrl, key, 32);
+    await verifySeed(client, seeder.ids, population, population);
+    const phases = await userPhases({ client, pid: server.pid, ids: seeder.ids, population, duration: cfg.duration, repeat: cfg.repeat, tag: `${tag}pg`, which });
+    return { database: pg.name, population, phases };
+  } finally {
+    if (client) await client.close().catch(() => {});
+    if (seeder) await seeder.close().catch(() => {});
+    if (server) await server.stop();
+    await pg.drop().catch((e) => log(`drop database: ${e.message}`));
+  }
+}
+
 async function main() {
+  log(`load average at start: ${meta.loadavgAtStart.join(' ')} (1, 5, 15 min; ${os.cpus().length} CPUs)`);
   const result = { meta, checkpoints: [], seeding: [], groups: null, harness: null, peers: {}, profiles: [], rss: null, targets: [] };
   const cleanups = [];
   let db;
@@ -196,7 +248,7 @@ async function main() {
     db = await freshDatabase({ kind: cfg.db, repoRoot: APP, workDir, pgUrl: cfg.pgUrl });
     meta.database = cfg.db === 'sqlite' ? { kind: 'sqlite', file: db.file } : { kind: 'postgres', name: db.name };
     const profDir = cfg.cpuProf ? join(outDir, 'cpuprof') : undefined;
-    let server = await startWiggleDesk({ repoRoot: APP, dbUrl: db.url, cpu: canPin ? serverCpu : null, logFile: join(outDir, 'wiggledesk.server.log'), cpuProfDir: profDir });
+    let server = await startWiggleDesk({ repoRoot: APP, dbUrl: db.url, cpu: canPin ? serverCpu : null, nodeFlags: cfg.nodeFlags, logFile: join(outDir, 'wiggledesk.server.log'), cpuProfDir: profDir });
     cleanups.push(() => server.stop());
     log(`WiggleDesk pid ${server.pid} at ${server.baseUrl} (${cfg.db})`);
     const key = createApiKey({ repoRoot: APP, dbUrl: db.url });
@@ -256,7 +308,7 @@ async function main() {
       await client.close(); rss.stop(); await server.stop(); cleanups.length = 0; cleanups.push(() => seeder.close());
       for (const ph of cfg.profile) {
         const dir = join(outDir, 'cpuprof', ph.replace(/[^\w.]/g, '_'));
-        server = await startWiggleDesk({ repoRoot: APP, dbUrl: db.url, cpu: canPin ? serverCpu : null, logFile: join(outDir, `wiggledesk.${ph}.server.log`), cpuProfDir: dir });
+        server = await startWiggleDesk({ repoRoot: APP, dbUrl: db.url, cpu: canPin ? serverCpu : null, nodeFlags: cfg.nodeFlags, logFile: join(outDir, `wiggledesk.${ph}.server.log`), cpuProfDir: dir });
         client = httpClient(undici, server.baseUrl, key, 32);
         log(`profiling ${ph} (pid ${server.pid}) …`);
         let summary;
@@ -323,7 +375,7 @@ async function main() {
         for (let r = 1; r <= cfg.rounds; r++) {
           log(`round ${r}/${cfg.rounds}`);
           await snap.restore();
-          const srv = await startWiggleDesk({ repoRoot: APP, dbUrl: db.url, cpu: canPin ? serverCpu : null, logFile: join(outDir, `wiggledesk.r${r}.server.log`) });
+          const srv = await startWiggleDesk({ repoRoot: APP, dbUrl: db.url, cpu: canPin ? serverCpu : null, nodeFlags: cfg.nodeFlags, logFile: join(outDir, `wiggledesk.r${r}.server.log`) });
           const rr = rssSampler(srv.pid);
           let wd;
           try { wd = await runHarness({ scratch, label: 'wiggledesk', suffix: `.r${r}`, baseUrl: srv.baseUrl, token: key, pid: srv.pid, seedLabel: `round ${r}, ${seeded.toLocaleString()} seeded users` }); }
@@ -339,6 +391,10 @@ async function main() {
     }
     if (!cfg.profile && cfg.rounds > 1) { /* seeder closed before the rounds */ } else await seeder.close();
     cleanups.length = 0;
+    if (cfg.alsoPostgres && !cfg.profile) {
+      try { result.postgres = await postgresPointPhases({ undici, memberOf, G, population: seeded }); }
+      catch (e) { log(`PostgreSQL point phases failed: ${e.message}`); result.postgres = { error: String(e.message).slice(0, 2000) }; }
+    }
   } finally {
     for (const c of cleanups) { try { await c(); } catch (e) { log(`cleanup: ${e.message}`); } }
     if (db && !cfg.keep) await db.drop().catch((e) => log(`drop database: ${e.message}`));
@@ -349,9 +405,11 @@ async function main() {
   // ---- report
   meta.finishedAt = new Date().toISOString();
   meta.loadavgAtEnd = os.loadavg().map((x) => round(x));
+  meta.durationS = round((Date.parse(meta.finishedAt) - Date.parse(meta.startedAt)) / 1000, 0);
+  log(`load average at end: ${meta.loadavgAtEnd.join(' ')} (start ${meta.loadavgAtStart.join(' ')}); run took ${(meta.durationS / 60).toFixed(1)} min`);
   const md = [];
   md.push(`# WiggleDesk bench ${meta.startedAt} — ${cfg.db}, ${cfg.users.toLocaleString()} users`);
-  md.push(`node ${meta.node}, ${meta.cpu.count} × ${meta.cpu.model}, ${meta.memGiB} GiB, load avg at start ${meta.loadavgAtStart.join(' ')}, end ${meta.loadavgAtEnd.join(' ')}; git ${meta.git.commit}${meta.git.dirtyFiles ? ` + ${meta.git.dirtyFiles} uncommitted files` : ''}; server CPU ${canPin ? serverCpu : 'unpinned'}, load generator CPU ${canPin ? clientCpu : 'unpinned'}`);
+  md.push(`node ${meta.node}${cfg.nodeFlags.length ? ` (server flags ${cfg.nodeFlags.join(' ')})` : ''}, ${meta.cpu.count} × ${meta.cpu.model}, ${meta.memGiB} GiB, **load average (1/5/15 min) at start ${meta.loadavgAtStart.join(' ')}, at end ${meta.loadavgAtEnd.join(' ')}**; took ${(meta.durationS / 60).toFixed(1)} min; git ${meta.git.commit}${meta.git.dirtyFiles ? ` + ${meta.git.dirtyFiles} uncommitted files` : ''}; server CPU ${canPin ? serverCpu : 'unpinned'}, load generator CPU ${canPin ? clientCpu : 'unpinned'}`);
   md.push(`\n## Seeding (fast path: bench/lib/seed.mjs)\n${mdTable(['what', 'ms', 'µs/row'], result.seeding.map((s) => [s.what, s.ms, s.usPerRow ?? '—']))}`);
   if (result.checkpoints.length) {
     const rows = [];
@@ -377,6 +435,16 @@ async function main() {
     if (errs.length) md.push(`\nHarness errors:\n${errs.join('\n')}`);
   }
   const okPeers = Object.fromEntries(Object.entries(result.peers).filter(([, v]) => v && !v.error));
+  if (result.harness && (okPeers['fastify-sqlite'] || okPeers['jackson-mem'])) {
+    const t = issue15Table(result.harness, okPeers);
+    result.issue15 = { met: t.met, of: t.verdicts };
+    md.push(`\n## Issue #15 final table (${cfg.rounds > 1 ? `median of ${cfg.rounds} alternating rounds` : 'one round'}; ${t.met} of ${t.verdicts} phases meet every target)\n${t.table}`);
+  }
+  if (result.postgres && !result.postgres.error) {
+    const sq = result.checkpoints.find((c) => c.population === result.postgres.population)?.phases ?? {};
+    const pick = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => k in result.postgres.phases));
+    md.push(`\n## Point phases: SQLite and PostgreSQL in the same run (our phases, median of ${cfg.repeat} repeats)\n${dialectTable(pick(sq), result.postgres.phases, result.postgres.population)}`);
+  } else if (result.postgres?.error) md.push(`\nPostgreSQL point phases failed: ${result.postgres.error.split('\n')[0]}`);
   if (result.harness && Object.keys(okPeers).length) {
     md.push(`\n## Side by side (same run, server CPU ${serverCpu}, harness CPU ${clientCpu}; ratio to fastify-sqlite)\n${ratioTable({ wiggledesk: result.harness, ...okPeers })}`);
   }
@@ -392,6 +460,30 @@ async function main() {
   writeFileSync(join(outDir, 'summary.md'), `${text}\n`);
   console.log(`\n${text}\n`);
   log(`wrote ${join(outDir, 'summary.md')} and run.json`);
+  if (cfg.commitResults) commitResults(result, text);
+}
+
+/**
+ * `--commit-results`: summary.md and a small run.json (phase figures only: no profiles, logs or
+ * server output) under bench/results/committed/<date>-<commit>[-label]/, the one results
+ * path that is not gitignored. A tree with uncommitted changes outside bench/ and docs/ is marked
+ * `-dirty` in the folder name: the commit id alone would not say what was measured.
+ */
+function commitResults(result, text) {
+  const commit = meta.git.commit ?? 'nogit';
+  const dirty = (git(['status', '--porcelain', '--', '.', ':!bench', ':!docs']) ?? '').split('\n').filter(Boolean).length;
+  const dir = join(REPO, 'bench', 'results', 'committed', `${meta.startedAt.slice(0, 10)}-${commit}${dirty ? '-dirty' : ''}${A.label ? `-${A.label}` : ''}`);
+  mkdirSync(dir, { recursive: true });
+  const phasesOnly = (h) => (h && Array.isArray(h.results) ? { label: h.label, results: h.results } : h);
+  const small = {
+    meta, seeding: result.seeding, checkpoints: result.checkpoints, postgres: result.postgres ?? null, rss: result.rss, issue15: result.issue15 ?? null,
+    harness: phasesOnly(result.harness), peers: Object.fromEntries(Object.entries(result.peers).map(([k, v]) => [k, phasesOnly(v)])),
+    rounds: (result.rounds ?? []).map((r) => ({ wiggledesk: phasesOnly(r.wiggledesk), peers: Object.fromEntries(Object.entries(r.peers).map(([k, v]) => [k, phasesOnly(v)])) })),
+    targets: result.targets,
+  };
+  writeFileSync(join(dir, 'run.json'), JSON.stringify(small, null, 1));
+  writeFileSync(join(dir, 'summary.md'), `${text}\n`);
+  log(`--commit-results: wrote ${dir} (git add it with the change it measures)${dirty ? `; ${dirty} uncommitted files outside bench/ and docs/, so the folder is marked -dirty` : ''}`);
 }
 
 process.on('SIGINT', () => { log('interrupted'); });

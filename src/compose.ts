@@ -14,6 +14,10 @@ import { createConsoleServices } from './services/console/console.js';
 import type { AppServices } from './services/app-services.js';
 import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
+import { createBindingService } from './services/sign-in/bindings/bindings.js';
+import { createBindingStore } from './storage/kysely/binding-proof-repo.js';
+import { createDnsTxtResolver, type TxtResolver } from './outbound/dns-txt.js';
+import type { SqlWorkLimits } from './storage/kysely/sql-work.js';
 import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
 import { createUserLifecycle } from './services/lifecycle/lifecycle.js';
@@ -28,6 +32,9 @@ import { createOAuthService } from './services/oauth/oauth-service.js';
 import { createJwksCache } from './services/oauth/jwks-cache.js';
 import { createEventsServices } from './services/events/events.js';
 import { DEFAULT_OUTBOUND_POLICY } from './outbound/outbound-request.js';
+import { createOrgOidcStore } from './storage/kysely/org-oidc-repo.js';
+import { createOrgProviderService } from './services/sign-in/org-provider/org-provider.js';
+import { createSecretSealer } from './services/webhooks/secrets.js';
 
 export interface Composition {
   readonly db: DbHandle;
@@ -47,6 +54,10 @@ export interface ComposeOptions {
   readonly clock?: Clock;
   /** Tests: feed SET streams from a controlled outbox. */
   readonly setEventSource?: SetEventSource;
+  /** DNS TXT look-ups of binding challenges; tests inject one (never real DNS). */
+  readonly txtResolver?: TxtResolver;
+  /** The work bound of console searches (tests lower it); default DEFAULT_SQL_WORK, as for SCIM filters. */
+  readonly consoleSqlWork?: SqlWorkLimits;
 }
 
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
@@ -74,13 +85,29 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const lifecycle = createUserLifecycle({ clock: options.clock ?? systemClock, jobs: createLifecycleJobStore(db.db, db.compact), platform, limits });
   const users = createScimResourceService('User', limits, lifecycle.hooks);
   const groups = createScimResourceService('Group', limits);
-  const consoleStore = createConsoleStore(db.db, db.dialect);
+  const consoleStore = createConsoleStore(db.db, db.dialect, options.consoleSqlWork);
   const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups, lifecycle });
+  const oidcClients = config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp }));
+  const graceDays = config.sso.unverifiedBindingGraceDays;
+  const unverifiedGraceMs = graceDays === undefined ? undefined : graceDays * 86_400_000;
+  const signInStore = createSignInStore(db.db, db.dialect);
+  const ssoSessions = createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy);
   const signIn = createSignInService({
-    store: createSignInStore(db.db, db.dialect),
-    sessions: createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy),
-    providers: config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp })),
+    store: signInStore,
+    sessions: ssoSessions,
+    providers: oidcClients,
     allowInsecureHttp: config.sso.allowInsecureHttp,
+    unverifiedGraceMs,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const bindings = createBindingService({
+    store: createBindingStore(db.db, db.dialect),
+    platform,
+    providers: oidcClients,
+    resolver: options.txtResolver ?? createDnsTxtResolver(),
+    allowInsecureHttp: config.sso.allowInsecureHttp,
+    unverifiedGraceMs,
+    ...(options.now ? { now: options.now } : {}),
   });
   const now = options.now ?? Date.now;
   const oauth = createOAuthService({
@@ -109,6 +136,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // Enforce SSO: password sign-in refused for all but break-glass admins of an organisation that enforces it.
     console: { ...consoleServices, auth: signIn.guard(signInPolicy.guard(consoleServices.auth)) },
     signIn,
+    bindings,
     lifecycle,
     oauth,
     events: createEventsServices({
@@ -121,6 +149,16 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
     }),
     signInPolicy,
+    orgProvider: createOrgProviderService({
+      store: createOrgOidcStore(db.db, db.dialect),
+      signInStore,
+      platform,
+      sessions: ssoSessions,
+      // The client secret is needed for the code exchange: sealed like webhook secrets, not hashed.
+      sealer: createSecretSealer(config.events.webhookSecretKey?.reveal()),
+      activity,
+      policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
+    }),
     sets: createSetStreamService({
       store: setStore,
       // SET streams read the same outbox as the Events API and webhooks.

@@ -33,6 +33,19 @@ export function harnessPhases(summary) {
 
 const verdict = (ok) => (ok == null ? 'n/a' : ok ? 'MET' : 'NOT MET');
 
+/**
+ * Issue #15: a ratio between two servers is only reported when neither saw an error in that phase (an
+ * error answer is usually cheaper than a real one, so a ratio with errors flatters the faster-failing
+ * side). Returns the reason to refuse, or null.
+ */
+export function refuseRatio(a, b) {
+  const why = [];
+  if (a?.errors) why.push(`${a.errors} errors`);
+  if (b?.errors) why.push(`${b.errors} errors on the other side`);
+  if (a?.unsupported || b?.unsupported) why.push('unsupported');
+  return why.length ? why.join(', ') : null;
+}
+
 /** Scale targets: cost at the last checkpoint within 1.5× the first (10,000 users). */
 export function scaleTargets(checkpoints) {
   if (!checkpoints || checkpoints.length < 2) return [];
@@ -82,6 +95,8 @@ export function ceilingTargets(wd, peers) {
       const w = W[ph], c = C[ph];
       if (!w || !c) continue;
       if (w.unsupported) { rows.push({ target: `${ph}: ≥ 0.5× ceiling req/s, p99 ≤ 2× ceiling p99`, measured: `failed: ${(w.notes || []).join('; ').slice(0, 160)}`, met: false, verdict: verdict(false) }); continue; }
+      const refusedP = refuseRatio(w, c);
+      if (refusedP) { rows.push({ target: `${ph}: ≥ 0.5× ceiling req/s, p99 ≤ 2× ceiling p99`, measured: `no ratio: ${refusedP}`, met: false, verdict: 'REFUSED' }); continue; }
       const r = ratio(w.rps, c.rps), p = ratio(w.p99ms, c.p99ms);
       const ok = !w.unsupported && !w.errors && r >= 0.5 && p <= 2;
       rows.push({ target: `${ph}: ≥ 0.5× ceiling req/s, p99 ≤ 2× ceiling p99`, measured: `×${r} req/s (${fmt(w.rps)} vs ${fmt(c.rps)}), p99 ×${p} (${fmt(w.p99ms, 1)} vs ${fmt(c.p99ms, 1)} ms)${w.errors ? `, ${w.errors} errors` : ''}`, met: ok, verdict: verdict(ok) });
@@ -90,6 +105,8 @@ export function ceilingTargets(wd, peers) {
       const w = W[ph], c = C[ph];
       if (!w || !c) continue;
       if (w.unsupported) { rows.push({ target: `${ph}: ≥ ${min}× ceiling req/s`, measured: `failed: ${(w.notes || []).join('; ').slice(0, 160)}`, met: false, verdict: verdict(false) }); continue; }
+      const refusedG = refuseRatio(w, c);
+      if (refusedG) { rows.push({ target: `${ph}: ≥ ${min}× ceiling req/s`, measured: `no ratio: ${refusedG}`, met: false, verdict: 'REFUSED' }); continue; }
       const r = ratio(w.rps, c.rps);
       const ok = !w.unsupported && !w.errors && r >= min;
       rows.push({ target: `${ph}: ≥ ${min}× ceiling req/s`, measured: `×${r} (${fmt(w.rps)} vs ${fmt(c.rps)} req/s)${w.errors ? `, ${w.errors} errors` : ''}`, met: ok, verdict: verdict(ok) });
@@ -103,8 +120,8 @@ export function ceilingTargets(wd, peers) {
       if (!w) continue;
       if (w.unsupported) { rows.push({ target: `${ph}: ≥ 10× Better Auth, ahead of Polis SQL`, measured: `WiggleDesk failed: ${(w.notes || []).join('; ').slice(0, 160)}`, met: false, verdict: verdict(false) }); continue; }
       const b = B?.[ph], j = J?.[ph];
-      const rb = b && !b.unsupported ? ratio(w.rps, b.rps) : null;
-      const rj = j && !j.unsupported ? ratio(w.rps, j.rps) : null;
+      const rb = b && !b.unsupported && !refuseRatio(w, b) ? ratio(w.rps, b.rps) : null;
+      const rj = j && !j.unsupported && !refuseRatio(w, j) ? ratio(w.rps, j.rps) : null;
       const okB = B ? (rb == null ? true : rb >= 10) : null;
       const okJ = J ? (rj == null ? true : rj > 1) : null;
       const ok = okB !== false && okJ !== false && !w.errors;
@@ -128,7 +145,8 @@ export function ratioTable(summaries, baseline = 'fastify-sqlite') {
     const s = P[l][ph];
     if (!s) return '—';
     if (s.unsupported && s.rps == null) return 'unsupported';
-    const r = base?.[ph]?.rps && l !== baseline ? ` (×${fmt(s.rps / base[ph].rps, s.rps / base[ph].rps < 0.1 ? 3 : 2)})` : '';
+    const refused = l !== baseline && base?.[ph] && refuseRatio(s, base[ph]);
+    const r = refused ? ` (no ratio: ${refused})` : base?.[ph]?.rps && l !== baseline ? ` (×${fmt(s.rps / base[ph].rps, s.rps / base[ph].rps < 0.1 ? 3 : 2)})` : '';
     return `${fmt(s.rps, 0)}${r}${s.errors ? ` [${s.errors} err]` : ''}`;
   })]);
   const p99 = phases.map((ph) => [ph, ...labels.map((l) => { const s = P[l][ph]; return s?.p99ms != null ? `${fmt(s.p50ms, 1)} / ${fmt(s.p99ms, 1)}` : '—'; })]);
@@ -168,8 +186,65 @@ export function medianOfRuns(runs) {
 export function roundRatios(rounds) {
   const phases = ['load', 'lookup', 'get', 'patch', 'list', 'groups.create', 'groups.addMembers', 'groups.removeMember', 'groups.getNoMembers'];
   const rows = phases.map((ph) => {
-    const rs = rounds.map((r) => { const w = harnessPhases(r.wiggledesk)[ph], c = r.peers?.['fastify-sqlite'] ? harnessPhases(r.peers['fastify-sqlite'])[ph] : undefined; return w?.rps != null && c?.rps ? w.rps / c.rps : null; });
-    return [ph, ...rs.map((x) => (x == null ? '—' : `×${fmt(x, 2)}`)), (() => { const m = medianOf(rs); return m == null ? '—' : `×${fmt(m, 2)}`; })()];
+    const rs = rounds.map((r) => { const w = harnessPhases(r.wiggledesk)[ph], c = r.peers?.['fastify-sqlite'] ? harnessPhases(r.peers['fastify-sqlite'])[ph] : undefined; return refuseRatio(w, c) ? 'refused' : w?.rps != null && c?.rps ? w.rps / c.rps : null; });
+    return [ph, ...rs.map((x) => (x == null ? '—' : x === 'refused' ? 'errors: no ratio' : `×${fmt(x, 2)}`)), (() => { const m = medianOf(rs); return m == null ? '—' : `×${fmt(m, 2)}`; })()];
   });
   return mdTable(['phase', ...rounds.map((_, i) => `round ${i + 1}`), 'median'], rows);
+}
+
+/** The phases of issue #15's final table: harness phase → label, whether it is a point phase (p99 target). */
+export const ISSUE15_PHASES = [
+  ['load', 'POST /Users', true], ['lookup', 'lookup (userName eq)', true], ['get', 'GET /Users/{id}', true], ['patch', 'PATCH (Entra Replace)', true],
+  ['list', 'list (100/page, deep)', false], ['groups.create', 'groups.create', false], ['groups.removeMember', 'groups.removeMember', false],
+  ['groups.getNoMembers', 'GET group ?excludedAttributes=members', false],
+];
+
+const spread = (xs) => { const v = (xs || []).filter((x) => typeof x === 'number'); return v.length > 1 ? `±${fmt((100 * (Math.max(...v) - Math.min(...v))) / (2 * medianOf(v)), 0)} %` : '—'; };
+
+/**
+ * Issue #15's final table: WiggleDesk against the ceiling (fastify-sqlite) and Ory Polis in memory
+ * (jackson-mem), from the medians of the alternating rounds. A ratio is printed only when neither side
+ * saw errors in that phase (refuseRatio). Targets: ≥ 0.5× the ceiling's throughput on every phase,
+ * p99 ≤ 2× the ceiling's on the point phases, ahead of Polis (memory) on every phase.
+ */
+export function issue15Table(wd, peers, { ceiling = 'fastify-sqlite', polis = 'jackson-mem' } = {}) {
+  const W = harnessPhases(wd), C = peers[ceiling] ? harnessPhases(peers[ceiling]) : {}, J = peers[polis] ? harnessPhases(peers[polis]) : {};
+  const rows = [];
+  let verdicts = 0, met = 0;
+  for (const [ph, label, point] of ISSUE15_PHASES) {
+    const w = W[ph], c = C[ph], j = J[ph];
+    if (!w) { rows.push([label, '—', '—', '—', '—', '—', '—', 'not run']); continue; }
+    const rc = refuseRatio(w, c), rj = refuseRatio(w, j);
+    const xc = !rc && c?.rps ? w.rps / c.rps : null, xj = !rj && j?.rps ? w.rps / j.rps : null;
+    const p99x = !rc && c?.p99ms ? w.p99ms / c.p99ms : null;
+    const fails = [];
+    if (xc == null) fails.push(rc ? `ceiling ratio refused (${rc})` : 'no ceiling'); else if (xc < 0.5) fails.push('< 0.5× ceiling');
+    if (point) { if (p99x == null) fails.push('no p99 ratio'); else if (p99x > 2) fails.push('p99 > 2×'); }
+    if (xj == null) fails.push(rj ? `Polis ratio refused (${rj})` : 'no Polis'); else if (xj <= 1) fails.push('behind Polis');
+    verdicts++; if (!fails.length) met++;
+    rows.push([
+      label,
+      `${fmt(w.rps, 0)} (rounds ${(w.roundsRps || [w.rps]).map((x) => fmt(x, 0)).join(', ')}; ${spread(w.roundsRps)})`,
+      xc == null ? (rc ? `no ratio: ${rc}` : '—') : `×${fmt(xc, 2)} (ceiling ${fmt(c.rps, 0)}; ${spread(c.roundsRps)})`,
+      xj == null ? (rj ? `no ratio: ${rj}` : '—') : `×${fmt(xj, 2)} (Polis ${fmt(j.rps, 0)})`,
+      `${fmt(w.serverCpuMsPerReq, 3)} · ${fmt(c?.serverCpuMsPerReq, 3)} · ${fmt(j?.serverCpuMsPerReq, 3)}`,
+      `${fmt(w.p99ms, 1)} · ${fmt(c?.p99ms, 1)}${p99x != null ? ` (×${fmt(p99x, 1)})` : ''}`,
+      `${w.errors ?? 0} · ${c?.errors ?? '—'} · ${j?.errors ?? '—'}`,
+      fails.length ? `NOT MET: ${fails.join('; ')}` : 'MET',
+    ]);
+  }
+  const table = mdTable(['phase', 'WiggleDesk req/s (median; per round; spread)', `× ceiling (${ceiling})`, `× Polis in memory (${polis})`, 'server CPU ms/req: WD · ceiling · Polis', 'p99 ms: WD · ceiling', 'errors: WD · ceiling · Polis', 'issue #15 target'], rows);
+  return { table, met, verdicts };
+}
+
+/** Our point phases on SQLite and on PostgreSQL, measured in the same run (same population, same client). */
+export function dialectTable(sqlite, postgres, population) {
+  const phases = [...new Set([...Object.keys(sqlite || {}), ...Object.keys(postgres || {})])];
+  const rows = phases.map((ph) => {
+    const a = sqlite?.[ph], b = postgres?.[ph];
+    const refused = refuseRatio(a, b);
+    return [ph, fmt(a?.rps, 0), fmt(a?.p99ms, 2), fmt(a?.serverCpuMsPerReq, 3), fmt(b?.rps, 0), fmt(b?.p99ms, 2), fmt(b?.serverCpuMsPerReq, 3),
+      refused ? `no ratio: ${refused}` : a?.rps && b?.rps ? `×${fmt(b.rps / a.rps, 2)}` : '—'];
+  });
+  return `${population.toLocaleString()} users each; PostgreSQL's CPU column is the WiggleDesk process only (the database's own backends run outside it, on both CPUs)\n${mdTable(['phase', 'SQLite req/s', 'SQLite p99 ms', 'SQLite CPU ms/req', 'PostgreSQL req/s', 'PostgreSQL p99 ms', 'PostgreSQL CPU ms/req (app only)', 'PostgreSQL / SQLite req/s'], rows)}`;
 }

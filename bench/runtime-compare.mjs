@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// node bench/runtime-compare.mjs --configs "NAME=NODE@APPDIR[@FLAGS];…" [--users 10000] [--rounds 5]
+//                                [--seconds 3] [--phases lookup,get,patch,post] [--shared DIR]
+//
+// The same build (or builds) of WiggleDesk under different Node binaries and V8 flags, measured in ONE
+// window: one seeded SQLite database copied per configuration, every server started at once pinned to
+// the same CPU (idle ones cost nothing), then `--rounds` rounds in which each configuration gets the
+// same phases in turn, in a rotated order. On a shared machine a slow minute then hits every
+// configuration alike, which a run per configuration a few minutes apart does not. Round 1 is the
+// server's first traffic (JIT warm-up included); rounds 2… are the steady state. Reported: server CPU
+// ms per request (utime+stime of the server process, from /proc), req/s and RSS.
+//
+// APPDIR is a folder with dist/ and node_modules/ (its better-sqlite3 built for NODE's ABI). The bench
+// process itself must run on the Node whose ABI matches the FIRST configuration's app (it seeds).
+// Example (docs/performance.md §8.3):
+//   node_modules/.bin/node bench/runtime-compare.mjs --configs "node24=node_modules/.bin/node@.;node24-nomaglev=node_modules/.bin/node@.@--no-maglev"
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { log, parseArgs, procStats, round } from './lib/util.mjs';
+import { prepareScratch, resolveShared } from './lib/scratch.mjs';
+import { createApiKey, freshDatabase, hasTaskset, startWiggleDesk } from './lib/servers.mjs';
+import { openSeeder } from './lib/seed.mjs';
+import { httpClient, loadUndici } from './lib/driver.mjs';
+import { userPhases } from './lib/phases.mjs';
+import { mdTable } from './lib/report.mjs';
+
+const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const A = parseArgs(process.argv.slice(2));
+if (!A.configs || A.help) {
+  console.log('node bench/runtime-compare.mjs --configs "NAME=NODE@APPDIR[@FLAGS];…" [--users N] [--rounds R] [--seconds S] [--phases list] [--shared DIR]');
+  process.exit(A.help ? 0 : 2);
+}
+const configs = String(A.configs).split(';').filter(Boolean).map((c) => {
+  const eq = c.indexOf('=');
+  const name = c.slice(0, eq), rest = c.slice(eq + 1);
+  const [node, app, flags = ''] = rest.split('@');
+  return { name, node: resolve(REPO, node), app: resolve(REPO, app || '.'), flags: flags.split(/\s+/).filter(Boolean) };
+});
+const users = Number(A.users ?? 10000), rounds = Number(A.rounds ?? 5), seconds = Number(A.seconds ?? 3);
+const phases = String(A.phases ?? 'lookup,get,patch,post').split(',');
+const cpu = hasTaskset() && os.cpus().length >= 2 ? '0' : null;
+if (cpu && !process.env.WD_BENCH_PINNED) {
+  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, WD_BENCH_PINNED: '1' } });
+  process.exit(r.status ?? 1);
+}
+
+const workDir = mkdtempSync(join(os.tmpdir(), 'wd-rtcmp-'));
+const servers = [];
+try {
+  log(`load average at start: ${os.loadavg().map((x) => round(x)).join(' ')}`);
+  const scratch = prepareScratch(resolveShared(REPO, A.shared));
+  const undici = await loadUndici(scratch);
+  const tag = Math.random().toString(36).slice(2, 6);
+  // Seed once (schema by the first configuration's server, rows by its dist/ code), then copy.
+  const db = await freshDatabase({ kind: 'sqlite', repoRoot: configs[0].app, workDir });
+  const first = await startWiggleDesk({ repoRoot: configs[0].app, dbUrl: db.url, cpu, logFile: join(workDir, 'seed.log') });
+  const key = createApiKey({ repoRoot: configs[0].app, dbUrl: db.url });
+  const seeder = await openSeeder({ kind: 'sqlite', dbUrl: db.url, repoRoot: configs[0].app, tag });
+  await seeder.seedGroups(Array.from({ length: 100 }, (_, k) => ({ index: k })));
+  await seeder.seedUsers(0, users, { memberOf: (i) => [...new Set([i % 100, (i * 7 + 3) % 100])] });
+  await seeder.close();
+  await first.stop();
+  for (const c of configs) {
+    const file = join(workDir, `${c.name}.db`);
+    copyFileSync(db.file, file);
+    if (existsSync(`${db.file}-wal`)) copyFileSync(`${db.file}-wal`, `${file}-wal`);
+    const s = await startWiggleDesk({ repoRoot: c.app, dbUrl: `sqlite:${file}`, cpu, logFile: join(workDir, `${c.name}.log`), execPath: c.node, nodeFlags: c.flags });
+    servers.push({ ...c, server: s, client: httpClient(undici, s.baseUrl, key, 32), runs: [], rssStart: procStats(s.pid)?.rssMB });
+    log(`${c.name}: pid ${s.pid} (${c.node} ${c.flags.join(' ')}, ${c.app})`);
+  }
+  for (let r = 0; r < rounds; r++) {
+    const order = servers.map((_, i) => servers[(i + r) % servers.length]);
+    for (const s of order) {
+      const out = await userPhases({ client: s.client, pid: s.server.pid, ids: seeder.ids, population: users, duration: seconds, repeat: 1, warmupS: 0, tag: `${tag}${s.name.length}${r}`, which: phases });
+      s.runs[r] = { ...out, rssMB: procStats(s.server.pid)?.rssMB };
+    }
+    log(`round ${r + 1}/${rounds} done; load average ${os.loadavg().map((x) => round(x)).join(' ')}`);
+  }
+  const med = (xs) => { const v = xs.filter((x) => x != null).sort((a, b) => a - b); return v.length ? v[Math.floor((v.length - 1) / 2)] : null; };
+  const rows = [];
+  for (const ph of phases) {
+    for (const s of servers) {
+      const cpus = s.runs.map((x) => x[ph]?.serverCpuMsPerReq), errs = s.runs.reduce((a, x) => a + (x[ph]?.errors ?? 0), 0);
+      rows.push([ph, s.name, round(cpus[0], 3), round(med(cpus.slice(1)), 3), cpus.slice(1).map((x) => round(x, 3)).join(' '), round(med(s.runs.slice(1).map((x) => x[ph]?.rps)), 0), errs]);
+    }
+  }
+  // The server's own view (prom-client default metrics on /metrics): V8 heap by space and GC time by kind.
+  const mem = [];
+  for (const s of servers) {
+    const text = await (await undici.request(`${s.server.origin}/metrics`)).body.text();
+    const val = (re) => { let sum = 0, hit = false; for (const m of text.matchAll(re)) { sum += Number(m[1]); hit = true; } return hit ? sum : null; };
+    const mb = (v) => (v == null ? '—' : round(v / 2 ** 20, 1));
+    const gc = (kind, what) => val(new RegExp(`^wiggledesk_nodejs_gc_duration_seconds_${what}\\{kind="${kind}"\\} (\\S+)$`, 'gm'));
+    const reqs = s.runs.reduce((a, x) => a + phases.reduce((b, ph) => b + (x[ph]?.requests ?? 0), 0), 0);
+    mem.push([s.name, mb(val(/^wiggledesk_nodejs_heap_size_total_bytes (\S+)$/gm)), mb(val(/^wiggledesk_nodejs_heap_size_used_bytes (\S+)$/gm)),
+      mb(val(/^wiggledesk_nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/gm)), mb(val(/^wiggledesk_nodejs_heap_space_size_total_bytes\{space="code"\} (\S+)$/gm)),
+      mb(val(/^wiggledesk_nodejs_external_memory_bytes (\S+)$/gm)),
+      ...['minor', 'major', 'incremental'].map((k) => `${gc(k, 'count') ?? 0} / ${round((gc(k, 'sum') ?? 0) * 1000, 0)} ms`),
+      reqs ? round(((gc('minor', 'sum') ?? 0) + (gc('major', 'sum') ?? 0) + (gc('incremental', 'sum') ?? 0)) * 1e6 / reqs, 1) : '—']);
+  }
+  const rss = servers.map((s) => [s.name, round(s.rssStart, 0), s.runs.map((x) => round(x.rssMB, 0)).join(' ')]);
+  console.log(`\n${users.toLocaleString()} users, ${rounds} rounds × ${seconds} s per phase, rotated; load average at end ${os.loadavg().map((x) => round(x)).join(' ')}\n`);
+  console.log(mdTable(['phase', 'config', 'CPU ms/req round 1 (cold)', 'CPU ms/req median rounds 2…', 'rounds 2…', 'req/s median rounds 2…', 'errors'], rows));
+  console.log(`\nRSS MB (after start; after each round)\n${mdTable(['config', 'start', 'rounds'], rss)}`);
+  console.log(`\nV8 heap at the end (MB) and GC over the server's life (count / total ms), from its /metrics\n${mdTable(['config', 'heap total', 'heap used', 'new space', 'code space', 'external', 'minor GC', 'major GC', 'incremental', 'GC µs per request'], mem)}`);
+} finally {
+  for (const s of servers) { await s.client.close().catch(() => {}); await s.server.stop(); }
+  rmSync(workDir, { recursive: true, force: true });
+}
