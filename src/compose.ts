@@ -12,6 +12,7 @@ import { DEFAULT_SCIM_LIMITS, type ScimLimits } from './scim/limits.js';
 import { createConsoleStore } from './storage/kysely/console-store.js';
 import { createConsoleServices } from './services/console/console.js';
 import type { AppServices } from './services/app-services.js';
+import type { CredentialWatch } from './storage/ports.js';
 import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
 import { createBindingService } from './services/sign-in/bindings/bindings.js';
@@ -79,9 +80,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   }, 60_000);
   optimizer.unref();
   const platform = createPlatformStore(db.db, db.dialect);
+  // Credential changes on any instance (bearer-key cache). Opened on first use: the CLI never listens.
+  let watch: CredentialWatch | undefined;
+  const credentials: CredentialWatch = {
+    epoch: () => (watch ??= db.credentials()).epoch(),
+    settle: () => watch?.settle() ?? Promise.resolve(),
+  };
   const limits = options.limits ?? DEFAULT_SCIM_LIMITS;
   const activity = createActivityRecorder({ onError: options.onBackgroundError ?? (() => {}) });
-  const apiKeys = createApiKeyService();
+  const apiKeys = createApiKeyService(credentials);
   const lifecycle = createUserLifecycle({ clock: options.clock ?? systemClock, jobs: createLifecycleJobStore(db.db, db.compact), platform, limits });
   const users = createScimResourceService('User', limits, lifecycle.hooks);
   const groups = createScimResourceService('Group', limits);
@@ -117,6 +124,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     jwks: createJwksCache({ policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets }, now, onRefreshError: (_url, e) => options.onBackgroundError?.(e) }),
     now,
     tokenMinutes: config.oauth.accessTokenMinutes,
+    credentials,
     allowHttpJwks: config.allowPrivateTargets,
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
@@ -125,7 +133,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const services: AppServices = {
     platform,
     limits,
-    organizations: createOrganizationService(platform),
+    organizations: createOrganizationService(platform, credentials),
+    credentials,
     apiKeys,
     activity,
     users,

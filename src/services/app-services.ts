@@ -1,5 +1,5 @@
 // What the HTTP layer receives from the composition root: services, never storage internals.
-import type { PlatformStore } from '../storage/ports.js';
+import type { CredentialWatch, PlatformStore } from '../storage/ports.js';
 import type { ScimLimits } from '../scim/limits.js';
 import type { createOrganizationService, createApiKeyService } from './organizations/organizations.js';
 import type { ActivityRecorder } from './activity/activity.js';
@@ -17,6 +17,8 @@ import type { OrgProviderService } from './sign-in/org-provider/org-provider.js'
 
 export interface AppServices {
   readonly platform: PlatformStore;
+  /** Credential changes on any instance, for the bearer-credential cache (services/credentials/credential-cache.ts). */
+  readonly credentials: CredentialWatch;
   readonly limits: ScimLimits;
   readonly organizations: ReturnType<typeof createOrganizationService>;
   readonly apiKeys: ReturnType<typeof createApiKeyService>;

@@ -19,6 +19,25 @@ export interface ApiKeyLookup {
   readonly scopes: readonly ApiKeyScope[];
 }
 
+/**
+ * Tells an in-memory credential cache (services/credentials/credential-cache.ts) when any API key,
+ * access token or organisation's API access may have changed — on this instance or any other
+ * sharing the database. Database triggers announce the changes (migration 0023).
+ */
+export interface CredentialWatch {
+  /**
+   * A value that changes whenever a credential may have stopped being valid since the last call;
+   * undefined while changes cannot be observed (then nothing may be served from a cache).
+   * Synchronous and cheap: it is called on every authenticated request.
+   */
+  epoch(): number | undefined;
+  /**
+   * Resolves once every watch of this process has seen each change committed before the call
+   * (after a revocation, before its caller is told it is done). Never rejects.
+   */
+  settle(): Promise<void>;
+}
+
 export interface PlatformStore {
   createOrganization(input: { id: TenantId; name: string; apiAccessApproved: boolean; now: string }): Promise<Organization>;
   listOrganizations(): Promise<Organization[]>;

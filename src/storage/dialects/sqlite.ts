@@ -6,8 +6,9 @@ import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database as Schema } from '../kysely/database.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import { chargeSqlWork } from '../kysely/sql-work.js';
+import { createSqliteCredentialWatch, type ClosableCredentialWatch } from './credential-watch.js';
 
-export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Promise<void>; optimize(): void; compact(): Promise<void> } {
+export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Promise<void>; optimize(): void; compact(): Promise<void>; credentials: ClosableCredentialWatch } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -32,6 +33,8 @@ export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Pro
   return {
     db,
     close: () => db.destroy(),
+    // Read on the same connection, synchronously (credential-watch.ts).
+    credentials: createSqliteCredentialWatch(sqlite),
     // Without statistics SQLite's planner walks a tenant's users in seq order to test
     // `id IN (emails with this value)` instead of starting from the emails index. `PRAGMA optimize`
     // (re)analyzes only tables whose size changed a lot since the last run, so calling it often is cheap.
