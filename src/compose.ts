@@ -15,6 +15,8 @@ import type { AppServices } from './services/app-services.js';
 import type { CredentialWatch } from './storage/ports.js';
 import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
+import { createSignInLog } from './services/sign-in-log/sign-in-log.js';
+import { createSignInLogRepo } from './storage/kysely/sign-in-log-repo.js';
 import { createBindingService } from './services/sign-in/bindings/bindings.js';
 import { createBindingStore } from './storage/kysely/binding-proof-repo.js';
 import { createDnsTxtResolver, type TxtResolver } from './outbound/dns-txt.js';
@@ -94,6 +96,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const groups = createScimResourceService('Group', limits);
   const consoleStore = createConsoleStore(db.db, db.dialect, options.consoleSqlWork);
   const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups, lifecycle });
+  const signInLog = createSignInLog({ store: createSignInLogRepo(db.db), ...(options.now ? { now: options.now } : {}), ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}) });
   const oidcClients = config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp }));
   const graceDays = config.sso.unverifiedBindingGraceDays;
   const unverifiedGraceMs = graceDays === undefined ? undefined : graceDays * 86_400_000;
@@ -143,8 +146,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // SSO sessions are console sessions: guard() ends them once the SCIM user is gone or inactive
     // and gives SSO accounts their role (admin flag or admin group) on every request.
     // Enforce SSO: password sign-in refused for all but break-glass admins of an organisation that enforces it.
-    console: { ...consoleServices, auth: signIn.guard(signInPolicy.guard(consoleServices.auth)) },
-    signIn,
+    // The sign-in log wraps the outermost guard, so it records each attempt's final outcome.
+    console: { ...consoleServices, auth: signIn.guard(signInLog.wrapPassword(signInPolicy.guard(consoleServices.auth))) },
+    signIn: signInLog.wrapSso(signIn),
+    signInLog,
     bindings,
     lifecycle,
     oauth,
@@ -158,7 +163,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
     }),
     signInPolicy,
-    orgProvider: createOrgProviderService({
+    orgProvider: signInLog.wrapOrgProvider(createOrgProviderService({
       store: createOrgOidcStore(db.db, db.dialect),
       signInStore,
       platform,
@@ -167,7 +172,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       sealer: createSecretSealer(config.events.webhookSecretKey?.reveal()),
       activity,
       policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
-    }),
+    })),
     sets: createSetStreamService({
       store: setStore,
       // SET streams read the same outbox as the Events API and webhooks.

@@ -13,6 +13,7 @@ import type { SetStreamService } from './sets/set-streams.js';
 import type { OAuthService } from './oauth/oauth-service.js';
 import type { EventsServices } from './events/events.js';
 import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
+import type { SignInLog } from './sign-in-log/sign-in-log.js';
 import type { OrgProviderService } from './sign-in/org-provider/org-provider.js';
 
 export interface AppServices {
@@ -30,6 +31,8 @@ export interface AppServices {
   readonly console: ConsoleServices;
   /** Sign-in with Microsoft, Google and generic OIDC; settings; the signed-in home. */
   readonly signIn: SignInService;
+  /** Every console sign-in attempt and refusal, per organisation (issue #17). */
+  readonly signInLog: SignInLog;
   /** Proven, exclusive sign-in bindings; users' SSO links (issue #18). */
   readonly bindings: BindingService;
   /** Manual users, claims, deprovisioning policy, soft delete, restore, erasure (issue #14). */

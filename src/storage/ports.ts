@@ -778,6 +778,55 @@ export interface SignInStore {
   forTenant(tenantId: TenantId): TenantSignInStore;
 }
 
+// ---- Sign-in log (issue #17): every console sign-in and refusal, password and SSO ----
+
+/** One sign-in attempt as stored for an organisation (migration 0010, table sign_in_events). */
+export interface SignInEventInput {
+  readonly tenantId: TenantId;
+  readonly at: string;
+  readonly outcome: 'success' | 'refused';
+  /** `password`, `microsoft`, `google`, `oidc` (or an organisation's own provider kind). */
+  readonly provider: string;
+  /** The email or name the person signed in with, when known. */
+  readonly userLabel: string | null;
+  readonly scimUserId: string | null;
+  /** The stable code: `password/wrong_password`, `sso/inactive`, `sso/signed_in`, … */
+  readonly reason: string;
+  /** The reference shown to the person (the request id). */
+  readonly reference: string;
+}
+
+export interface SignInEventRecord extends Omit<SignInEventInput, 'tenantId'> {
+  readonly seq: number;
+}
+
+export interface SignInEventQuery {
+  readonly outcome?: 'success' | 'refused' | undefined;
+  /** Exact stable code. */
+  readonly reason?: string | undefined;
+  /** Exact reference. */
+  readonly reference?: string | undefined;
+  /** Case-folded text the user label must contain. */
+  readonly userContains?: string | undefined;
+  readonly scimUserId?: string | undefined;
+  /** Keyset pagination: rows older than this seq. */
+  readonly beforeSeq?: number | undefined;
+  readonly limit: number;
+}
+
+/** Reads of one organisation's sign-in log, newest first. */
+export interface TenantSignInLogStore {
+  list(query: SignInEventQuery): Promise<SignInEventRecord[]>;
+}
+
+export interface SignInLogStore {
+  /** Writes attempts already attributed to an organisation (sign-in resolves the tenant first). */
+  record(events: readonly SignInEventInput[]): Promise<void>;
+  /** Retention: deletes up to `limit` rows older than `beforeIso`; returns how many. */
+  purgeBefore(beforeIso: string, limit: number): Promise<number>;
+  forTenant(tenantId: TenantId): TenantSignInLogStore;
+}
+
 // ---- SCIM security event tokens (RFC 9967): keys, streams, per-stream SET deliveries ----
 
 export interface SetSigningKeyRecord {

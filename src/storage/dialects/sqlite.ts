@@ -54,10 +54,13 @@ export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Pro
 /**
  * Kysely prepares every statement anew; for SQLite that is a measurable share of a point lookup.
  * The same SQL text (values are always bound parameters) reuses its prepared statement. Safe
- * because Kysely runs one statement at a time per connection and never streams ours.
+ * because Kysely runs one statement at a time per connection and never streams ours. Least
+ * recently used first out, bounded by count and by SQL length: filter shapes come from clients
+ * (up to 100 clauses each), and a prepared statement's memory grows with its text.
  */
-function withStatementCache(sqlite: Database.Database, size = 1000): SqliteDatabase {
+function withStatementCache(sqlite: Database.Database, size = 1000, maxChars = 2_000_000): SqliteDatabase {
   const cache = new Map<string, Database.Statement>();
+  let chars = 0;
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
@@ -66,7 +69,12 @@ function withStatementCache(sqlite: Database.Database, size = 1000): SqliteDatab
         cache.delete(sql); // refresh its place in the LRU order
       } else {
         stmt = sqlite.prepare(sql);
-        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+        chars += sql.length;
+        while (cache.size > 0 && (cache.size >= size || chars > maxChars)) {
+          const oldest = cache.keys().next().value as string;
+          cache.delete(oldest);
+          chars -= oldest.length;
+        }
       }
       cache.set(sql, stmt);
       return stmt;
