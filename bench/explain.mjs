@@ -38,6 +38,9 @@ if (isPg) {
 } else {
   const sqlite = new Database(file.replace(/^sqlite:/, ''), { readonly: true });
   sqlite.function('scim_fold', { deterministic: true }, (s) => (typeof s === 'string' ? foldCase(s) : s));
+  // The filter cost meter the app registers (dist/storage/kysely/sql-work.js), when this build has it.
+  const work = await imp('storage/kysely/sql-work.js').catch(() => null);
+  if (work?.chargeSqlWork) sqlite.function('scim_work', { deterministic: false, directOnly: true }, work.chargeSqlWork);
   db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }), log });
   all = async (q, p = []) => sqlite.prepare(q).all(...p);
   one = async (q, p = []) => sqlite.prepare(q).pluck().get(...p);
