@@ -14,6 +14,9 @@ import { createConsoleServices } from './services/console/console.js';
 import type { AppServices } from './services/app-services.js';
 import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
+import { createBindingService } from './services/sign-in/bindings/bindings.js';
+import { createBindingStore } from './storage/kysely/binding-proof-repo.js';
+import { createDnsTxtResolver, type TxtResolver } from './outbound/dns-txt.js';
 import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
 import { createUserLifecycle } from './services/lifecycle/lifecycle.js';
@@ -50,6 +53,8 @@ export interface ComposeOptions {
   readonly clock?: Clock;
   /** Tests: feed SET streams from a controlled outbox. */
   readonly setEventSource?: SetEventSource;
+  /** DNS TXT look-ups of binding challenges; tests inject one (never real DNS). */
+  readonly txtResolver?: TxtResolver;
 }
 
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
@@ -79,13 +84,27 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const groups = createScimResourceService('Group', limits);
   const consoleStore = createConsoleStore(db.db, db.dialect);
   const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups, lifecycle });
+  const oidcClients = config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp }));
+  const graceDays = config.sso.unverifiedBindingGraceDays;
+  const unverifiedGraceMs = graceDays === undefined ? undefined : graceDays * 86_400_000;
   const signInStore = createSignInStore(db.db, db.dialect);
   const ssoSessions = createSessionManager(consoleStore.sessions, consoleServices.sessionPolicy);
   const signIn = createSignInService({
     store: signInStore,
     sessions: ssoSessions,
-    providers: config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp })),
+    providers: oidcClients,
     allowInsecureHttp: config.sso.allowInsecureHttp,
+    unverifiedGraceMs,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const bindings = createBindingService({
+    store: createBindingStore(db.db, db.dialect),
+    platform,
+    providers: oidcClients,
+    resolver: options.txtResolver ?? createDnsTxtResolver(),
+    allowInsecureHttp: config.sso.allowInsecureHttp,
+    unverifiedGraceMs,
+    ...(options.now ? { now: options.now } : {}),
   });
   const now = options.now ?? Date.now;
   const oauth = createOAuthService({
@@ -114,6 +133,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // Enforce SSO: password sign-in refused for all but break-glass admins of an organisation that enforces it.
     console: { ...consoleServices, auth: signIn.guard(signInPolicy.guard(consoleServices.auth)) },
     signIn,
+    bindings,
     lifecycle,
     oauth,
     events: createEventsServices({

@@ -56,6 +56,12 @@ export interface OidcIdentity {
   readonly names: readonly string[];
   /** For messages only: the name the person signed in with. */
   readonly loginName: string | undefined;
+  /**
+   * Microsoft: the `wids` claim, the template ids of the Entra directory roles the account holds
+   * (emitted when the app registration's groupMembershipClaims includes DirectoryRole or All).
+   * Proving a tenant binding needs an admin role among them (issue #18).
+   */
+  readonly directoryRoles?: readonly string[];
 }
 
 export type OidcFailure =
@@ -294,7 +300,8 @@ export function createOidcClient(settings: OidcProviderSettings, options: { fetc
         const oid = str(claims.oid)?.toLowerCase();
         if (!tid || !GUID.test(tid) || !oid) throw new OidcError('invalid', 'the Microsoft ID token lacks tid or oid');
         const username = str(claims.preferred_username);
-        return { provider: 'microsoft', subject: `${tid}/${oid}`, bindingValue: tid, names: username ? [foldCase(username)] : [], loginName: username };
+        const wids = Array.isArray(claims.wids) ? claims.wids.filter((w): w is string => typeof w === 'string').map((w) => w.toLowerCase()) : [];
+        return { provider: 'microsoft', subject: `${tid}/${oid}`, bindingValue: tid, names: username ? [foldCase(username)] : [], loginName: username, directoryRoles: wids };
       }
       case 'google': {
         const email = str(claims.email);

@@ -116,6 +116,12 @@ export interface SsoConfig {
   readonly providers: readonly SsoProviderConfig[];
   /** Development and tests only: allow http:// issuers, and only on loopback addresses (127.0.0.1, ::1, localhost). */
   readonly allowInsecureHttp: boolean;
+  /**
+   * SSO_UNVERIFIED_BINDING_GRACE_DAYS (issue #18): bindings made before proofs existed keep routing
+   * sign-ins for this many days after they were marked unverified (0: stop now); unset: until an
+   * admin proves or removes them.
+   */
+  readonly unverifiedBindingGraceDays: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -293,7 +299,9 @@ function ssoFrom(env: Env, problems: string[]): SsoConfig {
     const label = d.kind === 'oidc' ? (env.SSO_OIDC_NAME || d.label).trim().slice(0, 60) : d.label;
     providers.push(Object.freeze({ kind: d.kind, label, issuer: rawIssuer, clientId, clientSecret: new Redacted(secret ?? ''), ...(certificate ? { clientCertificate: certificate } : {}) }));
   }
-  return Object.freeze({ providers: Object.freeze(providers), allowInsecureHttp });
+  const rawGrace = env.SSO_UNVERIFIED_BINDING_GRACE_DAYS;
+  const unverifiedBindingGraceDays = rawGrace === undefined || rawGrace === '' ? undefined : intFrom(env, 'SSO_UNVERIFIED_BINDING_GRACE_DAYS', 0, 0, 3650, problems);
+  return Object.freeze({ providers: Object.freeze(providers), allowInsecureHttp, unverifiedBindingGraceDays });
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ScimResourceService } from './scim/scim-resources.js';
 import type { BulkService } from './scim/bulk.js';
 import type { ConsoleServices } from './console/console.js';
 import type { SignInService } from './sign-in/sign-in.js';
+import type { BindingService } from './sign-in/bindings/bindings.js';
 import type { UserLifecycle } from './lifecycle/lifecycle.js';
 import type { SetStreamService } from './sets/set-streams.js';
 import type { OAuthService } from './oauth/oauth-service.js';
@@ -27,6 +28,8 @@ export interface AppServices {
   readonly console: ConsoleServices;
   /** Sign-in with Microsoft, Google and generic OIDC; settings; the signed-in home. */
   readonly signIn: SignInService;
+  /** Proven, exclusive sign-in bindings; users' SSO links (issue #18). */
+  readonly bindings: BindingService;
   /** Manual users, claims, deprovisioning policy, soft delete, restore, erasure (issue #14). */
   readonly lifecycle: UserLifecycle;
   /** SCIM security event tokens (RFC 9967): SET streams, their keys, push and poll. */

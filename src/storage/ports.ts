@@ -666,6 +666,14 @@ export interface SignInBinding {
   readonly value: string;
   readonly createdAt: string;
   readonly createdBy: string | null;
+  /** Issue #18: proven, unproven (made before proofs existed) or lost to another organisation's binding. */
+  readonly status: BindingStatus;
+  /** How it was proven: `entra_admin`, `dns_txt`, `issuer_sign_in` or `operator`. */
+  readonly method?: string | null;
+  readonly verifiedAt?: string | null;
+  readonly verifiedBy?: string | null;
+  /** Unverified bindings: since when (the operator's grace period counts from here). */
+  readonly unverifiedSince?: string | null;
 }
 
 /** A provisioned user as sign-in sees it: hot columns only. */
@@ -708,17 +716,15 @@ export interface SignInAdminRow {
 export interface TenantSignInStore {
   readonly tenantId: TenantId;
   bindings(): Promise<SignInBinding[]>;
-  /** false when the binding already exists. */
-  addBinding(provider: SignInProvider, value: string, now: string, createdBy: string | null): Promise<boolean>;
-  removeBinding(provider: SignInProvider, value: string): Promise<boolean>;
+  // Bindings are claimed, moved and removed through BindingStore (proof, exclusivity, links: issue #18).
   adminGroupId(): Promise<string | null>;
   setAdminGroup(groupId: string | null, now: string): Promise<void>;
   findGroup(id: string): Promise<{ id: string; displayName: string } | undefined>;
   findGroupByName(displayNameFolded: string): Promise<{ id: string; displayName: string } | undefined>;
   identityBySubject(provider: SignInProvider, subject: string): Promise<SignInIdentityRecord | undefined>;
   identityOfUser(scimUserId: string, provider: SignInProvider): Promise<SignInIdentityRecord | undefined>;
-  /** Points (provider, subject) at the user, replacing an earlier link of either. */
-  linkIdentity(provider: SignInProvider, subject: string, scimUserId: string, now: string): Promise<void>;
+  /** Points (provider, subject) at the user, replacing an earlier link of either; `bindingValue`: the binding the link came through. */
+  linkIdentity(provider: SignInProvider, subject: string, scimUserId: string, now: string, bindingValue?: string): Promise<void>;
   /** Forgets every remembered subject of the user; returns how many. */
   unlinkUser(scimUserId: string): Promise<number>;
   /** Users whose folded userName, or a primary or work email, is one of `namesFolded`. */
@@ -739,8 +745,12 @@ export interface SignInStore {
   /** Reads and deletes in one statement, so a flow completes at most once. */
   takeFlow(id: string): Promise<SignInFlowRecord | undefined>;
   deleteExpiredFlows(now: string): Promise<number>;
-  /** Organisations that trust this tenant id / domain / issuer (cross-organisation, before any tenant is known). */
-  boundTenants(provider: SignInProvider, value: string): Promise<TenantId[]>;
+  /**
+   * Organisations that trust this tenant id / domain / issuer (cross-organisation, before any tenant
+   * is known): the one verified binding, or an unverified one made after `unverifiedAfter` (the
+   * operator's grace period; omitted: every unverified binding). Conflicting bindings never route.
+   */
+  boundTenants(provider: SignInProvider, value: string, options?: { readonly unverifiedAfter?: string | undefined }): Promise<TenantId[]>;
   /**
    * Refusal diagnostics only: other organisations with a user whose userName or an email folds to
    * one of `namesFolded`, and whether each trusts any value of this provider. Never user data.
@@ -1030,4 +1040,91 @@ export interface TenantOrgOidcStore {
 
 export interface OrgOidcStore {
   forTenant(tenantId: TenantId): TenantOrgOidcStore;
+}
+
+// ---------------------------------------------------------------- proven sign-in bindings (issue #18)
+
+export type BindingStatus = 'verified' | 'unverified' | 'conflict';
+
+export interface BindingRecord extends SignInBinding {
+  readonly tenantId: TenantId;
+  readonly status: BindingStatus;
+}
+
+/** A pending DNS TXT challenge: publish `token` at `_wiggledesk-challenge.<value>`. */
+export interface BindingChallengeRecord {
+  readonly tenantId: TenantId;
+  readonly provider: SignInProvider;
+  readonly value: string;
+  readonly token: string;
+  readonly createdAt: string;
+  readonly createdBy: string | null;
+  readonly checkedAt: string | null;
+  readonly lastResult: string | null;
+}
+
+/** A pending admin sign-in that proves a binding; `id` is the SHA-256 of the browser's cookie. */
+export interface BindingProofFlowRecord {
+  readonly id: string;
+  readonly tenantId: TenantId;
+  readonly accountId: string;
+  readonly provider: SignInProvider;
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+/** A user's remembered sign-in (SSO link), as the organisation's admins see it. */
+export interface SignInLinkRow {
+  readonly provider: SignInProvider;
+  readonly subject: string;
+  readonly bindingValue: string | null;
+  readonly linkedAt: string;
+  readonly scimUserId: string;
+  readonly userName: string | null;
+  readonly displayName: string | null;
+}
+
+export type ClaimOutcome =
+  | { readonly ok: true; readonly displaced: TenantId | undefined; readonly already: boolean }
+  | { readonly ok: false; readonly heldBy: TenantId };
+
+/**
+ * Bindings across organisations (a value belongs to one organisation at a time, so claims, moves
+ * and the ownership check are cross-tenant by nature, like SignInStore.boundTenants); links and
+ * challenges are read and changed for one named organisation.
+ */
+export interface BindingStore {
+  /** The organisation holding the value (verified or unverified), if any. */
+  holder(provider: SignInProvider, value: string): Promise<BindingRecord | undefined>;
+  /** Every binding of one organisation, conflicts included. */
+  listForTenant(tenantId: TenantId): Promise<BindingRecord[]>;
+  /** Every binding (operator CLI), at most `limit`. */
+  listAll(limit: number): Promise<BindingRecord[]>;
+  /**
+   * Makes the value the organisation's verified binding in one transaction. Refused when another
+   * organisation holds it verified; an unverified holder is displaced (its binding becomes a
+   * conflict and its links through the value end). The UNIQUE index decides a race.
+   */
+  claim(tenantId: TenantId, provider: SignInProvider, value: string, proof: { method: string; verifiedBy: string | null; at: string }): Promise<ClaimOutcome>;
+  /** Operator: the value now belongs to `to` (verified, method `operator`); returns the previous holder and how many links ended. */
+  move(provider: SignInProvider, value: string, to: TenantId, at: string, by: string): Promise<{ from: TenantId | undefined; linksEnded: number }>;
+  /** Removes the organisation's binding and the links that came through it; false when there was none. */
+  remove(tenantId: TenantId, provider: SignInProvider, value: string): Promise<{ removed: boolean; linksEnded: number }>;
+  saveChallenge(c: BindingChallengeRecord): Promise<void>;
+  challenge(tenantId: TenantId, provider: SignInProvider, value: string): Promise<BindingChallengeRecord | undefined>;
+  challenges(tenantId: TenantId): Promise<BindingChallengeRecord[]>;
+  noteChallengeCheck(tenantId: TenantId, provider: SignInProvider, value: string, at: string, result: string): Promise<void>;
+  deleteChallenge(tenantId: TenantId, provider: SignInProvider, value: string): Promise<boolean>;
+  saveProofFlow(f: BindingProofFlowRecord): Promise<void>;
+  /** Reads and deletes, so a proof completes at most once; also drops expired flows. */
+  takeProofFlow(id: string, now: string): Promise<BindingProofFlowRecord | undefined>;
+  links(tenantId: TenantId, options: { readonly limit: number; readonly offset: number }): Promise<{ total: number; rows: SignInLinkRow[] }>;
+  /** Removes one link of the organisation and ends that user's SSO sessions. */
+  removeLink(tenantId: TenantId, provider: SignInProvider, subject: string): Promise<boolean>;
+  /** Writes an activity-log row for the organisation (binding changes are logged on both sides). */
+  log(tenantId: TenantId, entry: ActivityEntry): Promise<void>;
 }

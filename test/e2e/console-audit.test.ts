@@ -92,6 +92,7 @@ describe.skipIf(!CHROMIUM)('console audit: axe-core, phone layout and screenshot
         ['/console/activity?view=refused', 'activity-refused'],
         [`/console/activity/${demo.errorSeq}`, 'activity-entry'],
         [revokeHref!, 'profile-revoke-key'],
+        ['/console/sign-in-settings/links', 'sign-in-links'],
       ];
       for (const [path, slug] of pages) await check(page, path, slug, viewport.width);
 

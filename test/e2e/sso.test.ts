@@ -12,10 +12,11 @@ import { LoginPage } from './pages/login.page.js';
 import { ConsolePage } from './pages/console.page.js';
 import { googleAccount, startMicrosoftIdp, startStandardIdp, type TestIdp } from '../support/oidc-provider.js';
 import type { Organization } from '../../src/domain/organization.js';
+import { fakeDns, GLOBAL_ADMIN } from '../support/bindings.js';
 
 const CONTOSO_TID = 'c0a1c0a1-0000-4000-8000-0000000000e2';
 const FABRIKAM_TID = 'fab00000-0000-4000-8000-0000000000e2';
-const account = (id: string, n: number, upn: string, name: string) => ({ id, oid: `0b1d0000-0000-4000-8000-${String(n).padStart(12, '0')}`, preferredUsername: upn, name });
+const account = (id: string, n: number, upn: string, name: string, wids?: string[]) => ({ id, oid: `0b1d0000-0000-4000-8000-${String(n).padStart(12, '0')}`, preferredUsername: upn, name, ...(wids ? { wids } : {}) });
 
 describe.skipIf(!CHROMIUM)('sign-in with Microsoft and Google (Chromium)', () => {
   let server: ConsoleServer;
@@ -27,6 +28,7 @@ describe.skipIf(!CHROMIUM)('sign-in with Microsoft and Google (Chromium)', () =>
   let scim: ReturnType<typeof scimOver>;
   const ids: Record<string, string> = {};
   const contexts: BrowserContext[] = [];
+  const dns = fakeDns();
 
   async function freshPage(): Promise<{ page: Page; errors: string[] }> {
     const context = await newContext(browser, server.url);
@@ -72,6 +74,7 @@ describe.skipIf(!CHROMIUM)('sign-in with Microsoft and Google (Chromium)', () =>
           account('grace', 3, 'grace@contoso.com', 'Grace Hopper'),
           account('dave', 4, 'dave@contoso.com', 'Dave Deleted'),
           account('zed', 5, 'zed@contoso.com', 'Zed Unknown'),
+          account('contoso-admin', 6, 'admin@contoso.com', 'Contoso Admin', [GLOBAL_ADMIN]),
         ],
       },
       { tid: FABRIKAM_TID, name: 'Fabrikam', accounts: [account('alice-fabrikam', 11, 'alice@contoso.com', 'Another Alice')] },
@@ -80,8 +83,9 @@ describe.skipIf(!CHROMIUM)('sign-in with Microsoft and Google (Chromium)', () =>
       googleAccount('gw-alice', 'alice@contoso.com', { hd: 'contoso.com', name: 'Alice Anders' }),
       googleAccount('gw-fabrikam', 'alice@contoso.com', { hd: 'fabrikam.test' }),
     ]);
-    server = await startServer({ ...ms.env(), ...google.env() });
+    server = await startServer({ ...ms.env(), ...google.env() }, { txtResolver: dns.resolver });
     for (const idp of [ms, google]) idp.registerRedirectUri(`${server.url}/auth/${idp.kind}/callback`);
+    ms.registerRedirectUri(`${server.url}/console/sign-in-settings/verify/microsoft/callback`);
 
     org = await server.newOrg('Contoso');
     admin = await server.newAccount(org, 'admin@contoso.test', { displayName: 'Alex Admin' });
@@ -103,18 +107,30 @@ describe.skipIf(!CHROMIUM)('sign-in with Microsoft and Google (Chromium)', () =>
     await Promise.all([ms?.close(), google?.close()]);
   });
 
-  it('an admin binds the Entra tenant and the Google Workspace domain on the Sign-in settings page', async () => {
+  it('an admin proves and binds the Entra tenant (admin sign-in) and the Google Workspace domain (DNS TXT record) on the Sign-in settings page', async () => {
     const { page, errors } = await freshPage();
     await new LoginPage(page).goto().then((p) => p.signIn(admin.email, admin.password));
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Sign-in settings' }).click();
     await new ConsolePage(page).expectHeading('Sign-in settings');
-    await page.getByLabel('Entra tenant ID').fill(CONTOSO_TID);
-    await page.getByRole('button', { name: 'Add tenant ID' }).click();
-    await page.getByRole('status').filter({ hasText: 'Added.' }).waitFor();
+    // Microsoft: sign in as the tenant's Global Administrator; the tenant of that sign-in is bound.
+    await page.getByRole('link', { name: 'Bind with Microsoft (admin sign-in)' }).click();
+    await page.getByRole('link', { name: 'admin@contoso.com — Contoso', exact: true }).click();
+    await page.waitForURL((url) => url.origin === server.url && url.pathname === '/console/sign-in-settings', { waitUntil: 'load' });
+    await page.getByRole('status').filter({ hasText: 'Verified and bound.' }).waitFor();
+    await page.getByRole('cell', { name: CONTOSO_TID, exact: true }).waitFor();
+    // Google: the page names a TXT record; once DNS has it, the check binds the domain.
     await page.getByLabel('Workspace domain').fill('contoso.com');
     await page.getByRole('button', { name: 'Add domain' }).click();
+    const value = await page.getByRole('textbox', { name: 'TXT value', exact: true }).inputValue();
+    expect(value).toMatch(/^wiggledesk-verification=[A-Za-z0-9_-]{32}$/);
+    expect(await page.getByRole('textbox', { name: 'Name (host)', exact: true }).inputValue()).toBe('_wiggledesk-challenge.contoso.com');
+    await page.getByRole('button', { name: 'Check DNS record for contoso.com' }).click();
+    await page.getByRole('alert').filter({ hasText: 'No TXT record at _wiggledesk-challenge.contoso.com yet' }).waitFor();
+    dns.publish('_wiggledesk-challenge.contoso.com', value);
+    await page.getByRole('button', { name: 'Check DNS record for contoso.com' }).click();
+    await page.getByRole('status').filter({ hasText: 'Verified and bound.' }).waitFor();
     await page.getByRole('cell', { name: 'contoso.com', exact: true }).waitFor();
-    await page.getByRole('cell', { name: CONTOSO_TID, exact: true }).waitFor();
+    expect(await page.getByRole('cell', { name: /Verified/ }).count()).toBe(2);
     expect(errors).toEqual([]);
   });
 

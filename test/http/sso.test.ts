@@ -11,6 +11,7 @@ import { buildTestApp, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA, json, type TestApp }
 import { googleAccount, startMicrosoftIdp, startStandardIdp, type TestIdp } from '../support/oidc-provider.js';
 import { ConsoleClient, newAccount, scimUser, signedIn } from './console-client.js';
 import { loadConfig, ConfigError } from '../../src/config/config.js';
+import { fakeDns, GLOBAL_ADMIN, proofCallbackUri, proveBySignIn, proveDomain } from '../support/bindings.js';
 
 const SESSION = '__Host-wd_session'; // https PUBLIC_URL: __Host- cookies
 const FLOW = '__Host-wd_sso_microsoft';
@@ -19,9 +20,12 @@ const CONTOSO_TID = 'c0a1c0a1-0000-4000-8000-000000000001';
 const FABRIKAM_TID = 'fab00000-0000-4000-8000-000000000002';
 const NORTHWIND_TID = '10a7d000-0000-4000-8000-000000000003';
 const LONELY_TID = '10e1e000-0000-4000-8000-000000000004';
+const EXTRA_TID = '99999999-0000-4000-8000-000000000009';
+/** Each tenant's Global Administrator, who proves a binding (issue #18). */
+const TENANT_ADMIN: Record<string, string> = { [CONTOSO_TID]: 'contoso-admin', [NORTHWIND_TID]: 'northwind-admin', [EXTRA_TID]: 'extra-admin' };
 
 const oid = (n: number) => `0b1d0000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const contosoAccount = (id: string, n: number, preferredUsername: string, name = id) => ({ id, oid: oid(n), preferredUsername, name });
+const contosoAccount = (id: string, n: number, preferredUsername: string, name = id, wids?: string[]) => ({ id, oid: oid(n), preferredUsername, name, ...(wids ? { wids } : {}) });
 
 // Users provisioned for the deprovisioning shapes, one each.
 const DEPROVISION = ['patch', 'entra-quirk', 'no-path', 'put', 'delete', 'bulk', 'console'] as const;
@@ -48,11 +52,13 @@ function msTenants() {
         contosoAccount('quinn', 14, 'quinn@contoso.com'),
         contosoAccount('olga', 15, 'olga@contoso.com'),
         ...DEPROVISION.map((shape, i) => contosoAccount(`deprov-${shape}`, 100 + i, `deprov-${shape}@contoso.com`)),
+        contosoAccount('contoso-admin', 150, 'admin@contoso.com', 'Contoso Admin', [GLOBAL_ADMIN]),
       ],
     },
     { tid: FABRIKAM_TID, name: 'Fabrikam', accounts: [contosoAccount('alice-fabrikam', 201, 'alice@contoso.com', 'Not Alice')] },
-    { tid: NORTHWIND_TID, name: 'Northwind', accounts: [contosoAccount('nina', 301, 'nina@northwind.test')] },
+    { tid: NORTHWIND_TID, name: 'Northwind', accounts: [contosoAccount('nina', 301, 'nina@northwind.test'), contosoAccount('northwind-admin', 302, 'admin@northwind.test', 'Northwind Admin', [GLOBAL_ADMIN])] },
     { tid: LONELY_TID, name: 'Lonely', accounts: [contosoAccount('lonely', 401, 'lonely@nowhere.test')] },
+    { tid: EXTRA_TID, name: 'Extra', accounts: [contosoAccount('extra-admin', 501, 'admin@extra.test', 'Extra Admin', [GLOBAL_ADMIN])] },
   ];
 }
 
@@ -114,6 +120,7 @@ for (const dialect of DIALECTS) {
     let okta: TestIdp;
     let admin: ConsoleClient;
     const ids: Record<string, string> = {};
+    const dns = fakeDns();
 
     const refusalOf = (r: LightMyRequestResponse) => /data-refusal="([a-z_]+)"/.exec(r.body)?.[1];
     const sessionSet = (r: LightMyRequestResponse) => ([] as string[]).concat(r.headers['set-cookie'] ?? []).some((l) => l.startsWith(`${SESSION}=`) && !/Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(l));
@@ -155,10 +162,12 @@ for (const dialect of DIALECTS) {
       return ids[key]!;
     };
     const patchUser = (id: string, Operations: unknown[]) => t.scim.patch(`/Users/${id}`, { schemas: [PATCH_OP], Operations });
+    /** Binds with proof (issue #18): the tenant admin's sign-in, a DNS TXT record for a domain, a sign-in through the issuer. */
     const bind = async (client: ConsoleClient, provider: string, value: string) => {
-      await client.get('/console/sign-in-settings');
-      const r = await client.post('/console/sign-in-settings/bindings', { provider, value });
+      const r =
+        provider === 'google' ? await proveDomain(client, dns, value) : provider === 'oidc' ? await proveBySignIn(client, okta, 'okta-alice') : await proveBySignIn(client, ms, TENANT_ADMIN[value.toLowerCase()]!);
       expect(r.statusCode, r.body.slice(0, 300)).toBe(303);
+      expect(r.headers.location).toMatch(/done=binding-(re)?verified/);
       return r;
     };
 
@@ -176,7 +185,8 @@ for (const dialect of DIALECTS) {
         { id: 'okta-unverified', label: 'mallory', claims: { sub: '00u2mallory', preferred_username: 'mallory@okta.test', email: 'bob@contoso.com', email_verified: false } },
       ]);
       for (const idp of [ms, google, okta]) idp.registerRedirectUri(`https://wiggledesk.test/auth/${idp.kind}/callback`);
-      t = await buildTestApp(dialect, { env: { ...ms.env(), ...google.env(), ...okta.env(), SSO_OIDC_NAME: 'Okta' } });
+      for (const idp of [ms, okta]) idp.registerRedirectUri(proofCallbackUri(idp.kind));
+      t = await buildTestApp(dialect, { env: { ...ms.env(), ...google.env(), ...okta.env(), SSO_OIDC_NAME: 'Okta' }, txtResolver: dns.resolver });
 
       await provision('alice', 'alice@contoso.com', { displayName: 'Alice Anders', title: 'Engineer', emails: [{ value: 'alice@contoso.com', type: 'work', primary: true }] });
       await provision('bob', 'bob.berg', { displayName: 'Bob Berg', emails: [{ value: 'Bob@Contoso.com', type: 'work' }] });
@@ -332,8 +342,17 @@ for (const dialect of DIALECTS) {
         const squatter = await t.newTenant('Squatter');
         const squatterAdmin = await signedIn(t, squatter.org);
         await squatterAdmin.get('/console/sign-in-settings');
-        const r = await squatterAdmin.post('/console/sign-in-settings/bindings', { provider: 'microsoft', value: CONTOSO_TID });
-        const page = r.statusCode >= 300 && r.statusCode < 400 ? await squatterAdmin.get(String(r.headers.location)) : r;
+        // Typing the tenant id proves nothing and binds nothing.
+        const typed = await squatterAdmin.post('/console/sign-in-settings/bindings', { provider: 'microsoft', value: CONTOSO_TID });
+        expect(typed.statusCode).toBe(400);
+        expect(typed.body).toContain('Bind with Microsoft');
+        // A Contoso account without an admin role proves nothing either.
+        const notAdmin = await proveBySignIn(squatterAdmin, ms, 'quinn');
+        expect(notAdmin.statusCode).toBe(403);
+        expect(notAdmin.body).toContain('holds none of the Entra roles');
+        // Even with a Contoso admin's sign-in, a proven binding is never taken: support moves it.
+        const page = await proveBySignIn(squatterAdmin, ms, 'contoso-admin');
+        expect(page.statusCode).toBe(409);
         expect(page.body).toContain('already bound to another WiggleDesk organisation');
         expect(page.body).toContain('support@wiggledesk.com');
         expect((await squatterAdmin.get('/console/sign-in-settings')).body).not.toContain(CONTOSO_TID);
@@ -540,19 +559,24 @@ for (const dialect of DIALECTS) {
     describe('Sign-in settings', () => {
       it('validates what an admin binds', async () => {
         await admin.get('/console/sign-in-settings');
-        const bad = await admin.post('/console/sign-in-settings/bindings', { provider: 'microsoft', value: 'contoso.onmicrosoft.com' });
-        expect(bad.statusCode).toBe(400);
-        expect(bad.body).toContain('A Microsoft Entra tenant ID looks like');
+        // Tenants and issuers are bound by signing in, never by typing them.
+        const typed = await admin.post('/console/sign-in-settings/bindings', { provider: 'microsoft', value: 'contoso.onmicrosoft.com' });
+        expect(typed.statusCode).toBe(400);
+        expect(typed.body).toContain('Bind with Microsoft');
         const gmail = await admin.post('/console/sign-in-settings/bindings', { provider: 'google', value: 'gmail.com' });
         expect(gmail.statusCode).toBe(400);
+        expect(gmail.body).toContain('consumer domain');
+        const badDomain = await admin.post('/console/sign-in-settings/bindings', { provider: 'google', value: 'not a domain' });
+        expect(badDomain.statusCode).toBe(400);
         const issuer = await admin.post('/console/sign-in-settings/bindings', { provider: 'oidc', value: 'http://idp.example.com' });
         expect(issuer.statusCode).toBe(400);
-        const again = await admin.post('/console/sign-in-settings/bindings', { provider: 'microsoft', value: CONTOSO_TID });
-        expect(again.headers.location).toBe('/console/sign-in-settings?done=binding-exists');
+        // Proving a tenant the organisation already holds again is harmless.
+        const again = await proveBySignIn(admin, ms, 'contoso-admin');
+        expect(again.headers.location).toBe('/console/sign-in-settings?done=binding-reverified');
       });
 
       it('removes a binding: new sign-ins from that tenant are refused', async () => {
-        const extra = '99999999-0000-4000-8000-000000000009';
+        const extra = EXTRA_TID;
         await bind(admin, 'microsoft', extra);
         expect((await admin.get('/console/sign-in-settings')).body).toContain(extra);
         const r = await admin.post('/console/sign-in-settings/bindings/remove', { provider: 'microsoft', value: extra });

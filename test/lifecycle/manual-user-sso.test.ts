@@ -9,13 +9,17 @@ import { DIALECTS } from '../support/databases.js';
 import { buildTestApp, type TestApp } from '../support/test-app.js';
 import { googleAccount, startMicrosoftIdp, startStandardIdp, type TestIdp } from '../support/oidc-provider.js';
 import { ConsoleClient, signedIn } from '../http/console-client.js';
+import { fakeDns, GLOBAL_ADMIN, proofCallbackUri, proveBySignIn, proveDomain } from '../support/bindings.js';
 
 const SESSION = '__Host-wd_session';
 const CONTOSO_TID = 'c0a1c0a1-0000-4000-8000-000000000001';
 const NORTHWIND_TID = '10a7d000-0000-4000-8000-000000000003';
+const ELSEWHERE_TID = '99999999-0000-4000-8000-000000000009';
 
 const oid = (n: number) => `0b1d0000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const msAccount = (id: string, n: number, preferredUsername: string) => ({ id, oid: oid(n), preferredUsername, name: id });
+const msAccount = (id: string, n: number, preferredUsername: string, wids?: string[]) => ({ id, oid: oid(n), preferredUsername, name: id, ...(wids ? { wids } : {}) });
+/** Each tenant's Global Administrator, who proves the binding (issue #18). */
+const TENANT_ADMIN: Record<string, string> = { [CONTOSO_TID]: 'contoso-admin', [ELSEWHERE_TID]: 'elsewhere-admin' };
 
 for (const dialect of DIALECTS) {
   describe(`manual users sign in with SSO (issue #14) [${dialect}]`, () => {
@@ -24,6 +28,7 @@ for (const dialect of DIALECTS) {
     let google: TestIdp;
     let admin: ConsoleClient;
     const ids: Record<string, string> = {};
+    const dns = fakeDns();
 
     const refusalOf = (r: LightMyRequestResponse) => /data-refusal="([a-z_]+)"/.exec(r.body)?.[1];
     const sessionSet = (r: LightMyRequestResponse) => ([] as string[]).concat(r.headers['set-cookie'] ?? []).some((l) => l.startsWith(`${SESSION}=`) && !/Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(l));
@@ -63,10 +68,11 @@ for (const dialect of DIALECTS) {
       return String(r.headers.location).split('/').pop()!.split('?')[0]!;
     }
 
+    /** Binds with proof (issue #18): a tenant admin's sign-in, or a DNS TXT record for a domain. */
     async function bind(client: ConsoleClient, provider: string, value: string) {
-      await client.get('/console/sign-in-settings');
-      const r = await client.post('/console/sign-in-settings/bindings', { provider, value });
+      const r = provider === 'google' ? await proveDomain(client, dns, value) : await proveBySignIn(client, ms, TENANT_ADMIN[value]!);
       expect(r.statusCode, r.body.slice(0, 300)).toBe(303);
+      expect(r.headers.location).toMatch(/done=binding-verified/);
     }
 
     beforeAll(async () => {
@@ -80,8 +86,10 @@ for (const dialect of DIALECTS) {
             msAccount('dora', 3, 'dora@contoso.com'),
             msAccount('ulla', 4, 'ulla@contoso.com'),
             msAccount('dina', 5, 'dina@contoso.com'),
+            msAccount('contoso-admin', 6, 'admin@contoso.com', [GLOBAL_ADMIN]),
           ],
         },
+        { tid: ELSEWHERE_TID, name: 'Elsewhere', accounts: [msAccount('elsewhere-admin', 21, 'admin@elsewhere.test', [GLOBAL_ADMIN])] },
         // Northwind's own tenant; its WiggleDesk organisation has bound nothing (or Google only).
         { tid: NORTHWIND_TID, name: 'Northwind', accounts: [msAccount('nina', 11, 'nina@northwind.test'), msAccount('nils', 12, 'nils@fabrikam.test')] },
       ]);
@@ -91,7 +99,8 @@ for (const dialect of DIALECTS) {
         googleAccount('gw-nina', 'nina@northwind.test', { hd: 'northwind.test' }),
       ]);
       for (const idp of [ms, google]) idp.registerRedirectUri(`https://wiggledesk.test/auth/${idp.kind}/callback`);
-      t = await buildTestApp(dialect, { env: { ...ms.env(), ...google.env() } });
+      ms.registerRedirectUri(proofCallbackUri('microsoft'));
+      t = await buildTestApp(dialect, { env: { ...ms.env(), ...google.env() }, txtResolver: dns.resolver });
 
       // Contoso: manual users only, bound to its Entra tenant and its Workspace domain.
       admin = await signedIn(t, t.org);
@@ -112,7 +121,7 @@ for (const dialect of DIALECTS) {
       const fabrikam = await t.newTenant('Fabrikam');
       const fbAdmin = await signedIn(t, fabrikam.org);
       await addManual(fbAdmin, 'Nils Elsewhere', 'nils@fabrikam.test');
-      await bind(fbAdmin, 'microsoft', '99999999-0000-4000-8000-000000000009');
+      await bind(fbAdmin, 'microsoft', ELSEWHERE_TID);
     });
 
     afterAll(async () => {

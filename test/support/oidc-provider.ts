@@ -161,7 +161,7 @@ function buildProvider(shared: Shared, m: Omit<Mounted, 'provider' | 'handler'>)
     },
     claims: {
       openid: ['sub'],
-      profile: ['name', 'preferred_username', 'tid', 'oid', 'hd'],
+      profile: ['name', 'preferred_username', 'tid', 'oid', 'hd', 'wids'],
       email: ['email', 'email_verified'],
     },
     conformIdTokenClaims: false,
@@ -300,7 +300,8 @@ function makeIdp(kind: TestIdp['kind'], shared: Shared, issuer: string, mounts: 
 export interface MicrosoftTenant {
   readonly tid: string;
   readonly name: string;
-  readonly accounts: ReadonlyArray<{ readonly id: string; readonly oid: string; readonly preferredUsername: string; readonly name: string; readonly email?: string }>;
+  /** `wids`: Entra directory role template ids (e.g. Global Administrator), as the ID token lists them. */
+  readonly accounts: ReadonlyArray<{ readonly id: string; readonly oid: string; readonly preferredUsername: string; readonly name: string; readonly email?: string; readonly wids?: readonly string[] }>;
 }
 
 /** Microsoft Entra ID stand-in: `issuer` is the authority (…/organizations/v2.0) whose discovery names `{tenantid}`. */
@@ -367,7 +368,7 @@ export async function startMicrosoftIdp(tenants: readonly MicrosoftTenant[]): Pr
         accounts: t.accounts.map((a) => ({
           id: a.id,
           label: `${a.preferredUsername} — ${t.name}`,
-          claims: { sub: `pairwise-${a.oid}`, tid: t.tid, oid: a.oid, preferred_username: a.preferredUsername, name: a.name, ...(a.email ? { email: a.email } : {}) },
+          claims: { sub: `pairwise-${a.oid}`, tid: t.tid, oid: a.oid, preferred_username: a.preferredUsername, name: a.name, ...(a.email ? { email: a.email } : {}), ...(a.wids ? { wids: [...a.wids] } : {}) },
         })),
       }),
     );

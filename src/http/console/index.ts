@@ -57,7 +57,7 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
       admin.addHook('preHandler', hooks.requireAdmin);
       await admin.register(directoryRoutes(deps));
       await admin.register(activityRoutes(deps));
-      await admin.register(signInSettingsRoutes(deps, services.signIn));
+      await admin.register(signInSettingsRoutes(deps, services.signIn, services.bindings));
       await admin.register(lifecycleRoutes(deps));
       await admin.register(webhooksRoutes(deps, services.events.webhooks));
       await admin.register(provisioningCredentialsRoutes(deps, services.oauth));

@@ -29,13 +29,12 @@ import type { SignInAdminRow, SignInBinding, SignInCandidate, SignInProvider, Si
 import type { TenantId } from '../../domain/ids.js';
 import type { AccountRole, Organization } from '../../domain/organization.js';
 import { randomToken, sessionIdOf, tokensMatch, type SessionManager } from '../../auth/session.js';
-import { OidcError, normaliseIssuer, type OidcClient, type OidcIdentity } from '../../auth/oidc.js';
+import { OidcError, type OidcClient, type OidcIdentity } from '../../auth/oidc.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import { ServiceError } from '../organizations/organizations.js';
 import { requireAdmin, type ConsoleActor, type ConsoleAuth } from '../console/console-auth.js';
 
 export const FLOW_TTL_MS = 10 * 60 * 1000;
-const MAX_BINDINGS_PER_PROVIDER = 50;
 
 export type SignInRefusalReason =
   | 'unknown_provider'
@@ -102,6 +101,11 @@ export interface SignInServiceDeps {
   /** Whether http:// issuers may be bound (SSO_ALLOW_INSECURE_HTTP, loopback only). */
   readonly allowInsecureHttp?: boolean;
   readonly now?: () => number;
+  /**
+   * Issue #18: how long bindings made before proofs existed (unverified) keep routing sign-ins,
+   * counted from when they were marked; undefined: until an admin proves or removes them.
+   */
+  readonly unverifiedGraceMs?: number | undefined;
 }
 
 type OrgOutcome =
@@ -110,10 +114,6 @@ type OrgOutcome =
 
 const NO_MATCH_PRIORITY: ReadonlyArray<Exclude<OrgOutcome['kind'], 'match'>> = ['inactive', 'linked_elsewhere', 'ambiguous', 'deleted', 'none'];
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
-const CONSUMER_GOOGLE_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
-const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 export function createSignInService(deps: SignInServiceDeps) {
   const { store, sessions } = deps;
@@ -152,37 +152,6 @@ export function createSignInService(deps: SignInServiceDeps) {
   async function roleOf(ts: TenantSignInStore, accountId: string): Promise<AccountRole> {
     const access = await ts.access(accountId);
     return access && (access.isAdmin || access.inAdminGroup) ? 'admin' : 'user';
-  }
-
-  function normaliseBinding(provider: SignInProvider, raw: string): string {
-    const value = raw.trim();
-    switch (provider) {
-      case 'microsoft': {
-        const v = value.replace(/^\{|\}$/g, '').toLowerCase();
-        if (!GUID.test(v)) throw new ServiceError('invalid', 'A Microsoft Entra tenant ID looks like 72f988bf-86f1-41af-91ab-2d7cd011db47 (Microsoft Entra admin center → Overview → Tenant ID).');
-        if (v === '9188040d-6c67-4c5b-b112-36a304b66dad') throw new ServiceError('invalid', 'That is the tenant of personal Microsoft accounts; bind your organisation’s own tenant ID.');
-        return v;
-      }
-      case 'google': {
-        const v = foldCase(value.replace(/^@/, ''));
-        if (!DOMAIN.test(v)) throw new ServiceError('invalid', 'A Google Workspace domain looks like example.com (Google Admin console → Account → Domains).');
-        if (CONSUMER_GOOGLE_DOMAINS.has(v)) throw new ServiceError('invalid', `${v} is Google’s consumer domain, not a Workspace domain; bind your organisation’s own domain.`);
-        return v;
-      }
-      case 'oidc': {
-        const v = normaliseIssuer(value);
-        const u = v ? new URL(v) : undefined;
-        if (!v || !u || !(u.protocol === 'https:' || (u.protocol === 'http:' && deps.allowInsecureHttp && LOOPBACK.has(u.hostname)))) {
-          throw new ServiceError('invalid', 'An issuer is the https URL of your identity provider, such as https://example.okta.com.');
-        }
-        return v;
-      }
-    }
-  }
-
-  function providerOf(raw: string): SignInProvider {
-    if (raw === 'microsoft' || raw === 'google' || raw === 'oidc') return raw;
-    throw new ServiceError('invalid', 'Unknown sign-in provider.');
   }
 
   async function userByReference(ts: TenantSignInStore, ref: string): Promise<SignInUserView> {
@@ -255,7 +224,8 @@ export function createSignInService(deps: SignInServiceDeps) {
       }
       const extra = { bindingValue: identity.bindingValue, loginName: identity.loginName };
 
-      const bound = identity.bindingValue ? await store.boundTenants(pk, identity.bindingValue) : [];
+      const grace = deps.unverifiedGraceMs;
+      const bound = identity.bindingValue ? await store.boundTenants(pk, identity.bindingValue, { unverifiedAfter: grace === undefined ? undefined : iso(now() - grace) }) : [];
       const outcomes = await Promise.all(bound.map((t) => resolveIn(t, identity)));
       const all = outcomes.filter((o): o is Extract<OrgOutcome, { kind: 'match' }> => o.kind === 'match');
       // Several organisations trust the tenant and have a matching user: the one this identity
@@ -277,7 +247,8 @@ export function createSignInService(deps: SignInServiceDeps) {
 
       const ts = store.forTenant(match.tenantId);
       const at = iso();
-      if (!match.linked) await ts.linkIdentity(pk, identity.subject, match.user.id, at);
+      // The link records the binding it came through, so it ends with that binding (issue #18).
+      if (!match.linked) await ts.linkIdentity(pk, identity.subject, match.user.id, at, identity.bindingValue);
       const accountId = await ts.ensureAccount(match.user.id, { email: match.user.email ?? match.user.userName, displayName: match.user.displayName ?? match.user.userName }, at);
       if (previousSession) await sessions.revoke(previousSession);
       const { token } = await sessions.create(match.tenantId, accountId);
@@ -325,35 +296,6 @@ export function createSignInService(deps: SignInServiceDeps) {
         adminGroup: groupId ? (group ?? { id: groupId, missing: true }) : undefined,
         admins: await ts.admins(),
       };
-    },
-
-    async addBinding(actor: ConsoleActor, rawProvider: string, rawValue: string): Promise<{ provider: SignInProvider; value: string; added: boolean }> {
-      requireAdmin(actor);
-      const provider = providerOf(rawProvider);
-      const value = normaliseBinding(provider, rawValue);
-      const ts = store.forTenant(actor.org.id);
-      const existing = (await ts.bindings()).filter((b) => b.provider === provider);
-      if (existing.length >= MAX_BINDINGS_PER_PROVIDER && !existing.some((b) => b.value === value)) {
-        throw new ServiceError('invalid', `At most ${MAX_BINDINGS_PER_PROVIDER} values per provider.`);
-      }
-      // One Microsoft tenant id or domain belongs to one organisation at a time (issue #18): a second
-      // claim is refused, so no organisation can capture or lock out another's users by binding
-      // their tenant. (Pre-existing duplicates keep working; sign-in still refuses to guess between them.)
-      const holders = await store.boundTenants(provider, value);
-      if (holders.some((t) => t !== actor.org.id)) {
-        throw new ServiceError(
-          'conflict',
-          `${value} is already bound to another WiggleDesk organisation. If it belongs to your organisation, write to support@wiggledesk.com from an address of that domain or tenant, with your organisation name and this value; support can move the binding after checking who owns it.`,
-        );
-      }
-      const added = await ts.addBinding(provider, value, iso(), actor.account.email);
-      return { provider, value, added };
-    },
-
-    async removeBinding(actor: ConsoleActor, rawProvider: string, value: string): Promise<void> {
-      requireAdmin(actor);
-      const removed = await store.forTenant(actor.org.id).removeBinding(providerOf(rawProvider), value);
-      if (!removed) throw new ServiceError('not_found', 'That binding does not exist (any more).');
     },
 
     /** Names the identity-provider group whose members are admins; an empty name clears it. */

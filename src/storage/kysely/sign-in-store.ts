@@ -7,6 +7,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
 import type {
+  BindingStatus,
   SignInAccess,
   SignInBinding,
   SignInCandidate,
@@ -38,6 +39,12 @@ type SignInBindingsTable = {
   value: string;
   created_at: string;
   created_by: string | null;
+  /** Migration 0015 (issue #18): verified | unverified | conflict, and how it was proven. */
+  status: string;
+  method: string | null;
+  verified_at: string | null;
+  verified_by: string | null;
+  unverified_since: string | null;
 }
 
 type SignInSettingsTable = {
@@ -61,6 +68,8 @@ type SignInIdentitiesTable = {
   subject: string;
   scim_user_id: string;
   linked_at: string;
+  /** Migration 0015: the tenant id / domain / issuer the link came through (NULL: older Google links). */
+  binding_value: string | null;
 }
 
 export type SignInTables = {
@@ -148,8 +157,24 @@ export function createSignInStore(database: Kysely<Database>, dialect: SqlDialec
       const r = await db.deleteFrom('sign_in_flows').where('expires_at', '<', now).executeTakeFirst();
       return Number(r.numDeletedRows);
     },
-    async boundTenants(provider, value) {
-      const rows = await db.selectFrom('sign_in_bindings').select('tenant_id').where('provider', '=', provider).where('value', '=', value).orderBy('created_at').limit(20).execute();
+    async boundTenants(provider, value, options = {}) {
+      // One holder at most (UNIQUE sign_in_bindings_owner); conflicts never route, unverified
+      // bindings only within the operator's grace period (issue #18).
+      const after = options.unverifiedAfter;
+      const rows = await db
+        .selectFrom('sign_in_bindings')
+        .select('tenant_id')
+        .where('provider', '=', provider)
+        .where('value', '=', value)
+        .where((eb) =>
+          eb.or([
+            eb('status', '=', 'verified'),
+            after === undefined ? eb('status', '=', 'unverified') : eb.and([eb('status', '=', 'unverified'), eb('unverified_since', '>', after)]),
+          ]),
+        )
+        .orderBy('created_at')
+        .limit(20)
+        .execute();
       return rows.map((r) => trustedTenantId(r.tenant_id));
     },
     async tenantsWithUserNamed(provider, namesFolded) {
@@ -188,21 +213,20 @@ function createTenantSignInStore(db: Db, _dialect: SqlDialectName, tenantId: Ten
 
     async bindings() {
       const rows = await db.selectFrom('sign_in_bindings').selectAll().where('tenant_id', '=', tenantId).orderBy('provider').orderBy('created_at').execute();
-      return rows.map((r): SignInBinding => ({ provider: r.provider as SignInProvider, value: r.value, createdAt: r.created_at, createdBy: r.created_by }));
+      return rows.map(
+        (r): SignInBinding => ({
+          provider: r.provider as SignInProvider,
+          value: r.value,
+          createdAt: r.created_at,
+          createdBy: r.created_by,
+          status: r.status as BindingStatus,
+          method: r.method,
+          verifiedAt: r.verified_at,
+          verifiedBy: r.verified_by,
+          unverifiedSince: r.unverified_since,
+        }),
+      );
     },
-    async addBinding(provider, value, now, createdBy) {
-      const r = await db
-        .insertInto('sign_in_bindings')
-        .values({ tenant_id: tenantId, provider, value, created_at: now, created_by: createdBy })
-        .onConflict((oc) => oc.columns(['tenant_id', 'provider', 'value']).doNothing())
-        .executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-    },
-    async removeBinding(provider, value) {
-      const r = await db.deleteFrom('sign_in_bindings').where('tenant_id', '=', tenantId).where('provider', '=', provider).where('value', '=', value).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
-
     async adminGroupId() {
       const row = await db.selectFrom('sign_in_settings').select('admin_group_id').where('tenant_id', '=', tenantId).executeTakeFirst();
       return row?.admin_group_id ?? null;
@@ -231,7 +255,7 @@ function createTenantSignInStore(db: Db, _dialect: SqlDialectName, tenantId: Ten
       const row = await db.selectFrom('sign_in_identities').selectAll().where('tenant_id', '=', tenantId).where('scim_user_id', '=', scimUserId).where('provider', '=', provider).executeTakeFirst();
       return row ? toIdentity(row) : undefined;
     },
-    async linkIdentity(provider, subject, scimUserId, now) {
+    async linkIdentity(provider, subject, scimUserId, now, bindingValue) {
       await inTransaction(async (tx) => {
         // One subject per user and provider, one user per subject: drop whichever link stands in the way.
         await tx
@@ -240,7 +264,7 @@ function createTenantSignInStore(db: Db, _dialect: SqlDialectName, tenantId: Ten
           .where('provider', '=', provider)
           .where((eb) => eb.or([eb('subject', '=', subject), eb('scim_user_id', '=', scimUserId)]))
           .execute();
-        await tx.insertInto('sign_in_identities').values({ tenant_id: tenantId, provider, subject, scim_user_id: scimUserId, linked_at: now }).execute();
+        await tx.insertInto('sign_in_identities').values({ tenant_id: tenantId, provider, subject, scim_user_id: scimUserId, linked_at: now, binding_value: bindingValue ?? null }).execute();
       });
     },
     async unlinkUser(scimUserId) {

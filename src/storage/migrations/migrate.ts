@@ -14,6 +14,7 @@ import * as m0008 from './0008-events.js';
 import * as m0009 from './0009-user-lifecycle.js';
 import * as m0010 from './0010-connection-insights.js';
 import * as m0012 from './0012-set-streams.js';
+import * as m0015 from './0015-binding-proof.js';
 import * as m0019 from './0019-org-oidc-providers.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
@@ -28,6 +29,7 @@ const ALL: Record<string, DialectMigration> = {
   '0009-user-lifecycle': m0009,
   '0010-connection-insights': m0010,
   '0012-set-streams': m0012,
+  '0015-binding-proof': m0015,
   '0019-org-oidc-providers': m0019,
 };
 

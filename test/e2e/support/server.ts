@@ -1,5 +1,6 @@
 // The real WiggleDesk server for browser tests: a fresh SQLite database in a temp directory,
 // the composed services, buildApp, listening on 127.0.0.1 with an ephemeral port.
+import type { TxtResolver } from '../../../src/outbound/dns-txt.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<ConsoleServer> {
+export async function startServer(env: Record<string, string> = {}, options: { txtResolver?: TxtResolver } = {}): Promise<ConsoleServer> {
   const dir = mkdtempSync(join(tmpdir(), 'wd-e2e-'));
   const config: Config = {
     ...loadConfig({ LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', ...env }),
@@ -30,7 +31,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Con
   let composition: Composition | undefined;
   let app: FastifyInstance | undefined;
   try {
-    composition = await compose(config);
+    composition = await compose(config, options.txtResolver ? { txtResolver: options.txtResolver } : {});
     app = await buildApp(config, composition.services, { logger: false });
     await app.listen({ host: '127.0.0.1', port: 0 });
   } catch (e) {
