@@ -67,7 +67,7 @@ try {
     const file = join(workDir, `${c.name}.db`);
     copyFileSync(db.file, file);
     if (existsSync(`${db.file}-wal`)) copyFileSync(`${db.file}-wal`, `${file}-wal`);
-    const s = await startWiggleDesk({ repoRoot: c.app, dbUrl: `sqlite:${file}`, cpu, logFile: join(workDir, `${c.name}.log`), execPath: c.node, nodeFlags: c.flags, env: c.env });
+    const s = await startWiggleDesk({ repoRoot: c.app, dbUrl: `sqlite:${file}`, cpu, logFile: join(workDir, `${c.name}.log`), execPath: c.node, nodeFlags: c.flags, env: c.env, productionFlags: false });
     servers.push({ ...c, server: s, client: httpClient(undici, s.baseUrl, key, 32), runs: [], rssStart: procStats(s.pid)?.rssMB });
     log(`${c.name}: pid ${s.pid} (${c.node} ${c.flags.join(' ')}, ${c.app})`);
   }
