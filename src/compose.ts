@@ -17,6 +17,7 @@ import { createSignInService } from './services/sign-in/sign-in.js';
 import { createBindingService } from './services/sign-in/bindings/bindings.js';
 import { createBindingStore } from './storage/kysely/binding-proof-repo.js';
 import { createDnsTxtResolver, type TxtResolver } from './outbound/dns-txt.js';
+import type { SqlWorkLimits } from './storage/kysely/sql-work.js';
 import { createSessionManager } from './auth/session.js';
 import { createOidcClient } from './auth/oidc.js';
 import { createUserLifecycle } from './services/lifecycle/lifecycle.js';
@@ -55,6 +56,8 @@ export interface ComposeOptions {
   readonly setEventSource?: SetEventSource;
   /** DNS TXT look-ups of binding challenges; tests inject one (never real DNS). */
   readonly txtResolver?: TxtResolver;
+  /** The work bound of console searches (tests lower it); default DEFAULT_SQL_WORK, as for SCIM filters. */
+  readonly consoleSqlWork?: SqlWorkLimits;
 }
 
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
@@ -82,7 +85,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const lifecycle = createUserLifecycle({ clock: options.clock ?? systemClock, jobs: createLifecycleJobStore(db.db, db.compact), platform, limits });
   const users = createScimResourceService('User', limits, lifecycle.hooks);
   const groups = createScimResourceService('Group', limits);
-  const consoleStore = createConsoleStore(db.db, db.dialect);
+  const consoleStore = createConsoleStore(db.db, db.dialect, options.consoleSqlWork);
   const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups, lifecycle });
   const oidcClients = config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp }));
   const graceDays = config.sso.unverifiedBindingGraceDays;

@@ -116,6 +116,36 @@ export async function runCli(argv: readonly string[], getConfig: () => Config, i
       }),
     );
 
+  // Sign-in bindings (issue #18): one organisation per Microsoft tenant / Google domain / issuer.
+  // Organisations prove their own; the operator moves one after checking ownership out of band.
+  const binding = program.command('binding').description('Sign-in bindings: which organisation a Microsoft tenant id, Google Workspace domain or OpenID issuer signs in to');
+  binding
+    .command('list')
+    .description('List bindings with their status (verified, unverified, conflict) and proof')
+    .option('--org <org>', 'only this organisation (id or exact name)')
+    .option('--json', 'machine-readable output')
+    .action((opts: { org?: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const only = opts.org ? (await services.organizations.requireOrg(opts.org)).id : undefined;
+        const rows = (await services.bindings.list()).filter((b) => only === undefined || b.tenantId === only);
+        const list = rows.map((b) => ({ provider: b.provider, value: b.value, organization: b.tenantId, status: b.status, method: b.method ?? null, verifiedBy: b.verifiedBy ?? null, verifiedAt: b.verifiedAt ?? null, unverifiedSince: b.unverifiedSince ?? null }));
+        out(Boolean(opts.json), list, list.map((b) => `${b.provider}  ${b.value}  ${b.organization}  ${b.status}${b.method ? ` (${b.method})` : ''}`).join('\n') || '(no bindings)');
+      }),
+    );
+  binding
+    .command('move <provider> <value>')
+    .description('Give a binding to another organisation (after checking who owns the tenant or domain). The previous holder loses it, and its users\' sign-in links through it end. Logged in both organisations\' activity logs.')
+    .requiredOption('--to <org>', 'the organisation that gets the binding (id or exact name)')
+    .option('--reason <text>', 'why (kept in the activity log), e.g. a support ticket number')
+    .option('--by <name>', 'who moves it (kept in the activity log)', 'operator')
+    .option('--json', 'machine-readable output')
+    .action((provider: string, value: string, opts: { to: string; reason?: string; by: string; json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const r = await services.bindings.move(provider, value, opts.to, `cli:${opts.by.slice(0, 100)}`, opts.reason);
+        out(Boolean(opts.json), r, `Moved ${r.provider} ${r.value} ${r.from ? `from ${r.from} ` : ''}to ${r.to}${r.linksEnded ? `; ${r.linksEnded} sign-in link(s) ended` : ''}`);
+      }),
+    );
+
   const users = program.command('users').description('Manual users, deleted users, export and erasure');
   users
     .command('add <org>')

@@ -755,7 +755,7 @@ export interface SignInStore {
    * Refusal diagnostics only: other organisations with a user whose userName or an email folds to
    * one of `namesFolded`, and whether each trusts any value of this provider. Never user data.
    */
-  tenantsWithUserNamed(provider: SignInProvider, namesFolded: readonly string[]): Promise<Array<{ tenantId: TenantId; hasBinding: boolean }>>;
+  tenantsWithUserNamed(provider: SignInProvider, namesFolded: readonly string[], options?: { readonly unverifiedAfter?: string | undefined }): Promise<Array<{ tenantId: TenantId; hasBinding: boolean }>>;
   forTenant(tenantId: TenantId): TenantSignInStore;
 }
 
@@ -1079,7 +1079,8 @@ export interface BindingProofFlowRecord {
 
 /** A user's remembered sign-in (SSO link), as the organisation's admins see it. */
 export interface SignInLinkRow {
-  readonly provider: SignInProvider;
+  /** A configured provider, or `org_oidc` (the organisation's own OpenID provider). */
+  readonly provider: string;
   readonly subject: string;
   readonly bindingValue: string | null;
   readonly linkedAt: string;
@@ -1089,6 +1090,7 @@ export interface SignInLinkRow {
 }
 
 export type ClaimOutcome =
+  /** `already`: the organisation held the value before (unverified or verified). */
   | { readonly ok: true; readonly displaced: TenantId | undefined; readonly already: boolean }
   | { readonly ok: false; readonly heldBy: TenantId };
 
@@ -1123,8 +1125,8 @@ export interface BindingStore {
   /** Reads and deletes, so a proof completes at most once; also drops expired flows. */
   takeProofFlow(id: string, now: string): Promise<BindingProofFlowRecord | undefined>;
   links(tenantId: TenantId, options: { readonly limit: number; readonly offset: number }): Promise<{ total: number; rows: SignInLinkRow[] }>;
-  /** Removes one link of the organisation and ends that user's SSO sessions. */
-  removeLink(tenantId: TenantId, provider: SignInProvider, subject: string): Promise<boolean>;
+  /** Removes one link of the organisation (any provider, also an organisation's own `org_oidc`) and ends that user's SSO sessions. */
+  removeLink(tenantId: TenantId, provider: string, subject: string): Promise<boolean>;
   /** Writes an activity-log row for the organisation (binding changes are logged on both sides). */
   log(tenantId: TenantId, entry: ActivityEntry): Promise<void>;
 }

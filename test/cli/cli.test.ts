@@ -107,6 +107,28 @@ describe('wiggledesk CLI', () => {
     }
   });
 
+  it('binding move gives a binding to an organisation (the operator\'s proof), moves it on, and binding list shows it (issue #18)', async () => {
+    expect((await run('org', 'create', 'Tailspin')).code).toBe(0);
+    expect((await run('org', 'create', 'Wingtip')).code).toBe(0);
+    const first = await run('binding', 'move', 'google', '@Tailspin.Example', '--to', 'Tailspin', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const granted = JSON.parse(first.stdout);
+    expect(granted).toMatchObject({ provider: 'google', value: 'tailspin.example', linksEnded: 0 });
+    expect(granted.from).toBeUndefined();
+    const second = await run('binding', 'move', 'google', 'tailspin.example', '--to', 'Wingtip', '--reason', 'ticket 42', '--by', 'ops-anna');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(new RegExp(`^Moved google tailspin.example from ${granted.to} to [0-9a-f-]+\\n$`));
+    const list = JSON.parse((await run('binding', 'list', '--org', 'Wingtip', '--json')).stdout);
+    expect(list).toEqual([expect.objectContaining({ provider: 'google', value: 'tailspin.example', status: 'verified', method: 'operator', verifiedBy: 'cli:ops-anna' })]);
+    expect(JSON.parse((await run('binding', 'list', '--org', 'Tailspin', '--json')).stdout)).toEqual([]);
+    const bad = await run('binding', 'move', 'google', 'gmail.com', '--to', 'Wingtip');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/consumer domain/);
+    const nowhere = await run('binding', 'move', 'microsoft', '72f988bf-86f1-41af-91ab-2d7cd011db47', '--to', 'No Such Org');
+    expect(nowhere.code).not.toBe(0);
+    expect(nowhere.stderr).toMatch(/No organisation with id or name "No Such Org"/);
+  });
+
   it('bad configuration: one readable line per bad value', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(
       /PORT must be a whole number[\s\S]*LOG_LEVEL must be one of[\s\S]*DATABASE_URL must start with sqlite: or postgres:\/\//,

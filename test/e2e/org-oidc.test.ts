@@ -132,9 +132,10 @@ describe.skipIf(!CHROMIUM)("an organisation's own OpenID Connect provider (Chrom
     expect(errors).toEqual([]);
   });
 
-  it('a user of the organisation signs in with the link; an account that is not provisioned is refused', async () => {
+  it('a user of the organisation signs in from the sign-in page; an account that is not provisioned is refused', async () => {
     const { page, errors } = await freshPage();
-    await page.goto(`/auth/org/${org.id}/start`);
+    await page.goto(`/console/login?org=${org.id}`);
+    await page.getByRole('link', { name: 'Sign in with Okta' }).click();
     await page.getByRole('link', { name: 'alice@contoso.com', exact: true }).click();
     await page.waitForURL((url) => url.origin === server.url, { waitUntil: 'load' });
     expect(new URL(page.url()).pathname).toBe('/console/home');

@@ -4,6 +4,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { compose, type Composition } from '../../src/compose.js';
 import type { TxtResolver } from '../../src/outbound/dns-txt.js';
+import type { SqlWorkLimits } from '../../src/storage/kysely/sql-work.js';
 import { buildApp } from '../../src/http/app.js';
 import type { AppServices } from '../../src/services/app-services.js';
 import type { Organization } from '../../src/domain/organization.js';
@@ -61,7 +62,7 @@ export function scimClient(app: FastifyInstance, key: string | undefined): ScimC
   };
 }
 
-export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; now?: () => number; setEventSource?: SetEventSource; clock?: Clock; random?: () => number; txtResolver?: TxtResolver } = {}): Promise<TestApp> {
+export async function buildTestApp(dialect: DialectName, options: { env?: Record<string, string>; limits?: ScimLimits; redis?: Redis; now?: () => number; setEventSource?: SetEventSource; clock?: Clock; random?: () => number; txtResolver?: TxtResolver; consoleSqlWork?: SqlWorkLimits } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const config: Config = {
     ...loadConfig({ PUBLIC_URL: 'https://wiggledesk.test', LOG_LEVEL: 'silent', ...options.env }),
@@ -74,6 +75,7 @@ export async function buildTestApp(dialect: DialectName, options: { env?: Record
     ...(options.random ? { random: options.random } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.txtResolver ? { txtResolver: options.txtResolver } : {}),
+    ...(options.consoleSqlWork ? { consoleSqlWork: options.consoleSqlWork } : {}),
   });
   const app = await buildApp(config, composition.services, { logger: false, scim: { redis: options.redis } });
   await app.ready();

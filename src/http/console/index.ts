@@ -45,11 +45,11 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
   app.addHook('preHandler', hooks.checkCsrf);
 
   await app.register(assetRoutes);
-  await app.register(authRoutes(deps));
+  await app.register(authRoutes(deps, services.orgProvider));
 
   await app.register(async (signedIn) => {
     signedIn.addHook('preHandler', hooks.requireSignedIn);
-    await signedIn.register(dashboardRoutes(deps));
+    await signedIn.register(dashboardRoutes(deps, services.bindings));
     await signedIn.register(profileRoutes(deps));
     await signedIn.register(homeRoutes(deps, services.signIn));
 

@@ -225,7 +225,8 @@ export function createSignInService(deps: SignInServiceDeps) {
       const extra = { bindingValue: identity.bindingValue, loginName: identity.loginName };
 
       const grace = deps.unverifiedGraceMs;
-      const bound = identity.bindingValue ? await store.boundTenants(pk, identity.bindingValue, { unverifiedAfter: grace === undefined ? undefined : iso(now() - grace) }) : [];
+      const routing = { unverifiedAfter: grace === undefined ? undefined : iso(now() - grace) };
+      const bound = identity.bindingValue ? await store.boundTenants(pk, identity.bindingValue, routing) : [];
       const outcomes = await Promise.all(bound.map((t) => resolveIn(t, identity)));
       const all = outcomes.filter((o): o is Extract<OrgOutcome, { kind: 'match' }> => o.kind === 'match');
       // Several organisations trust the tenant and have a matching user: the one this identity
@@ -238,7 +239,7 @@ export function createSignInService(deps: SignInServiceDeps) {
         const worst = NO_MATCH_PRIORITY.find((k) => outcomes.some((o) => o.kind === k)) ?? 'none';
         if (worst !== 'none') return refuse(worst, `matched in a trusting organisation, refused: ${worst}`, pk, extra);
         const boundSet = new Set<string>(bound);
-        const elsewhere = (await store.tenantsWithUserNamed(pk, identity.names)).filter((t) => !boundSet.has(t.tenantId));
+        const elsewhere = (await store.tenantsWithUserNamed(pk, identity.names, routing)).filter((t) => !boundSet.has(t.tenantId));
         if (elsewhere.some((t) => t.hasBinding)) return refuse('wrong_tenant', `user's organisation trusts other ${pk} values than ${identity.bindingValue ?? '(none)'}`, pk, extra);
         if (elsewhere.length > 0) return refuse('org_not_configured', `user's organisation has no ${pk} binding`, pk, extra);
         if (bound.length === 0) return refuse('not_bound', `no organisation trusts ${identity.bindingValue ?? '(no tenant/domain)'}`, pk, extra);

@@ -164,8 +164,9 @@ export function createBindingStore(database: Kysely<Database>, dialect: SqlDiale
             await endLinks(tx, holder.tenantId, provider, value);
             displaced = holder.tenantId;
           }
-          const already = holder?.tenantId === tenantId && holder.status === 'verified';
-          if (!already) await writeVerified(tx, tenantId, provider, value, proof);
+          // Already this organisation's: an unverified binding becomes verified; a verified one stays as it is.
+          const already = holder?.tenantId === tenantId;
+          if (!(already && holder.status === 'verified')) await writeVerified(tx, tenantId, provider, value, proof);
           await tx.deleteFrom('sign_in_binding_challenges').where('tenant_id', '=', tenantId).where('provider', '=', provider).where('value', '=', value).execute();
           return { ok: true, displaced, already };
         });
@@ -278,7 +279,7 @@ export function createBindingStore(database: Kysely<Database>, dialect: SqlDiale
         total: Number(count.n),
         rows: rows.map(
           (r): SignInLinkRow => ({
-            provider: r.provider as SignInProvider,
+            provider: r.provider,
             subject: r.subject,
             bindingValue: r.binding_value,
             linkedAt: r.linked_at,

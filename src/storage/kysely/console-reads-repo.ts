@@ -7,8 +7,21 @@ import type { SignInTables } from './sign-in-store.js';
 import type { SqlDialectName } from './dialect-name.js';
 import type { TenantId } from '../../domain/ids.js';
 import type { ConsoleReads, DirectoryUserRow, SortSpec } from '../ports.js';
-import { filterToSql, sortExpression, type FilterContext } from './filter-to-sql.js';
+import { filterToSql, rowCharge, sortExpression, type FilterContext } from './filter-to-sql.js';
 import { isStorableText } from '../../scim/text.js';
+import { beginSqlWork, DEFAULT_SQL_WORK, SqlWorkExceeded, type SqlWorkLimits } from './sql-work.js';
+import { tooMany } from '../../scim/errors.js';
+
+/**
+ * The console's search box costs what a SCIM filter costs (docs/security.md "Cost model"): on
+ * SQLite every row the search examines is charged to the request's scim_work() meter, and past the
+ * budget or the deadline the statement is abandoned; on PostgreSQL the search runs under its own
+ * statement_timeout. The page then says to narrow the search, instead of holding up every tenant.
+ */
+function searchRefused(e: SqlWorkExceeded) {
+  const what = e.limit === 'units' ? `${e.limits.units} units of work (1 per user or group examined)` : `${e.limits.deadlineMs} ms of database time`;
+  return tooMany(`This search needs more work than one page may do (at most ${what}). Search for a longer part of the name or email, or by status alone.`, 'SCIM_E_FILTER_SQL_019');
+}
 
 type UserRow = { id: string; user_name: string; display_name: string | null; email: string | null; active: number; source: string; updated_at: string };
 
@@ -24,9 +37,41 @@ const toUserRow = (r: UserRow): DirectoryUserRow => ({
 
 const USER_COLUMNS = ['r.id', 'r.user_name', 'r.display_name', 'r.email', 'r.active', 'r.source', 'r.updated_at'] as const;
 
-export function createConsoleReadsRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): ConsoleReads {
+export function createConsoleReadsRepo(db: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId, work: SqlWorkLimits = DEFAULT_SQL_WORK): ConsoleReads {
   const userCtx: FilterContext = { dialect, resourceType: 'User', alias: 'r', tenantId };
   const groupCtx: FilterContext = { dialect, resourceType: 'Group', alias: 'r', tenantId };
+
+  /** Runs a filtered read under the work bound of its dialect (see searchRefused). */
+  async function metered<T>(ctx: FilterContext, run: (ctx: FilterContext, d: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (dialect === 'postgres') {
+      const inner = async (d: Kysely<Database>) => {
+        await sql`select set_config('statement_timeout', ${String(work.deadlineMsPostgres)}, true)`.execute(d);
+        return run(ctx, d);
+      };
+      try {
+        return db.isTransaction ? await inner(db) : await db.transaction().execute(inner);
+      } catch (e) {
+        if ((e as { code?: unknown }).code === '57014') throw searchRefused(new SqlWorkExceeded('deadline', { ...work, deadlineMs: work.deadlineMsPostgres }));
+        throw e;
+      }
+    }
+    const meter = beginSqlWork(work);
+    try {
+      return await run({ ...ctx, meter: { token: meter.token, json: false } }, db);
+    } catch (e) {
+      if (e instanceof SqlWorkExceeded) throw searchRefused(e);
+      throw e;
+    } finally {
+      meter.end();
+    }
+  }
+
+  /** The WHERE of a filtered read: the row charge first, so every row examined pays (SQLite). */
+  const whereOf = (ctx: FilterContext, filter: Parameters<typeof filterToSql>[1]) => {
+    const filtered = filterToSql(ctx, filter);
+    const charge = rowCharge(ctx);
+    return charge ? sql<SqlBool>`(${charge} and ${filtered})` : filtered;
+  };
 
   /** NULLs last in both directions and both dialects; seq breaks ties so pages are stable. */
   const order = (ctx: FilterContext, sort: SortSpec | undefined) => {
@@ -35,16 +80,43 @@ export function createConsoleReadsRepo(db: Kysely<Database>, dialect: SqlDialect
     return [sql`(${expr} is null)`, sql`${expr} ${sort.descending ? sql`desc` : sql`asc`}`, sql`r.seq asc`];
   };
 
+  async function readGroups(q: Parameters<ConsoleReads['listGroups']>[0], ctx: FilterContext, d: Kysely<Database>) {
+    const where = q.filter ? whereOf(ctx, q.filter) : sql<SqlBool>`1 = 1`;
+    const base = d.selectFrom('scim_groups as r').where('r.tenant_id', '=', tenantId).where(where);
+    const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    let rowsQ = base.select((eb) => [
+      'r.id',
+      'r.display_name',
+      'r.external_id',
+      'r.updated_at',
+      eb
+        .selectFrom('group_members as m')
+        .select((e) => e.fn.countAll<number>().as('c'))
+        .where('m.tenant_id', '=', tenantId)
+        .whereRef('m.group_id', '=', 'r.id')
+        .as('member_count'),
+    ]);
+    for (const o of order(ctx, q.sort)) rowsQ = rowsQ.orderBy(o);
+    const rows = q.limit > 0 ? await rowsQ.limit(q.limit).offset(q.offset).execute() : [];
+    return {
+      total: Number(totalRow.n),
+      rows: rows.map((r) => ({ id: r.id, displayName: r.display_name, externalId: r.external_id, memberCount: Number(r.member_count ?? 0), lastModified: r.updated_at })),
+    };
+  }
+
   return {
     async listUsers(q) {
-      const where = q.filter ? filterToSql(userCtx, q.filter) : sql<SqlBool>`1 = 1`;
-      let base = db.selectFrom('scim_users as r').where('r.tenant_id', '=', tenantId).where(where);
-      if (q.source !== undefined) base = base.where('r.source', '=', q.source);
-      const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      let rowsQ = base.select(USER_COLUMNS);
-      for (const o of order(userCtx, q.sort)) rowsQ = rowsQ.orderBy(o);
-      const rows = q.limit > 0 ? await rowsQ.limit(q.limit).offset(q.offset).execute() : [];
-      return { total: Number(totalRow.n), rows: rows.map(toUserRow) };
+      const read = async (ctx: FilterContext, d: Kysely<Database>) => {
+        const where = q.filter ? whereOf(ctx, q.filter) : sql<SqlBool>`1 = 1`;
+        let base = d.selectFrom('scim_users as r').where('r.tenant_id', '=', tenantId).where(where);
+        if (q.source !== undefined) base = base.where('r.source', '=', q.source);
+        const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        let rowsQ = base.select(USER_COLUMNS);
+        for (const o of order(ctx, q.sort)) rowsQ = rowsQ.orderBy(o);
+        const rows = q.limit > 0 ? await rowsQ.limit(q.limit).offset(q.offset).execute() : [];
+        return { total: Number(totalRow.n), rows: rows.map(toUserRow) };
+      };
+      return q.filter ? metered(userCtx, read) : read(userCtx, db);
     },
 
     async signInOf(scimUserId) {
@@ -91,28 +163,9 @@ export function createConsoleReadsRepo(db: Kysely<Database>, dialect: SqlDialect
     },
 
     async listGroups(q) {
-      const where = q.filter ? filterToSql(groupCtx, q.filter) : sql<SqlBool>`1 = 1`;
-      const base = db.selectFrom('scim_groups as r').where('r.tenant_id', '=', tenantId).where(where);
-      const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      let rowsQ = base.select((eb) => [
-        'r.id',
-        'r.display_name',
-        'r.external_id',
-        'r.updated_at',
-        eb
-          .selectFrom('group_members as m')
-          .select((e) => e.fn.countAll<number>().as('c'))
-          .where('m.tenant_id', '=', tenantId)
-          .whereRef('m.group_id', '=', 'r.id')
-          .as('member_count'),
-      ]);
-      for (const o of order(groupCtx, q.sort)) rowsQ = rowsQ.orderBy(o);
-      const rows = q.limit > 0 ? await rowsQ.limit(q.limit).offset(q.offset).execute() : [];
-      return {
-        total: Number(totalRow.n),
-        rows: rows.map((r) => ({ id: r.id, displayName: r.display_name, externalId: r.external_id, memberCount: Number(r.member_count ?? 0), lastModified: r.updated_at })),
-      };
+      return q.filter ? metered(groupCtx, (ctx, d) => readGroups(q, ctx, d)) : readGroups(q, groupCtx, db);
     },
+
 
     async groupMembers(groupId, offset, limit) {
       const base = db.selectFrom('group_members as m').where('m.tenant_id', '=', tenantId).where('m.group_id', '=', groupId);

@@ -177,14 +177,30 @@ export function createSignInStore(database: Kysely<Database>, dialect: SqlDialec
         .execute();
       return rows.map((r) => trustedTenantId(r.tenant_id));
     },
-    async tenantsWithUserNamed(provider, namesFolded) {
+    async tenantsWithUserNamed(provider, namesFolded, options = {}) {
+      const after = options.unverifiedAfter;
       const names = [...new Set(namesFolded)].slice(0, MAX_NAMES);
       if (names.length === 0) return [];
       const rows = await db
         .selectFrom('organizations as o')
         .select((eb) => [
           'o.id',
-          eb.exists(eb.selectFrom('sign_in_bindings as b').select('b.tenant_id').whereRef('b.tenant_id', '=', 'o.id').where('b.provider', '=', provider)).as('has_binding'),
+          // Only bindings that route sign-ins count (issue #18: not conflicts, not unverified past the grace period).
+          eb
+            .exists(
+              eb
+                .selectFrom('sign_in_bindings as b')
+                .select('b.tenant_id')
+                .whereRef('b.tenant_id', '=', 'o.id')
+                .where('b.provider', '=', provider)
+                .where((w) =>
+                  w.or([
+                    w('b.status', '=', 'verified'),
+                    after === undefined ? w('b.status', '=', 'unverified') : w.and([w('b.status', '=', 'unverified'), w('b.unverified_since', '>', after)]),
+                  ]),
+                ),
+            )
+            .as('has_binding'),
         ])
         .where((eb) =>
           eb.or([

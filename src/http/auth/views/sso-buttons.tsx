@@ -8,6 +8,8 @@ import type { JSX } from 'preact';
 export interface SsoButton {
   readonly kind: string;
   readonly label: string;
+  /** Where the button goes, when not /auth/<kind>/start (an organisation's own provider). */
+  readonly href?: string | undefined;
 }
 
 /** Microsoft's logo: four squares, 21×21, in its four brand colours. */
@@ -34,7 +36,7 @@ export function SsoButtons({ providers, next }: { providers: readonly SsoButton[
             <span>{'Sign in with Microsoft'}</span>
           </a>
         ) : (
-          <a key={p.kind} class="btn secondary block" href={href(p.kind)}>
+          <a key={p.kind} class="btn secondary block" href={p.href ?? href(p.kind)}>
             Sign in with {p.label}
           </a>
         ),

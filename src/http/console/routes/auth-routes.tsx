@@ -7,10 +7,13 @@ import { cookieNames, cookieOptions, formOf, landingFor, queryOf, safeNext, type
 import { sendPage } from '../render.js';
 import { LoginPage } from '../views/login-page.js';
 import { SSO_REQUIRED_MESSAGE } from '../../../services/sign-in/sign-in-policy.js';
+import type { OrgProviderService } from '../../../services/sign-in/org-provider/org-provider.js';
+import type { SsoButton } from '../../auth/views/sso-buttons.js';
 
 const INVALID = 'The email or password is incorrect.';
 
-export const authRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app) => {
+/** `orgProvider`: /console/login?org=<organisation id> also offers that organisation's own identity provider, when enabled. */
+export const authRoutes = (deps: ConsoleDeps, orgProvider?: OrgProviderService): FastifyPluginAsync => async (app) => {
   const secure = deps.config.secureCookies;
   const names = cookieNames(secure);
 
@@ -23,13 +26,19 @@ export const authRoutes = (deps: ConsoleDeps): FastifyPluginAsync => async (app)
     return token;
   };
 
-  const page = (request: FastifyRequest, reply: FastifyReply, vm: { email: string; next: string; error?: string; notice?: string }, status = 200) =>
-    sendPage(reply, <LoginPage csrfToken={loginToken(request, reply)} email={vm.email} next={vm.next} error={vm.error} notice={vm.notice} sso={deps.config.sso.providers} />, status);
+  const page = (request: FastifyRequest, reply: FastifyReply, vm: { email: string; next: string; error?: string; notice?: string; orgButton?: SsoButton | undefined }, status = 200) =>
+    sendPage(
+      reply,
+      <LoginPage csrfToken={loginToken(request, reply)} email={vm.email} next={vm.next} error={vm.error} notice={vm.notice} sso={vm.orgButton ? [vm.orgButton, ...deps.config.sso.providers] : deps.config.sso.providers} />,
+      status,
+    );
 
   app.get('/login', async (request, reply) => {
     if (request.consoleActor) return reply.redirect(landingFor(request.consoleActor), 303);
     const q = queryOf(request);
-    return page(request, reply, { email: '', next: safeNext(q.next) ?? '', ...(q.signedout === '1' ? { notice: 'You have signed out.' } : {}) });
+    const next = safeNext(q.next) ?? '';
+    const orgButton = typeof q.org === 'string' && orgProvider ? await orgProvider.loginButton(q.org, next || undefined) : undefined;
+    return page(request, reply, { email: '', next, orgButton, ...(q.signedout === '1' ? { notice: 'You have signed out.' } : {}) });
   });
 
   app.post('/login', { config: { csrf: 'login' } }, async (request, reply) => {

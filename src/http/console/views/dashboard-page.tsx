@@ -8,6 +8,8 @@ import { plural, relativeTime } from './format.js';
 import { RefusedList } from './refused.js';
 import { ConflictNote } from './activity-page.js';
 import { IdpStatus } from './idp-status.js';
+import { BindingBanner } from './sign-in-settings-page.js';
+import type { BindingsOverview } from '../../../services/sign-in/bindings/bindings.js';
 import type { IdpProfileView } from '../../../services/console/idp-profile.js';
 
 export interface DashboardView extends Dashboard {
@@ -15,6 +17,8 @@ export interface DashboardView extends Dashboard {
   readonly idp: IdpProfileView | undefined;
   /** The Tenant URL to paste into Entra (with its flag). */
   readonly entraUrl: string;
+  /** Sign-in bindings made without proof or lost to another organisation (issue #18). */
+  readonly bindingBanner?: Pick<BindingsOverview, 'unverified' | 'conflicts'> | undefined;
 }
 
 const HEALTH: Record<SyncHealth, { tone: 'good' | 'warn' | 'bad' | 'none'; title: string }> = {
@@ -126,6 +130,7 @@ export function DashboardPage({ chrome, vm }: { chrome: Chrome; vm: DashboardVie
             <p>Reach out to your WiggleDesk account manager to enable it. Until then, identity providers cannot connect.</p>
           </Notice>
         ) : null}
+        {vm.bindingBanner ? <BindingBanner proof={vm.bindingBanner} /> : null}
         <section class={`card health ${h.tone}`} aria-labelledby="health-title">
           <span class="health-dot" aria-hidden="true"></span>
           <div>

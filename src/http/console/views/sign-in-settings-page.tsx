@@ -444,7 +444,7 @@ export function SignInLinksPage({ chrome, links, done }: { chrome: Chrome; links
                         )}
                         {l.userName ? <span class="cell-sub">{l.userName}</span> : null}
                       </td>
-                      <td>{l.provider === 'microsoft' ? 'Microsoft' : l.provider === 'google' ? 'Google' : 'OpenID Connect'}</td>
+                      <td>{l.provider === 'microsoft' ? 'Microsoft' : l.provider === 'google' ? 'Google' : l.provider === 'org_oidc' ? 'Your organisation’s provider' : 'OpenID Connect'}</td>
                       <td class="mono break">{l.bindingValue ?? '—'}</td>
                       <td class="nowrap">
                         <Time iso={l.linkedAt} />

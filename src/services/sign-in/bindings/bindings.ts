@@ -312,7 +312,8 @@ export function createBindingService(deps: BindingServiceDeps) {
 
     async removeLink(actor: ConsoleActor, rawProvider: string, subject: string): Promise<void> {
       requireAdmin(actor);
-      const provider = providerOf(rawProvider);
+      // The organisation's own OpenID provider (issue #17) links its users under `org_oidc`.
+      const provider = rawProvider === 'org_oidc' ? rawProvider : providerOf(rawProvider);
       if (!(await store.removeLink(actor.org.id, provider, subject.slice(0, 1000)))) throw new ServiceError('not_found', 'That linked sign-in does not exist (any more).');
       await store.log(actor.org.id, entry('/console/sign-in-settings/links/remove', 200, actor.account.email, 'sign_in_link_removed', { provider }));
     },
