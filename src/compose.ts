@@ -12,8 +12,11 @@ import { DEFAULT_SCIM_LIMITS, type ScimLimits } from './scim/limits.js';
 import { createConsoleStore } from './storage/kysely/console-store.js';
 import { createConsoleServices } from './services/console/console.js';
 import type { AppServices } from './services/app-services.js';
+import type { CredentialWatch } from './storage/ports.js';
 import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
+import { createSignInLog } from './services/sign-in-log/sign-in-log.js';
+import { createSignInLogRepo } from './storage/kysely/sign-in-log-repo.js';
 import { createBindingService } from './services/sign-in/bindings/bindings.js';
 import { createBindingStore } from './storage/kysely/binding-proof-repo.js';
 import { createDnsTxtResolver, type TxtResolver } from './outbound/dns-txt.js';
@@ -79,14 +82,21 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   }, 60_000);
   optimizer.unref();
   const platform = createPlatformStore(db.db, db.dialect);
+  // Credential changes on any instance (bearer-key cache). Opened on first use: the CLI never listens.
+  let watch: CredentialWatch | undefined;
+  const credentials: CredentialWatch = {
+    epoch: () => (watch ??= db.credentials()).epoch(),
+    settle: () => watch?.settle() ?? Promise.resolve(),
+  };
   const limits = options.limits ?? DEFAULT_SCIM_LIMITS;
   const activity = createActivityRecorder({ onError: options.onBackgroundError ?? (() => {}) });
-  const apiKeys = createApiKeyService();
+  const apiKeys = createApiKeyService(credentials);
   const lifecycle = createUserLifecycle({ clock: options.clock ?? systemClock, jobs: createLifecycleJobStore(db.db, db.compact), platform, limits });
   const users = createScimResourceService('User', limits, lifecycle.hooks);
   const groups = createScimResourceService('Group', limits);
   const consoleStore = createConsoleStore(db.db, db.dialect, options.consoleSqlWork);
   const consoleServices = createConsoleServices({ platform, store: consoleStore, apiKeys, users, groups, lifecycle });
+  const signInLog = createSignInLog({ store: createSignInLogRepo(db.db), ...(options.now ? { now: options.now } : {}), ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}) });
   const oidcClients = config.sso.providers.map((p) => createOidcClient({ ...p, allowInsecureHttp: config.sso.allowInsecureHttp }));
   const graceDays = config.sso.unverifiedBindingGraceDays;
   const unverifiedGraceMs = graceDays === undefined ? undefined : graceDays * 86_400_000;
@@ -117,6 +127,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     jwks: createJwksCache({ policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets }, now, onRefreshError: (_url, e) => options.onBackgroundError?.(e) }),
     now,
     tokenMinutes: config.oauth.accessTokenMinutes,
+    credentials,
     allowHttpJwks: config.allowPrivateTargets,
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
@@ -125,7 +136,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const services: AppServices = {
     platform,
     limits,
-    organizations: createOrganizationService(platform),
+    organizations: createOrganizationService(platform, credentials),
+    credentials,
     apiKeys,
     activity,
     users,
@@ -134,8 +146,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // SSO sessions are console sessions: guard() ends them once the SCIM user is gone or inactive
     // and gives SSO accounts their role (admin flag or admin group) on every request.
     // Enforce SSO: password sign-in refused for all but break-glass admins of an organisation that enforces it.
-    console: { ...consoleServices, auth: signIn.guard(signInPolicy.guard(consoleServices.auth)) },
-    signIn,
+    // The sign-in log wraps the outermost guard, so it records each attempt's final outcome.
+    console: { ...consoleServices, auth: signIn.guard(signInLog.wrapPassword(signInPolicy.guard(consoleServices.auth))) },
+    signIn: signInLog.wrapSso(signIn),
+    signInLog,
     bindings,
     lifecycle,
     oauth,
@@ -149,7 +163,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
     }),
     signInPolicy,
-    orgProvider: createOrgProviderService({
+    orgProvider: signInLog.wrapOrgProvider(createOrgProviderService({
       store: createOrgOidcStore(db.db, db.dialect),
       signInStore,
       platform,
@@ -158,7 +172,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       sealer: createSecretSealer(config.events.webhookSecretKey?.reveal()),
       activity,
       policy: { ...DEFAULT_OUTBOUND_POLICY, allowPrivate: config.allowPrivateTargets },
-    }),
+    })),
     sets: createSetStreamService({
       store: setStore,
       // SET streams read the same outbox as the Events API and webhooks.

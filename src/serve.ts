@@ -67,7 +67,7 @@ export async function serve(config: Config, io: Io, options: { workers: number }
   if (config.allowPrivateTargets) app.log.warn('ALLOW_PRIVATE_TARGETS is on: webhooks, SET push and JWKS fetches may reach http:// and private, loopback and link-local addresses. Development and tests only.');
   if (!c.services.events.sealer.encrypted) app.log.warn('WEBHOOK_SECRET_KEY is not set: webhook signing secrets are stored unsealed in the database (docs/events.md).');
   // Webhook delivery and the event retention purge (every instance runs them; work is claimed in the database).
-  const background = startWorkers(c.services.events, { onError: (e) => app.log.warn({ err: e }, 'events worker error') });
+  const background = startWorkers(c.services.events, { onError: (e) => app.log.warn({ err: e }, 'events worker error'), purges: [() => c.services.signInLog.purgeExpired()] });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.log.info({ port, dialect: c.db.dialect, pid: process.pid }, 'WiggleDesk listening');

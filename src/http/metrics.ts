@@ -63,11 +63,23 @@ export function createMetrics(sources: MetricsSources): AppMetrics & { attach(ap
     rateLimited: () => rateLimited.inc(),
     authRefused: (reason) => authRefused.inc({ reason }),
     attach(app, token) {
+      // prom-client validates and hashes a label object on every inc/observe; the bound children
+      // (one per route, method and status seen — a bounded set: route patterns, not URLs) do not.
+      const counters = new Map<string, Counter.Internal>();
+      const timers = new Map<string, Histogram.Internal<'route' | 'method'>>();
       app.addHook('onResponse', async (request, reply) => {
         const route = request.routeOptions.url ?? 'unmatched';
         if (route === '/metrics') return;
-        requests.inc({ route, method: request.method, status: String(reply.statusCode) });
-        latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+        const method = request.method;
+        const status = reply.statusCode;
+        const timerKey = `${method} ${route}`;
+        const counterKey = `${status} ${timerKey}`;
+        let counter = counters.get(counterKey);
+        if (!counter) counters.set(counterKey, (counter = requests.labels(route, method, String(status))));
+        counter.inc();
+        let timer = timers.get(timerKey);
+        if (!timer) timers.set(timerKey, (timer = latency.labels(route, method)));
+        timer.observe(reply.elapsedTime / 1000);
       });
       app.get('/metrics', async (request, reply) => {
         if (token && !sameSecret(request.headers.authorization ?? '', `Bearer ${token}`)) return reply.code(401).send({ detail: 'metrics need the METRICS_TOKEN bearer token' });

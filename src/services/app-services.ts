@@ -1,5 +1,5 @@
 // What the HTTP layer receives from the composition root: services, never storage internals.
-import type { PlatformStore } from '../storage/ports.js';
+import type { CredentialWatch, PlatformStore } from '../storage/ports.js';
 import type { ScimLimits } from '../scim/limits.js';
 import type { createOrganizationService, createApiKeyService } from './organizations/organizations.js';
 import type { ActivityRecorder } from './activity/activity.js';
@@ -13,10 +13,13 @@ import type { SetStreamService } from './sets/set-streams.js';
 import type { OAuthService } from './oauth/oauth-service.js';
 import type { EventsServices } from './events/events.js';
 import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
+import type { SignInLog } from './sign-in-log/sign-in-log.js';
 import type { OrgProviderService } from './sign-in/org-provider/org-provider.js';
 
 export interface AppServices {
   readonly platform: PlatformStore;
+  /** Credential changes on any instance, for the bearer-credential cache (services/credentials/credential-cache.ts). */
+  readonly credentials: CredentialWatch;
   readonly limits: ScimLimits;
   readonly organizations: ReturnType<typeof createOrganizationService>;
   readonly apiKeys: ReturnType<typeof createApiKeyService>;
@@ -28,6 +31,8 @@ export interface AppServices {
   readonly console: ConsoleServices;
   /** Sign-in with Microsoft, Google and generic OIDC; settings; the signed-in home. */
   readonly signIn: SignInService;
+  /** Every console sign-in attempt and refusal, per organisation (issue #17). */
+  readonly signInLog: SignInLog;
   /** Proven, exclusive sign-in bindings; users' SSO links (issue #18). */
   readonly bindings: BindingService;
   /** Manual users, claims, deprovisioning policy, soft delete, restore, erasure (issue #14). */

@@ -19,6 +19,25 @@ export interface ApiKeyLookup {
   readonly scopes: readonly ApiKeyScope[];
 }
 
+/**
+ * Tells an in-memory credential cache (services/credentials/credential-cache.ts) when any API key,
+ * access token or organisation's API access may have changed — on this instance or any other
+ * sharing the database. Database triggers announce the changes (migration 0023).
+ */
+export interface CredentialWatch {
+  /**
+   * A value that changes whenever a credential may have stopped being valid since the last call;
+   * undefined while changes cannot be observed (then nothing may be served from a cache).
+   * Synchronous and cheap: it is called on every authenticated request.
+   */
+  epoch(): number | undefined;
+  /**
+   * Resolves once every watch of this process has seen each change committed before the call
+   * (after a revocation, before its caller is told it is done). Never rejects.
+   */
+  settle(): Promise<void>;
+}
+
 export interface PlatformStore {
   createOrganization(input: { id: TenantId; name: string; apiAccessApproved: boolean; now: string }): Promise<Organization>;
   listOrganizations(): Promise<Organization[]>;
@@ -757,6 +776,55 @@ export interface SignInStore {
    */
   tenantsWithUserNamed(provider: SignInProvider, namesFolded: readonly string[], options?: { readonly unverifiedAfter?: string | undefined }): Promise<Array<{ tenantId: TenantId; hasBinding: boolean }>>;
   forTenant(tenantId: TenantId): TenantSignInStore;
+}
+
+// ---- Sign-in log (issue #17): every console sign-in and refusal, password and SSO ----
+
+/** One sign-in attempt as stored for an organisation (migration 0010, table sign_in_events). */
+export interface SignInEventInput {
+  readonly tenantId: TenantId;
+  readonly at: string;
+  readonly outcome: 'success' | 'refused';
+  /** `password`, `microsoft`, `google`, `oidc` (or an organisation's own provider kind). */
+  readonly provider: string;
+  /** The email or name the person signed in with, when known. */
+  readonly userLabel: string | null;
+  readonly scimUserId: string | null;
+  /** The stable code: `password/wrong_password`, `sso/inactive`, `sso/signed_in`, … */
+  readonly reason: string;
+  /** The reference shown to the person (the request id). */
+  readonly reference: string;
+}
+
+export interface SignInEventRecord extends Omit<SignInEventInput, 'tenantId'> {
+  readonly seq: number;
+}
+
+export interface SignInEventQuery {
+  readonly outcome?: 'success' | 'refused' | undefined;
+  /** Exact stable code. */
+  readonly reason?: string | undefined;
+  /** Exact reference. */
+  readonly reference?: string | undefined;
+  /** Case-folded text the user label must contain. */
+  readonly userContains?: string | undefined;
+  readonly scimUserId?: string | undefined;
+  /** Keyset pagination: rows older than this seq. */
+  readonly beforeSeq?: number | undefined;
+  readonly limit: number;
+}
+
+/** Reads of one organisation's sign-in log, newest first. */
+export interface TenantSignInLogStore {
+  list(query: SignInEventQuery): Promise<SignInEventRecord[]>;
+}
+
+export interface SignInLogStore {
+  /** Writes attempts already attributed to an organisation (sign-in resolves the tenant first). */
+  record(events: readonly SignInEventInput[]): Promise<void>;
+  /** Retention: deletes up to `limit` rows older than `beforeIso`; returns how many. */
+  purgeBefore(beforeIso: string, limit: number): Promise<number>;
+  forTenant(tenantId: TenantId): TenantSignInLogStore;
 }
 
 // ---- SCIM security event tokens (RFC 9967): keys, streams, per-stream SET deliveries ----

@@ -1,5 +1,5 @@
-// Background loops, started by `serve` (and stopped on shutdown): webhook delivery and the event
-// retention purge. Each round claims its own work in the database (see storage/kysely/delivery-queue.ts),
+// Background loops, started by `serve` (and stopped on shutdown): webhook delivery and the
+// retention purge of events and of the other logs (the sign-in log). Each round claims its own work in the database (see storage/kysely/delivery-queue.ts),
 // so any number of instances can run them side by side. The loops only schedule; the use cases
 // are in services/ (tests call `runOnce` / `purgeExpired` directly with an injected clock).
 import type { EventsServices } from '../services/events/events.js';
@@ -14,6 +14,8 @@ export interface WorkerOptions {
   /** Between retention purges (ms). */
   readonly purgeEveryMs?: number;
   readonly onError: (e: unknown) => void;
+  /** More retention purges run with the events purge (the sign-in log's); each is idempotent. */
+  readonly purges?: ReadonlyArray<() => Promise<number>>;
 }
 
 export function startWorkers(events: EventsServices, options: WorkerOptions): Workers {
@@ -41,12 +43,13 @@ export function startWorkers(events: EventsServices, options: WorkerOptions): Wo
     }
   })();
 
-  const purge = setInterval(() => {
-    events.purgeExpired().catch(options.onError);
-  }, purgeEveryMs);
+  const purgeAll = () => {
+    for (const run of [() => events.purgeExpired(), ...(options.purges ?? [])]) run().catch(options.onError);
+  };
+  const purge = setInterval(purgeAll, purgeEveryMs);
   purge.unref();
   // A first purge shortly after start (not during start-up itself).
-  const first = setTimeout(() => events.purgeExpired().catch(options.onError), 10_000);
+  const first = setTimeout(purgeAll, 10_000);
   first.unref();
 
   return {

@@ -387,6 +387,12 @@ for (const dialect of DIALECTS) {
       const deleted = await t.scim.delete(`/Users/${ids.dave}`);
       expect(deleted.statusCode).toBe(204);
       await expectRefused('dave', 'deleted');
+
+      // The sign-in log (issue #17) has each of them, newest first, as the organisation's provider.
+      const log = await admin.get('/console/sign-ins?size=25');
+      const codes = [...log.body.matchAll(/<span class="mono small">([^<]+)<\/span>/g)].map((m) => m[1]);
+      expect(codes.slice(0, 7)).toEqual(['sso/deleted', 'sso/inactive', 'sso/signed_in', 'sso/not_provisioned', 'sso/inactive', 'sso/signed_in', 'sso/signed_in']);
+      expect(log.body).toContain('Your OpenID Connect provider');
     });
 
     it('refuses a changed state and a callback in a browser that did not start the flow', async () => {

@@ -73,7 +73,7 @@ export const authRoutes = (config: Config, services: AppServices): FastifyPlugin
     const raw = request.raw.url ?? '';
     const q = raw.indexOf('?');
     const flowCookie = flowCookieName(secure, request.params.provider);
-    const result = await signIn.completeFlow(request.params.provider, request.cookies[flowCookie], q < 0 ? '' : raw.slice(q + 1), request.cookies[sessionCookie]);
+    const result = await signIn.completeFlow(request.params.provider, request.cookies[flowCookie], q < 0 ? '' : raw.slice(q + 1), request.cookies[sessionCookie], request.id);
     // A flow is single-use whatever happened.
     reply.clearCookie(flowCookie, cookieOptions(secure));
     // A refusal leaves any session this browser already has as it was.

@@ -61,7 +61,7 @@ export function registerOrgProviderRoutes(app: FastifyInstance, config: Config, 
   app.get<{ Params: { org: string } }>('/org/:org/callback', async (request, reply) => {
     const raw = request.raw.url ?? '';
     const q = raw.indexOf('?');
-    const result = await orgProvider.complete(request.params.org, request.cookies[flowCookie], q < 0 ? '' : raw.slice(q + 1), request.cookies[sessionCookie]);
+    const result = await orgProvider.complete(request.params.org, request.cookies[flowCookie], q < 0 ? '' : raw.slice(q + 1), request.cookies[sessionCookie], request.id);
     // A flow is single-use whatever happened.
     reply.clearCookie(flowCookie, cookieOptions(secure));
     if (result.kind === 'refused') return refused(request, reply, result.refusal, result.label);

@@ -24,6 +24,7 @@ import { lifecycleRoutes } from './routes/lifecycle-routes.js';
 import { provisioningCredentialsRoutes } from './routes/provisioning-credentials-routes.js';
 import { setStreamsRoutes } from './routes/set-streams-routes.js';
 import { signInPolicyRoutes } from './routes/sign-in-policy-routes.js';
+import { signInLogRoutes } from './routes/sign-in-log-routes.js';
 import { orgProviderRoutes } from './routes/org-provider-routes.js';
 
 const FORM_BODY_LIMIT = 16 * 1024;
@@ -63,6 +64,7 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
       await admin.register(provisioningCredentialsRoutes(deps, services.oauth));
       await admin.register(setStreamsRoutes(deps, services.sets));
       await admin.register(signInPolicyRoutes(deps, services.signInPolicy));
+      await admin.register(signInLogRoutes(deps, services.signInLog));
       await admin.register(orgProviderRoutes(deps, services.orgProvider));
     });
   });

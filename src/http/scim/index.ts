@@ -39,7 +39,10 @@ export interface ScimInfra {
 }
 
 export const scimRoutes = (config: Config, services: AppServices, infra: ScimInfra = {}): FastifyPluginAsync => async (app) => {
-  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'), services.oauth.verifyAccessToken, infra.onAuthRefused);
+  const authenticate = createBearerAuth(services.platform, (e) => app.log.warn({ err: e }, 'could not record API key use'), services.oauth.verifyAccessToken, infra.onAuthRefused, {
+    credentials: services.credentials,
+    now: services.oauth.now,
+  });
 
   app.decorateRequest('scimAuth', null);
   app.decorateRequest('scimError', undefined);
@@ -161,9 +164,17 @@ export function scimBaseUrl(config: Config, request: FastifyRequest): string {
 /** Every key and string value (or array element) of a decoded params/query object is storable. */
 function storableStrings(values: unknown): boolean {
   if (typeof values !== 'object' || values === null) return true;
-  return Object.entries(values).every(
-    ([k, v]) => isStorableText(k) && (Array.isArray(v) ? v : [v]).every((x) => typeof x !== 'string' || isStorableText(x)),
-  );
+  // On every request: loops, no intermediate arrays.
+  for (const k in values) {
+    if (!isStorableText(k)) return false;
+    const v = (values as Record<string, unknown>)[k];
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) return false;
+    } else if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === 'string' && !isStorableText(x)) return false;
+    }
+  }
+  return true;
 }
 
 const pathOnly = (url: string) => url.split('?')[0]!.replace(/\/{2,}/g, '/');

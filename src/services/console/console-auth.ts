@@ -5,6 +5,7 @@
 // deleted loses its session on the next request (design.md: deprovisioning is immediate).
 import type { PlatformStore, SessionRecord, TenantStore } from '../../storage/ports.js';
 import type { ConsoleAccount, Organization } from '../../domain/organization.js';
+import type { TenantId } from '../../domain/ids.js';
 import type { SessionManager } from '../../auth/session.js';
 import { hashPassword, verifyPassword } from '../../auth/password.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
@@ -21,11 +22,23 @@ export interface ConsoleActor {
   readonly store: TenantStore;
 }
 
+/** Which account an attempt named, when one exists: for the organisation's sign-in log, never for the page. */
+export interface AttemptedAccount {
+  readonly tenantId: TenantId;
+  readonly email: string;
+}
+
 export type SignInResult =
-  | { readonly ok: true; readonly token: string; readonly account: ConsoleAccount }
-  | { readonly ok: false; readonly reason: 'invalid' }
+  | { readonly ok: true; readonly token: string; readonly account: ConsoleAccount; readonly breakGlass?: boolean }
+  /**
+   * One generic answer for the page; `detail` and `account` only feed the sign-in log
+   * (services/sign-in-log): unknown_user, wrong_password, or no_password (an SSO-only account).
+   */
+  | { readonly ok: false; readonly reason: 'invalid'; readonly detail?: 'unknown_user' | 'wrong_password' | 'no_password'; readonly account?: AttemptedAccount }
   /** The password was right but the organisation enforces SSO (services/sign-in/sign-in-policy.ts). */
-  | { readonly ok: false; readonly reason: 'sso_required' }
+  | { readonly ok: false; readonly reason: 'sso_required'; readonly account?: AttemptedAccount }
+  /** The password was right but the account's provisioned user is deactivated or deleted (design.md: deprovisioning is immediate). */
+  | { readonly ok: false; readonly reason: 'deprovisioned'; readonly detail: 'deactivated' | 'deleted'; readonly account: AttemptedAccount }
   | { readonly ok: false; readonly reason: 'throttled'; readonly retryAfterSeconds: number };
 
 export interface SignInInput {
@@ -33,6 +46,8 @@ export interface SignInInput {
   readonly password: string;
   /** The client address, for the per-address throttle. */
   readonly address: string;
+  /** The reference of this attempt (the request id), for the sign-in log. */
+  readonly reference?: string;
 }
 
 const MAX_PASSWORD_LENGTH = 1024;
@@ -61,9 +76,16 @@ export function createConsoleAuth(deps: { platform: PlatformStore; sessions: Ses
       const matches = await verifyPassword(password, stored ?? (await dummy()));
       if (!found || stored === null || !matches || password === '') {
         throttle.recordFailure(email, input.address);
-        return { ok: false, reason: 'invalid' };
+        if (!found) return { ok: false, reason: 'invalid', detail: 'unknown_user' };
+        const account = { tenantId: found.tenantId, email: found.email };
+        return { ok: false, reason: 'invalid', detail: stored === null ? 'no_password' : 'wrong_password', account };
       }
       throttle.recordSuccess(email);
+      if (found.scimUserId !== null) {
+        // Only said once the password was right: no one learns an account's state by guessing.
+        const user = await platform.forTenant(found.tenantId).users.findById(found.scimUserId);
+        if (!user || user.doc.active === false) return { ok: false, reason: 'deprovisioned', detail: user ? 'deactivated' : 'deleted', account: { tenantId: found.tenantId, email: found.email } };
+      }
       const { token } = await sessions.create(found.tenantId, found.id);
       await platform.forTenant(found.tenantId).accounts.recordLogin(found.id, isoNow());
       const { passwordHash: _omit, ...account } = found;

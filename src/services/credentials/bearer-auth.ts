@@ -4,7 +4,10 @@
 // id, organisation whose API access was withdrawn) is counted against that organisation and key
 // so its admin sees it on the Dashboard; the presented secret is never kept. Every refusal, the
 // unattributable ones too, is reported to `onRefused` (the operator's /metrics).
-import type { AuthFailureReason, PlatformStore, TenantStore } from '../../storage/ports.js';
+// A verified credential is remembered (credential-cache.ts): a warm request does no hashing and no
+// database read, and any revocation anywhere empties the cache before the next request is served.
+import type { AuthFailureReason, CredentialWatch, PlatformStore, TenantStore } from '../../storage/ports.js';
+import { createCredentialCache } from './credential-cache.js';
 import { parseApiKey, secretMatches } from '../../auth/api-key.js';
 import { ScimError, unauthorized } from '../../scim/errors.js';
 import type { ApiKeyScope } from '../../domain/organization.js';
@@ -56,7 +59,25 @@ export interface ClientHints {
 
 const TOUCH_INTERVAL_MS = 60_000;
 
-export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e: unknown) => void, verifyAccessToken?: AccessTokenVerifier, onRefused: (reason: RefusalReason) => void = () => {}) {
+export interface BearerAuthOptions {
+  /** Announces credential changes on every instance; without it nothing is cached. */
+  readonly credentials?: CredentialWatch | undefined;
+  /** The clock of access-token expiry (the OAuth service's). */
+  readonly now?: () => number;
+}
+
+export function createBearerAuth(
+  platform: PlatformStore,
+  onBackgroundError: (e: unknown) => void,
+  verifyAccessToken?: AccessTokenVerifier,
+  onRefused: (reason: RefusalReason) => void = () => {},
+  options: BearerAuthOptions = {},
+) {
+  const now = options.now ?? Date.now;
+  // Successes only, keyed by the whole presented token (credential-cache.ts).
+  const cache = createCredentialCache<{ readonly auth: Authenticated; readonly apiKey: boolean }>(options.credentials);
+  // Start watching now (PostgreSQL: opens the listening connection), not on the first request.
+  cache.epoch();
   // Per-instance memory of when we last wrote last_used_at; the UPDATE's WHERE makes it about
   // once a minute across instances too.
   const lastTouched = new Map<string, number>();
@@ -90,17 +111,28 @@ export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e:
     if (!authorization) throw fail('missing_header', 'SCIM_E_AUTH_001');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!m) throw fail('not_bearer', 'SCIM_E_AUTH_002');
-    if (verifyAccessToken && isAccessTokenShaped(m[1]!)) {
+    const token = m[1]!;
+    const cached = cache.get(token, now());
+    if (cached) {
+      if (cached.apiKey) touch(cached.auth.keyId, Date.now());
+      if (!cached.auth.scopes.includes(scope)) throw missingScope(scope);
+      return cached.auth;
+    }
+    // Read before the database is: a change announced meanwhile keeps the result out of the cache.
+    const epoch = cache.epoch();
+    if (verifyAccessToken && isAccessTokenShaped(token)) {
       // An OAuth access token: tenant, scope and limits exactly as for an API key, keyed by the client id.
-      const r = await verifyAccessToken(m[1]!);
+      const r = await verifyAccessToken(token);
       if (r === 'unknown') throw fail('unknown_token', 'SCIM_E_AUTH_010');
       if (r === 'expired') throw fail('expired_token', 'SCIM_E_AUTH_011');
       if (r === 'not_approved') throw fail('api_access_withdrawn', 'SCIM_E_AUTH_006');
       // OAuth clients are provisioning clients (Entra): SCIM only.
+      const auth: Authenticated = { store: platform.forTenant(r.tenantId), keyId: r.clientId, scopes: ['scim'] };
+      cache.set(token, { auth, apiKey: false }, epoch, r.expiresAt);
       if (scope !== 'scim') throw missingScope(scope);
-      return { store: platform.forTenant(r.tenantId), keyId: r.clientId, scopes: ['scim'] };
+      return auth;
     }
-    const parsed = parseApiKey(m[1]!);
+    const parsed = parseApiKey(token);
     if (!parsed) throw fail('not_an_api_key', 'SCIM_E_AUTH_003');
     const found = await platform.findApiKey(parsed.id);
     if (!found) throw fail('unknown_key', 'SCIM_E_AUTH_004');
@@ -118,7 +150,9 @@ export function createBearerAuth(platform: PlatformStore, onBackgroundError: (e:
       throw fail('api_access_withdrawn', 'SCIM_E_AUTH_006');
     }
     touch(found.keyId, Date.now());
+    const auth: Authenticated = { store: platform.forTenant(found.tenantId), keyId: found.keyId, scopes: found.scopes };
+    cache.set(token, { auth, apiKey: true }, epoch);
     if (!found.scopes.includes(scope)) throw missingScope(scope);
-    return { store: platform.forTenant(found.tenantId), keyId: found.keyId, scopes: found.scopes };
+    return auth;
   };
 }

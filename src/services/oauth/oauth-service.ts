@@ -4,7 +4,7 @@
 // verification of the opaque access tokens it issues, which /scim/v2 accepts like API keys.
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { ActivityEntry, OAuthClientRecord, OAuthSecretRecord, OAuthStore, PlatformStore, TenantStore } from '../../storage/ports.js';
+import type { ActivityEntry, CredentialWatch, OAuthClientRecord, OAuthSecretRecord, OAuthStore, PlatformStore, TenantStore } from '../../storage/ports.js';
 import type { TenantId } from '../../domain/ids.js';
 import { generateAccessToken, generateClientId, generateClientSecret, matchesHash, parseAccessToken } from '../../auth/oauth-credentials.js';
 import { ServiceError } from '../organizations/organizations.js';
@@ -37,6 +37,8 @@ export interface OAuthServiceDeps {
   /** Access token lifetime in minutes (60–360). */
   readonly tokenMinutes: number;
   readonly onBackgroundError?: (e: unknown) => void;
+  /** Deleting a client or secret returns once every instance of this process has forgotten its tokens (credential-cache.ts). */
+  readonly credentials?: CredentialWatch | undefined;
 }
 
 export interface FederationInput {
@@ -73,6 +75,8 @@ export interface TokenResponse {
 export interface VerifiedAccessToken {
   readonly tenantId: TenantId;
   readonly clientId: string;
+  /** Epoch milliseconds: a cached token (services/credentials/credential-cache.ts) expires with it. */
+  readonly expiresAt: number;
 }
 
 export type AccessTokenFailure = 'unknown' | 'expired' | 'not_approved';
@@ -193,11 +197,13 @@ export function createOAuthService(deps: OAuthServiceDeps & { readonly allowHttp
     async removeSecret(tenant: TenantStore, clientId: string, secretId: string): Promise<void> {
       await requireClient(tenant, clientId);
       if (!(await tenant.oauth.removeSecret(clientId, secretId))) throw new ServiceError('not_found', `No secret ${secretId} on client ${clientId}`);
+      await deps.credentials?.settle();
     },
 
     /** Deletes the client, its secrets and every live access token it was issued. */
     async deleteClient(tenant: TenantStore, clientId: string): Promise<void> {
       if (!(await tenant.oauth.deleteClient(clientId))) throw new ServiceError('not_found', `No OAuth client ${clientId} in this organisation`);
+      await deps.credentials?.settle();
     },
 
     /** The organisation owning a client id (CLI commands given only a client id). */
@@ -393,12 +399,13 @@ export function createOAuthService(deps: OAuthServiceDeps & { readonly allowHttp
     if (!parsed) return 'unknown';
     const found = await store.findAccessToken(parsed.id);
     if (!found || !matchesHash(parsed.secret, found.tokenHash)) return 'unknown';
-    if (Date.parse(found.expiresAt) <= now()) return 'expired';
+    const expiresAt = Date.parse(found.expiresAt);
+    if (expiresAt <= now()) return 'expired';
     if (!found.orgApproved) return 'not_approved';
-    return { tenantId: found.tenantId, clientId: found.clientId };
+    return { tenantId: found.tenantId, clientId: found.clientId, expiresAt };
   }
 
-  return { ...management, issueToken, verifyAccessToken, tokenSeconds, sweep };
+  return { ...management, issueToken, verifyAccessToken, tokenSeconds, sweep, now };
 }
 
 export type OAuthService = ReturnType<typeof createOAuthService>;

@@ -1,6 +1,6 @@
 // Organisations, their console admins and API keys: the use cases behind the CLI and console.
 import { randomUUID } from 'node:crypto';
-import type { PlatformStore, TenantStore } from '../../storage/ports.js';
+import type { CredentialWatch, PlatformStore, TenantStore } from '../../storage/ports.js';
 import { API_KEY_SCOPES, isApiKeyScope, type Organization, type ApiKeyRecord, type ApiKeyScope, type ConsoleAccount, type AccountRole } from '../../domain/organization.js';
 import { trustedTenantId } from '../../domain/ids.js';
 import { isoNow } from '../../domain/clock.js';
@@ -15,7 +15,8 @@ export class ServiceError extends Error {
   }
 }
 
-export function createOrganizationService(platform: PlatformStore) {
+/** `credentials`: revocations return once every instance of this process has forgotten the old state (credential-cache.ts). */
+export function createOrganizationService(platform: PlatformStore, credentials?: CredentialWatch) {
   async function requireOrg(idOrName: string): Promise<Organization> {
     const org = await platform.findOrganization(idOrName);
     if (!org) throw new ServiceError('not_found', `No organisation with id or name "${idOrName}"`);
@@ -36,6 +37,7 @@ export function createOrganizationService(platform: PlatformStore) {
     async setApiAccess(idOrName: string, approved: boolean): Promise<Organization> {
       const org = await requireOrg(idOrName);
       await platform.setApiAccess(org.id, approved);
+      await credentials?.settle();
       return { ...org, apiAccessApproved: approved };
     },
 
@@ -60,7 +62,7 @@ export function createOrganizationService(platform: PlatformStore) {
   };
 }
 
-export function createApiKeyService() {
+export function createApiKeyService(credentials?: CredentialWatch) {
   return {
     /** Issues a key for the store's organisation. Refused unless the organisation is approved for API access. */
     async create(store: TenantStore, input: { name: string; createdBy: string | null; scopes?: readonly string[] | undefined }): Promise<{ record: ApiKeyRecord; key: string }> {
@@ -90,6 +92,7 @@ export function createApiKeyService() {
       if (!key) throw new ServiceError('not_found', `No API key ${keyId} in this organisation`);
       if (key.revokedAt) return;
       await store.apiKeys.revoke(keyId, isoNow());
+      await credentials?.settle();
     },
   };
 }

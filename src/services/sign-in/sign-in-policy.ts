@@ -49,12 +49,12 @@ export function createSignInPolicyService(deps: { store: SignInPolicyStore; plat
         const tenant: TenantStore = platform.forTenant(account.tenantId);
         if (account.role === 'admin' && policy.breakGlass.includes(account.id)) {
           activity.enqueue(tenant, logEntry('/console/login', 200, account.email, 'break_glass_sign_in', 'Password sign-in by a break-glass admin while SSO is enforced'));
-          return result;
+          return { ...result, breakGlass: true };
         }
         // The password was right (only then do we say why): end the session just made.
         await auth.signOut(result.token);
         activity.enqueue(tenant, logEntry('/console/login', 403, account.email, 'password_sign_in_refused', 'Password sign-in refused: the organisation enforces SSO'));
-        return { ok: false, reason: 'sso_required' };
+        return { ok: false, reason: 'sso_required', account: { tenantId: account.tenantId, email: account.email } };
       },
     };
   }

@@ -68,10 +68,14 @@ export interface SignInRefusal {
   readonly bindingValue?: string | undefined;
   /** The name they signed in with, when known. */
   readonly loginName?: string | undefined;
+  /** The organisations whose sign-in log records this refusal (the user's, or those trusting the tenant); none for protocol errors. */
+  readonly tenantIds?: readonly TenantId[] | undefined;
+  /** The provisioned user it was refused for, when exactly one is known. */
+  readonly scimUserId?: string | undefined;
 }
 
 export type CompleteResult =
-  | { readonly ok: true; readonly sessionToken: string; readonly landing: string; readonly role: AccountRole; readonly tenantId: TenantId; readonly scimUserId: string }
+  | { readonly ok: true; readonly sessionToken: string; readonly landing: string; readonly role: AccountRole; readonly tenantId: TenantId; readonly scimUserId: string; readonly userLabel: string }
   | { readonly ok: false; readonly refusal: SignInRefusal };
 
 export interface SignInSettingsView {
@@ -110,7 +114,7 @@ export interface SignInServiceDeps {
 
 type OrgOutcome =
   | { readonly kind: 'match'; readonly tenantId: TenantId; readonly user: SignInUserView; readonly linked: boolean }
-  | { readonly kind: 'inactive' | 'linked_elsewhere' | 'ambiguous' | 'deleted' | 'none' };
+  | { readonly kind: 'inactive' | 'linked_elsewhere' | 'ambiguous' | 'deleted' | 'none'; readonly tenantId: TenantId; readonly userId?: string };
 
 const NO_MATCH_PRIORITY: ReadonlyArray<Exclude<OrgOutcome['kind'], 'match'>> = ['inactive', 'linked_elsewhere', 'ambiguous', 'deleted', 'none'];
 
@@ -121,7 +125,12 @@ export function createSignInService(deps: SignInServiceDeps) {
   const iso = (ms = now()) => new Date(ms).toISOString();
   const providers = new Map(deps.providers.map((p) => [p.kind as SignInProvider, p]));
 
-  const refuse = (reason: SignInRefusalReason, detail: string, provider: SignInProvider | undefined, extra: { bindingValue?: string | undefined; loginName?: string | undefined } = {}): CompleteResult => ({
+  const refuse = (
+    reason: SignInRefusalReason,
+    detail: string,
+    provider: SignInProvider | undefined,
+    extra: { bindingValue?: string | undefined; loginName?: string | undefined; tenantIds?: readonly TenantId[]; scimUserId?: string | undefined } = {},
+  ): CompleteResult => ({
     ok: false,
     refusal: { reason, detail, provider, ...extra },
   });
@@ -133,19 +142,19 @@ export function createSignInService(deps: SignInServiceDeps) {
     const known = await ts.identityBySubject(identity.provider, identity.subject);
     if (known) {
       const user = await ts.findUser(known.scimUserId);
-      if (user) return user.active ? { kind: 'match', tenantId, user, linked: true } : { kind: 'inactive' };
+      if (user) return user.active ? { kind: 'match', tenantId, user, linked: true } : { kind: 'inactive', tenantId, userId: user.id };
       deleted = true;
     }
     const candidates: SignInCandidate[] = await ts.matchUsers(identity.names);
     const byUserName = candidates.filter((c) => c.matchedBy === 'userName');
     const pool = byUserName.length > 0 ? byUserName : candidates;
     const ids = new Set(pool.map((c) => c.id));
-    if (ids.size === 0) return { kind: deleted ? 'deleted' : 'none' };
-    if (ids.size > 1) return { kind: 'ambiguous' };
+    if (ids.size === 0) return deleted ? { kind: 'deleted', tenantId, userId: known!.scimUserId } : { kind: 'none', tenantId };
+    if (ids.size > 1) return { kind: 'ambiguous', tenantId };
     const user = pool[0]!;
     const existing = await ts.identityOfUser(user.id, identity.provider);
-    if (existing && existing.subject !== identity.subject) return { kind: 'linked_elsewhere' };
-    if (!user.active) return { kind: 'inactive' };
+    if (existing && existing.subject !== identity.subject) return { kind: 'linked_elsewhere', tenantId, userId: user.id };
+    if (!user.active) return { kind: 'inactive', tenantId, userId: user.id };
     return { kind: 'match', tenantId, user, linked: existing !== undefined };
   }
 
@@ -201,7 +210,8 @@ export function createSignInService(deps: SignInServiceDeps) {
      * Finishes a flow: `query` is the raw query string the provider sent back. On success a new
      * console session (the previous one, if any, ends).
      */
-    async completeFlow(kind: string, cookie: string | undefined, query: string, previousSession: string | undefined): Promise<CompleteResult> {
+    // `_reference` (the request id shown on a refusal page) is for the sign-in log, which wraps this (services/sign-in-log).
+    async completeFlow(kind: string, cookie: string | undefined, query: string, previousSession: string | undefined, _reference?: string): Promise<CompleteResult> {
       const provider = providers.get(kind as SignInProvider);
       if (!provider) return refuse('unknown_provider', `no provider ${kind}`, undefined);
       const pk = provider.kind;
@@ -233,17 +243,23 @@ export function createSignInService(deps: SignInServiceDeps) {
       // already signed in to wins; otherwise refuse rather than guess.
       const linked = all.filter((m) => m.linked);
       const matches = linked.length === 1 ? linked : all;
-      if (matches.length > 1) return refuse('ambiguous', `identity matches users in ${matches.length} organisations`, pk, extra);
+      if (matches.length > 1) return refuse('ambiguous', `identity matches users in ${matches.length} organisations`, pk, { ...extra, tenantIds: matches.map((m) => m.tenantId) });
       const match = matches[0];
       if (!match) {
         const worst = NO_MATCH_PRIORITY.find((k) => outcomes.some((o) => o.kind === k)) ?? 'none';
-        if (worst !== 'none') return refuse(worst, `matched in a trusting organisation, refused: ${worst}`, pk, extra);
+        if (worst !== 'none') {
+          const hit = outcomes.filter((o) => o.kind === worst);
+          const userIds = [...new Set(hit.map((o) => (o.kind === 'match' ? o.user.id : o.userId)).filter((id): id is string => id !== undefined))];
+          return refuse(worst, `matched in a trusting organisation, refused: ${worst}`, pk, { ...extra, tenantIds: hit.map((o) => o.tenantId), scimUserId: userIds.length === 1 ? userIds[0] : undefined });
+        }
         const boundSet = new Set<string>(bound);
         const elsewhere = (await store.tenantsWithUserNamed(pk, identity.names, routing)).filter((t) => !boundSet.has(t.tenantId));
-        if (elsewhere.some((t) => t.hasBinding)) return refuse('wrong_tenant', `user's organisation trusts other ${pk} values than ${identity.bindingValue ?? '(none)'}`, pk, extra);
-        if (elsewhere.length > 0) return refuse('org_not_configured', `user's organisation has no ${pk} binding`, pk, extra);
+        // The user's own organisation sees these two in its sign-in log: its admin fixes the binding.
+        const trusting = elsewhere.filter((t) => t.hasBinding).map((t) => t.tenantId);
+        if (trusting.length > 0) return refuse('wrong_tenant', `user's organisation trusts other ${pk} values than ${identity.bindingValue ?? '(none)'}`, pk, { ...extra, tenantIds: trusting });
+        if (elsewhere.length > 0) return refuse('org_not_configured', `user's organisation has no ${pk} binding`, pk, { ...extra, tenantIds: elsewhere.map((t) => t.tenantId) });
         if (bound.length === 0) return refuse('not_bound', `no organisation trusts ${identity.bindingValue ?? '(no tenant/domain)'}`, pk, extra);
-        return refuse('not_provisioned', `no provisioned user matches the token's ${identity.names.length} name(s)`, pk, extra);
+        return refuse('not_provisioned', `no provisioned user matches the token's ${identity.names.length} name(s)`, pk, { ...extra, tenantIds: bound });
       }
 
       const ts = store.forTenant(match.tenantId);
@@ -255,7 +271,7 @@ export function createSignInService(deps: SignInServiceDeps) {
       const { token } = await sessions.create(match.tenantId, accountId);
       const role = await roleOf(ts, accountId);
       const landing = role === 'admin' ? (flow.returnTo ?? '/console') : '/console/home';
-      return { ok: true, sessionToken: token, landing, role, tenantId: match.tenantId, scimUserId: match.user.id };
+      return { ok: true, sessionToken: token, landing, role, tenantId: match.tenantId, scimUserId: match.user.id, userLabel: identity.loginName ?? match.user.email ?? match.user.userName };
     },
 
     /**

@@ -35,7 +35,7 @@ export function createPostgresDb(url: string, poolSize: number): { db: Kysely<Sc
  * The pool as Kysely sees it, except that a client whose query hit query_timeout is destroyed on
  * release instead of going back to the pool: its socket is silent (partition, vanished primary),
  * and every later query on it would wait out the timeout again, so the service would not recover
- * when the database did.
+ * when the database did. Until then, every further query on it fails at once.
  */
 function discardingTimedOut(pool: pg.Pool): PostgresPool {
   return {
@@ -43,6 +43,9 @@ function discardingTimedOut(pool: pg.Pool): PostgresPool {
       const client = await pool.connect();
       let timedOut = false;
       const query = (...args: unknown[]): unknown => {
+        // The socket is silent: a further statement on it (Kysely's ROLLBACK after the failed one)
+        // would only wait out the timeout again while the request holds its pool slot.
+        if (timedOut) return Promise.reject(new Error('Query read timeout'));
         const result = (client.query as (...a: unknown[]) => unknown)(...args);
         if (result instanceof Promise) {
           result.catch((e: unknown) => {

@@ -6,8 +6,9 @@ import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database as Schema } from '../kysely/database.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import { chargeSqlWork } from '../kysely/sql-work.js';
+import { createSqliteCredentialWatch, type ClosableCredentialWatch } from './credential-watch.js';
 
-export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Promise<void>; optimize(): void; compact(): Promise<void> } {
+export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Promise<void>; optimize(): void; compact(): Promise<void>; credentials: ClosableCredentialWatch } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -32,6 +33,8 @@ export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Pro
   return {
     db,
     close: () => db.destroy(),
+    // Read on the same connection, synchronously (credential-watch.ts).
+    credentials: createSqliteCredentialWatch(sqlite),
     // Without statistics SQLite's planner walks a tenant's users in seq order to test
     // `id IN (emails with this value)` instead of starting from the emails index. `PRAGMA optimize`
     // (re)analyzes only tables whose size changed a lot since the last run, so calling it often is cheap.
@@ -51,10 +54,13 @@ export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Pro
 /**
  * Kysely prepares every statement anew; for SQLite that is a measurable share of a point lookup.
  * The same SQL text (values are always bound parameters) reuses its prepared statement. Safe
- * because Kysely runs one statement at a time per connection and never streams ours.
+ * because Kysely runs one statement at a time per connection and never streams ours. Least
+ * recently used first out, bounded by count and by SQL length: filter shapes come from clients
+ * (up to 100 clauses each), and a prepared statement's memory grows with its text.
  */
-function withStatementCache(sqlite: Database.Database, size = 1000): SqliteDatabase {
+function withStatementCache(sqlite: Database.Database, size = 1000, maxChars = 2_000_000): SqliteDatabase {
   const cache = new Map<string, Database.Statement>();
+  let chars = 0;
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
@@ -63,7 +69,12 @@ function withStatementCache(sqlite: Database.Database, size = 1000): SqliteDatab
         cache.delete(sql); // refresh its place in the LRU order
       } else {
         stmt = sqlite.prepare(sql);
-        if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+        chars += sql.length;
+        while (cache.size > 0 && (cache.size >= size || chars > maxChars)) {
+          const oldest = cache.keys().next().value as string;
+          cache.delete(oldest);
+          chars -= oldest.length;
+        }
       }
       cache.set(sql, stmt);
       return stmt;

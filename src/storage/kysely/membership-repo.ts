@@ -25,6 +25,11 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
   }
   const toChange = (r: { member_id: string; member_type: string }): MemberChangeRow => ({ value: r.member_id, type: r.member_type === 'Group' ? 'Group' : 'User' });
 
+  /** Ids as one bound value (one statement shape whatever their number): a PostgreSQL text[], SQLite JSON text. */
+  const idList = (ids: readonly string[]): unknown => (dialect === 'postgres' ? ids : JSON.stringify(ids));
+  const idIn = (column: string, list: string) =>
+    dialect === 'postgres' ? sql<boolean>`${sql.ref(column)} = any(${list}::text[])` : sql<boolean>`${sql.ref(column)} in (select value from json_each(${list}))`;
+
   /**
    * The groups that directly contain `ids`, with their names: the member's rows through the partial
    * covering index of its kind (group_members_user / group_members_child), then each group by its
@@ -113,27 +118,46 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       return changed(groupId, removed);
     },
     async *iterateMembers(groupId, pageSize) {
-      // In the order members were added: keyset pages on the group index (SQLite's rowid, PostgreSQL's seq).
+      // In the order members were added: keyset pages on the group index (SQLite's rowid, PostgreSQL's
+      // seq), then the page's users and groups by id, one statement each with the ids as one bound
+      // array. The join of all three in one statement per page cost PostgreSQL 2–3× more: a nested
+      // loop probe per member and, for a big group, a parallel plan (two workers started) per page
+      // (docs/performance.md §8.2).
       const position = dialect === 'sqlite' ? sql<number>`m.rowid` : sql<number>`m.seq`;
       let after = 0;
       for (;;) {
-        const rows = await db
-          .selectFrom('group_members as m')
-          .leftJoin('scim_users as u', (j) => j.onRef('u.tenant_id', '=', 'm.tenant_id').onRef('u.id', '=', 'm.user_id'))
-          .leftJoin('scim_groups as g', (j) => j.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.child_group_id'))
-          .select(['m.member_id', 'm.member_type', 'u.display_name as user_display', 'u.user_name', 'g.display_name as group_display', position.as('position')])
-          .where('m.tenant_id', '=', tenantId)
-          .where('m.group_id', '=', groupId)
-          .where(position, '>', after)
-          .orderBy(position)
-          .limit(pageSize)
-          .execute();
+        const { rows } = await runPrepared(db, `${dialect}:members:page`, [tenantId, groupId, after, pageSize], (t, g, a, l) =>
+          db
+            .selectFrom('group_members as m')
+            .select(['m.member_id', 'm.member_type', position.as('position')])
+            .where('m.tenant_id', '=', t!)
+            .where('m.group_id', '=', g!)
+            .where(position, '>', a as unknown as number)
+            .orderBy(position)
+            .limit(l as unknown as number),
+        );
         if (rows.length === 0) return;
+        const users: string[] = [];
+        const groups: string[] = [];
+        for (const r of rows) (r.member_type === 'Group' ? groups : users).push(r.member_id);
+        const display = new Map<string, string | null>();
+        if (users.length > 0) {
+          const found = await runPrepared(db, `${dialect}:members:users`, [tenantId, idList(users)], (t, ids) =>
+            db.selectFrom('scim_users as u').select(['u.id', 'u.display_name', 'u.user_name']).where('u.tenant_id', '=', t!).where(idIn('u.id', ids!)),
+          );
+          for (const u of found.rows) display.set(u.id, u.display_name ?? u.user_name);
+        }
+        if (groups.length > 0) {
+          const found = await runPrepared(db, `${dialect}:members:groups`, [tenantId, idList(groups)], (t, ids) =>
+            db.selectFrom('scim_groups as g').select(['g.id', 'g.display_name']).where('g.tenant_id', '=', t!).where(idIn('g.id', ids!)),
+          );
+          for (const g of found.rows) display.set(`Group:${g.id}`, g.display_name);
+        }
         yield rows.map(
           (r): MemberRow => ({
             value: r.member_id,
             type: r.member_type === 'Group' ? 'Group' : 'User',
-            display: (r.member_type === 'Group' ? r.group_display : (r.user_display ?? r.user_name)) ?? undefined,
+            display: (r.member_type === 'Group' ? display.get(`Group:${r.member_id}`) : display.get(r.member_id)) ?? undefined,
           }),
         );
         if (rows.length < pageSize) return;

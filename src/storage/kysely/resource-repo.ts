@@ -1,7 +1,7 @@
 // Users and Groups share one repository shape: hot columns + a JSON document, keyed
 // (tenant_id, id), listed by filter → SQL with index or keyset pagination. Every statement
 // names tenant_id; the tenant is closed over and cannot be passed in.
-import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Compilable, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Filter } from '../../scim/filter/ast.js';
 import type { Database } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
@@ -15,7 +15,7 @@ import { filterToSql, rowCharge, sortExpression, type FilterContext } from './fi
 import { beginSqlWork, DEFAULT_SQL_WORK, SqlWorkExceeded, type SqlWorkLimits } from './sql-work.js';
 import { tooMany } from '../../scim/errors.js';
 import { isStorableText } from '../../scim/text.js';
-import { insertPrepared, runPrepared } from './prepared.js';
+import { bindingsOf, insertPrepared, runPrepared, runShaped, type Bindings } from './prepared.js';
 import { journalFor, type ChangeJournal } from './change-journal.js';
 
 type Row = { seq: number; id: string; version: number; created_at: string; updated_at: string; doc: unknown; source?: string };
@@ -103,21 +103,19 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
 
   async function total(db: Kysely<Database>, where: RawBuilder<SqlBool> | undefined): Promise<number> {
     if (!where) {
-      const row = await db
-        .selectFrom('resource_counts')
-        .select('count')
-        .where('tenant_id', '=', tenantId)
-        .where('resource_type', '=', type)
-        .executeTakeFirst();
-      return Number(row?.count ?? 0);
+      const { rows } = await runPrepared(db, `${dialect}:counts:get`, [tenantId, type], (t, rt) =>
+        db.selectFrom('resource_counts').select('count').where('tenant_id', '=', t!).where('resource_type', '=', rt!),
+      );
+      return Number(rows[0]?.count ?? 0);
     }
-    const row = await db
-      .selectFrom(`${table} as r` as 'scim_users as r')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('r.tenant_id', '=', tenantId)
-      .where(where)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    const { rows } = await runShaped(db, `${dialect}:${table}:count`, [tenantId], bindingsOf([where]), (t) =>
+      db
+        .selectFrom(`${table} as r` as 'scim_users as r')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('r.tenant_id', '=', t!)
+        .where(where),
+    );
+    return Number(rows[0]?.n);
   }
 
   return {
@@ -278,23 +276,43 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     },
   };
 
+  /**
+   * One page of a list. Every statement is a cached template per *shape* (prepared.ts): the filter
+   * is compiled to SQL on each call (that is where it is validated and its values folded), but the
+   * statement around it is built and compiled by Kysely only the first time its shape is seen, and
+   * the filter's values are bound as parameters of that same statement (one prepared statement per
+   * shape in SQLite's cache, whatever the values).
+   */
   async function listWith(query: ListQuery, ctx: FilterContext, db: Kysely<Database>): Promise<ListResult> {
       const filtered = query.filter ? filterToSql(ctx, query.filter) : undefined;
       const charge = filtered ? rowCharge(ctx) : undefined;
       const where = filtered && charge ? sql<SqlBool>`(${charge} and ${filtered})` : filtered;
       const count = query.page.count;
-      let q = db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', tenantId);
-      if (where) q = q.where(where);
+      const base = (t: string) => {
+        const q = db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', t);
+        return where ? q.where(where) : q;
+      };
+      const rowsOf = async (key: string, args: readonly unknown[], inner: Bindings, build: (...m: string[]) => Compilable<unknown>) =>
+        (await runShaped(db, `${dialect}:${table}:list:${key}`, args, inner, build)).rows as Row[];
       const page = query.page;
 
       if (page.kind === 'cursor') {
         // Keyset pages on seq: any depth costs the same as the first page.
-        if (page.afterSeq !== undefined) q = q.where('r.seq', '>', page.afterSeq);
-        if (page.beforeSeq !== undefined) q = q.where('r.seq', '<', page.beforeSeq);
         const backwards = page.beforeSeq !== undefined;
-        const rows = count <= 0 ? [] : await q.orderBy('r.seq', backwards ? 'desc' : 'asc').limit(count + 1).execute();
+        const after = page.afterSeq !== undefined;
+        const args = [tenantId, ...(after ? [page.afterSeq] : []), ...(backwards ? [page.beforeSeq] : []), count + 1];
+        const rows =
+          count <= 0
+            ? []
+            : await rowsOf(`cursor:${after}:${backwards}`, args, bindingsOf([where]), (t, ...m) => {
+                let q = base(t!);
+                let i = 0;
+                if (after) q = q.where('r.seq', '>', m[i++] as unknown as number);
+                if (backwards) q = q.where('r.seq', '<', m[i++] as unknown as number);
+                return q.orderBy('r.seq', backwards ? 'desc' : 'asc').limit(m[i] as unknown as number);
+              });
         const ordered = backwards ? rows.slice(0, count).reverse() : rows.slice(0, count);
-        const out = ordered.map((r) => toStored(r as Row));
+        const out = ordered.map((r) => toStored(r));
         return { total: query.withTotal ? await total(db, where) : undefined, resources: out, hasMore: rows.length > count };
       }
 
@@ -303,32 +321,40 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       if (count <= 0) rows = [];
       else if (query.sort) {
         const expr = sortExpression(ctx, query.sort.attr);
-        const dir = query.sort.descending ? sql`desc` : sql`asc`;
+        const descending = query.sort.descending;
         // NULLs last in both directions and both dialects; seq breaks ties so pages are stable.
-        rows = (await q
-          .orderBy(sql`(${expr} is null)`)
-          .orderBy(sql`${expr} ${dir}`)
-          .orderBy('r.seq')
-          .limit(count)
-          .offset(offset)
-          .execute()) as Row[];
+        rows = await rowsOf(`sort:${descending}`, [tenantId, count, offset], bindingsOf([where, expr, expr]), (t, limit, off) =>
+          base(t!)
+            .orderBy(sql`(${expr} is null)`)
+            .orderBy(sql`${expr} ${descending ? sql`desc` : sql`asc`}`)
+            .orderBy('r.seq')
+            .limit(limit as unknown as number)
+            .offset(off as unknown as number),
+        );
       } else if (!where && offset > 0) {
         // Deep offsets: walk the narrow (tenant_id, seq) index to find the first seq, then read a range.
-        const start = db
-          .selectFrom(`${table} as s` as 'scim_users as s')
-          .select('s.seq')
-          .where('s.tenant_id', '=', tenantId)
-          .orderBy('s.seq')
-          .limit(1)
-          .offset(offset);
-        rows = (await q.where('r.seq', '>=', start).orderBy('r.seq').limit(count).execute()) as Row[];
+        rows = await rowsOf('deep', [tenantId, offset, tenantId, count], bindingsOf([]), (t, off, t2, limit) => {
+          const start = db
+            .selectFrom(`${table} as s` as 'scim_users as s')
+            .select('s.seq')
+            .where('s.tenant_id', '=', t!)
+            .orderBy('s.seq')
+            .limit(1)
+            .offset(off as unknown as number);
+          return base(t2!).where('r.seq', '>=', start).orderBy('r.seq').limit(limit as unknown as number);
+        });
       } else {
         // A selective filter (equality on userName, externalId, id, emails.value …) is answered from its
         // index and the few rows sorted. Without statistics SQLite prefers walking the tenant's whole seq
         // index in order and testing every row against the IN list (5 ms at 10k users, ~0.9 s at 1M);
         // `+seq` (not an indexable expression) rules that plan out.
-        const order = where && dialect === 'sqlite' && isSelective(query.filter) ? sql`+${sql.ref('r.seq')}` : sql.ref('r.seq');
-        rows = (await q.orderBy(order).limit(count).offset(offset).execute()) as Row[];
+        const selective = !!where && dialect === 'sqlite' && isSelective(query.filter);
+        rows = await rowsOf(`seq:${selective}`, [tenantId, count, offset], bindingsOf([where]), (t, limit, off) =>
+          base(t!)
+            .orderBy(selective ? sql`+${sql.ref('r.seq')}` : sql.ref('r.seq'))
+            .limit(limit as unknown as number)
+            .offset(off as unknown as number),
+        );
       }
       // A short page tells the total by itself (the usual `userName eq` lookup): no count query.
       const known = rows.length > 0 && rows.length < count ? offset + rows.length : offset === 0 && rows.length === 0 && count > 0 ? 0 : undefined;

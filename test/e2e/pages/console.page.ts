@@ -13,7 +13,7 @@ export class ConsolePage {
     return this.page.getByRole('heading', { level: 1, name });
   }
 
-  async open(link: 'Dashboard' | 'Manage Users' | 'Groups' | 'Activity' | 'SCIM setup' | 'Profile'): Promise<void> {
+  async open(link: 'Dashboard' | 'Manage Users' | 'Groups' | 'Activity' | 'SCIM setup' | 'Sign-in log' | 'Profile'): Promise<void> {
     await this.nav.getByRole('link', { name: link, exact: true }).click();
   }
 

@@ -96,6 +96,14 @@ export async function seedDemo(server: ConsoleServer): Promise<Demo> {
     now: new Date().toISOString(),
   });
 
+  // The sign-in log: SSO sign-ins and the refusals an admin looks up by the reference a person reads out.
+  const attempt = (outcome: 'success' | 'refused', provider: string, code: string, userLabel: string, scimUserId: string | null, reference: string) =>
+    services.signInLog.record({ tenantIds: [org.id], outcome, provider, code, userLabel, scimUserId, reference });
+  await attempt('success', 'password', 'password/signed_in', admin.email, null, crypto.randomUUID());
+  await attempt('refused', 'microsoft', 'sso/inactive', 'linus.pauling@contoso.com', ids['Linus Pauling']!, crypto.randomUUID());
+  await attempt('refused', 'microsoft', 'sso/not_provisioned', 'contractor@contoso.com', null, crypto.randomUUID());
+  await attempt('success', 'microsoft', 'sso/signed_in', 'grace.hopper@contoso.com', ids['Grace Hopper']!, crypto.randomUUID());
+
   return {
     admin,
     user: { email: 'ada.lovelace@contoso.com', password: userPassword },

@@ -11,6 +11,7 @@ import type { OrgProviderService } from '../../../services/sign-in/org-provider/
 import type { SsoButton } from '../../auth/views/sso-buttons.js';
 
 const INVALID = 'The email or password is incorrect.';
+const DEPROVISIONED = 'Your account has been deactivated or removed by your organisation. Ask your IT admin if you still need access.';
 
 /** `orgProvider`: /console/login?org=<organisation id> also offers that organisation's own identity provider, when enabled. */
 export const authRoutes = (deps: ConsoleDeps, orgProvider?: OrgProviderService): FastifyPluginAsync => async (app) => {
@@ -45,7 +46,7 @@ export const authRoutes = (deps: ConsoleDeps, orgProvider?: OrgProviderService):
     const form = formOf(request);
     const email = (form.email ?? '').trim().slice(0, 320);
     const next = safeNext(form.next) ?? '';
-    const result = await deps.services.auth.signIn({ email, password: form.password ?? '', address: request.ip });
+    const result = await deps.services.auth.signIn({ email, password: form.password ?? '', address: request.ip, reference: request.id });
     if (!result.ok) {
       if (result.reason === 'throttled') {
         reply.header('retry-after', String(result.retryAfterSeconds));
@@ -53,6 +54,7 @@ export const authRoutes = (deps: ConsoleDeps, orgProvider?: OrgProviderService):
         return page(request, reply, { email, next, error: `Too many sign-in attempts. Wait ${minutes} minute${minutes === 1 ? '' : 's'}, then try again.` }, 429);
       }
       if (result.reason === 'sso_required') return page(request, reply, { email, next, error: SSO_REQUIRED_MESSAGE }, 403);
+      if (result.reason === 'deprovisioned') return page(request, reply, { email, next, error: DEPROVISIONED }, 403);
       return page(request, reply, { email, next, error: INVALID }, 401);
     }
     // A fresh session on every sign-in (no fixation); the previous one, if any, ends.

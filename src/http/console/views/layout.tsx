@@ -5,7 +5,7 @@ import { assetUrl } from '../assets/index.js';
 import { BrandMark, Icon, type IconName } from './icons.js';
 import { PostButton } from './components.js';
 
-export type NavKey = 'dashboard' | 'users' | 'groups' | 'activity' | 'setup' | 'credentials' | 'set-streams' | 'sign-in' | 'settings' | 'webhooks' | 'home' | 'profile';
+export type NavKey = 'dashboard' | 'users' | 'groups' | 'activity' | 'setup' | 'credentials' | 'set-streams' | 'sign-in' | 'sign-ins' | 'settings' | 'webhooks' | 'home' | 'profile';
 
 /** What every signed-in page needs besides its own view-model. */
 export interface Chrome {
@@ -26,6 +26,7 @@ const NAV: ReadonlyArray<{ key: NavKey; href: string; label: string; icon: IconN
   { key: 'credentials', href: '/console/provisioning-credentials', label: 'Provisioning credentials', icon: 'setup', adminOnly: true },
   { key: 'set-streams', href: '/console/set-streams', label: 'SET streams', icon: 'activity', adminOnly: true },
   { key: 'sign-in', href: '/console/sign-in-settings', label: 'Sign-in settings', icon: 'setup', adminOnly: true },
+  { key: 'sign-ins', href: '/console/sign-ins', label: 'Sign-in log', icon: 'activity', adminOnly: true },
   { key: 'webhooks', href: '/console/webhooks', label: 'Webhooks', icon: 'setup', adminOnly: true },
   { key: 'settings', href: '/console/settings', label: 'Settings', icon: 'setup', adminOnly: true },
   { key: 'home', href: '/console/home', label: 'Home', icon: 'dashboard', adminOnly: false, provisionedOnly: true },

@@ -219,7 +219,12 @@ export function UserPage({ chrome, vm }: { chrome: Chrome; vm: UserPageView }): 
               <dt>WiggleDesk id</dt>
               <dd class="mono">{u.id}</dd>
               <dt>Last sign-in</dt>
-              <dd>{vm.signIn.lastSignInAt ? <Time iso={vm.signIn.lastSignInAt} exact /> : 'Never signed in with SSO'}</dd>
+              <dd>
+                {vm.signIn.lastSignInAt ? <Time iso={vm.signIn.lastSignInAt} exact /> : 'Never signed in with SSO'}{' '}
+                <a class="small" href={`/console/sign-ins?user_id=${encodeURIComponent(u.id)}`}>
+                  Sign-in history
+                </a>
+              </dd>
               <dt>Linked sign-in account</dt>
               <dd>
                 {vm.signIn.identities.length === 0

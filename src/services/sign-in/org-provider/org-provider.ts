@@ -484,6 +484,8 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
       cookie: string | undefined,
       query: string,
       previousSession: string | undefined,
+      // The request id on a refusal page, for the sign-in log, which wraps this (services/sign-in-log).
+      _reference?: string,
     ): Promise<OrgCompleteResult | { kind: 'refused'; refusal: SignInRefusal; label: string | undefined }> {
       const refused = (r: SignInRefusal, label?: string) => ({
         kind: 'refused' as const,
@@ -584,7 +586,9 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
         bindingValue: identity.bindingValue,
         loginName: identity.loginName,
       };
-      if (outcome.kind !== 'match') return refused(refusal(outcome.kind, `organisation provider: ${outcome.kind}`, extra), label);
+      // The organisation's sign-in log records matching refusals (a valid token from its provider).
+      if (outcome.kind !== 'match')
+        return refused(refusal(outcome.kind, `organisation provider: ${outcome.kind}`, { ...extra, tenantIds: [org.id], scimUserId: 'user' in outcome ? outcome.user?.id : undefined }), label);
       const ts = signInStore.forTenant(org.id);
       const at = iso();
       if (!outcome.linked) await ots.linkSubject(identity.subject, outcome.user.id, at);
@@ -608,6 +612,7 @@ export function createOrgProviderService(deps: OrgProviderDeps) {
         role,
         tenantId: org.id,
         scimUserId: outcome.user.id,
+        userLabel: identity.loginName ?? outcome.user.email ?? outcome.user.userName,
       };
     },
   };

@@ -1,0 +1,90 @@
+// Console accounts in Chromium (issue #17): the sign-in log (a refused attempt looked up by its
+// reference and by user), each page audited with axe-core (no serious or critical violation) at
+// 1280 px and at 390 px without sideways scrolling.
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type ConsoleServer } from './support/server.js';
+import { CHROMIUM, launchBrowser, newContext, watchErrors } from './support/browser.js';
+import { LoginPage } from './pages/login.page.js';
+import { ConsolePage } from './pages/console.page.js';
+import type { Organization } from '../../src/domain/organization.js';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's serious and critical violations on the current page (the context bypasses CSP to inject it). */
+async function audit(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  })) as Array<{ id: string; impact: string | null; help: string }>;
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help}`);
+}
+const overflowsSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+
+describe.skipIf(!CHROMIUM)('console accounts (Chromium)', () => {
+  let server: ConsoleServer;
+  let browser: Browser;
+  let org: Organization;
+  let admin: { email: string; password: string };
+
+  beforeAll(async () => {
+    server = await startServer();
+    org = await server.newOrg('Contoso');
+    admin = await server.newAccount(org, 'admin@contoso.test', { displayName: 'Alex Admin' });
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('finds a refused sign-in in the Sign-in log by the reference the person saw and by user', async () => {
+    const colleague = await server.newAccount(org, 'sam@contoso.test', { role: 'user' });
+    // Sam mistypes the password: one generic message on the page, one row in the log.
+    const samContext = await newContext(browser, server.url);
+    const samPage = await samContext.newPage();
+    await samPage.goto('/console/login');
+    const refused = samPage.waitForResponse((r) => r.url().endsWith('/console/login') && r.request().method() === 'POST');
+    await new LoginPage(samPage).signIn(colleague.email, 'not my password');
+    const reference = (await refused).headers()['x-request-id']!;
+    await expect(new LoginPage(samPage).error.textContent()).resolves.toContain('The email or password is incorrect.');
+    await samContext.close();
+
+    for (const viewport of [
+      { width: 1280, height: 860 },
+      { width: 390, height: 844 },
+    ]) {
+      const context = await browser.newContext({ viewport, baseURL: server.url, bypassCSP: true });
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      await page.goto('/console/login');
+      await new LoginPage(page).signIn(admin.email, admin.password);
+      await page.waitForURL(/\/console$/);
+      if (viewport.width >= 600) await new ConsolePage(page).open('Sign-in log');
+      else await page.goto('/console/sign-ins');
+      await page.getByRole('heading', { name: 'Sign-in log', level: 1 }).waitFor();
+
+      await page.getByLabel('Code or reference').fill(reference);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForURL(/code=/);
+      const rows = page.getByTestId('sign-in-row');
+      expect(await rows.count()).toBe(1);
+      await expect(rows.first().textContent()).resolves.toContain('password/wrong_password');
+      await expect(rows.first().textContent()).resolves.toContain('sam@contoso.test');
+      expect(await audit(page), `sign-in log at ${viewport.width} px`).toEqual([]);
+      if (viewport.width < 600) expect(await overflowsSideways(page)).toBe(false);
+
+      await page.getByRole('link', { name: 'Clear' }).click();
+      await page.getByLabel('User').fill('SAM@');
+      await page.getByLabel('Outcome').selectOption('refused');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForURL(/user=/);
+      expect(await page.getByTestId('sign-in-row').count()).toBe(1);
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  }, 120_000);
+});
