@@ -1,5 +1,6 @@
 // Console accounts in Chromium (issue #17): the sign-in log (a refused attempt looked up by its
-// reference and by user), each page audited with axe-core (no serious or critical violation) at
+// reference and by user), Deleted users at 1280 px (every action visible, the deleting key by
+// name), each page audited with axe-core (no serious or critical violation) at
 // 1280 px and at 390 px without sideways scrolling.
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { CHROMIUM, launchBrowser, newContext, watchErrors } from './support/brow
 import { LoginPage } from './pages/login.page.js';
 import { ConsolePage } from './pages/console.page.js';
 import type { Organization } from '../../src/domain/organization.js';
+import { USER, scimOver } from './support/scim.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -40,6 +42,38 @@ describe.skipIf(!CHROMIUM)('console accounts (Chromium)', () => {
     await browser?.close();
     await server?.close();
   });
+
+  it('Deleted users at 1280 px: "Erase now" is fully visible without scrolling, and "deleted by" names the key', async () => {
+    const store = server.services.platform.forTenant(org.id);
+    const { key, record } = await server.services.apiKeys.create(store, { name: 'Microsoft Entra ID provisioning', createdBy: admin.email });
+    const scim = scimOver(server.url, key);
+    for (const name of ['bartholomew.featherstonehaugh-montgomery', 'alexandria.ocasio-worthington']) {
+      const created = await scim.post('/Users', { schemas: [USER], userName: `${name}@contoso-international-holdings.example.com`, displayName: name.replace(/[.-]/g, ' '), active: true });
+      expect(created.status).toBe(201);
+      expect((await scim.delete(`/Users/${created.body.id as string}`)).status).toBe(204);
+    }
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: server.url, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto('/console/login');
+    await new LoginPage(page).signIn(admin.email, admin.password);
+    await page.waitForURL(/\/console$/);
+    await page.goto('/console/deleted-users');
+    const wrap = page.locator('section[aria-label="Deleted users"] .table-wrap');
+    // The table fits its card: nothing hides behind a horizontal scroll bar.
+    expect(await wrap.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    const box = await wrap.boundingBox();
+    expect(await page.getByRole('button', { name: /^Erase now/ }).count()).toBe(2);
+    for (const button of await page.getByRole('button', { name: /^Erase now/ }).all()) {
+      const b = (await button.boundingBox())!;
+      expect(b.x).toBeGreaterThanOrEqual(box!.x);
+      expect(b.x + b.width).toBeLessThanOrEqual(box!.x + box!.width + 0.5);
+    }
+    const table = await page.locator('section[aria-label="Deleted users"] table').textContent();
+    expect(table).toContain('API key ‘Microsoft Entra ID provisioning’');
+    expect(table).not.toContain(record.id);
+    expect(await audit(page)).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it('finds a refused sign-in in the Sign-in log by the reference the person saw and by user', async () => {
     const colleague = await server.newAccount(org, 'sam@contoso.test', { role: 'user' });

@@ -7,6 +7,7 @@ import type { JsonObject } from '../../domain/json.js';
 import type { ScimResourceService } from '../scim/scim-resources.js';
 import type { ImportPreview, ImportRowPreview, LifecycleActor, ManualUserInput, PendingClaimView, UserLifecycle } from '../lifecycle/lifecycle.js';
 import { consoleScimContext, requireAdmin, type ConsoleActor } from './console-auth.js';
+import { keyNamesOf } from './console-activity.js';
 
 export interface DeletedUsersView {
   readonly policy: LifecyclePolicy;
@@ -42,7 +43,13 @@ export function createConsoleLifecycle(deps: { store: ConsoleStore; users: ScimR
         page = pageCount;
         result = await lifecycle.listDeleted(actor.store, (page - 1) * PAGE, PAGE);
       }
-      return { policy, total: result.total, page, pageCount, rows: result.rows };
+      // "Deleted by" is stored as the actor label (`API key <id>` for the identity provider): the page names the key.
+      const names = await keyNamesOf(actor);
+      const rows = result.rows.map((r) => {
+        const keyId = /^API key (\S+)$/.exec(r.deletedBy ?? '')?.[1];
+        return keyId === undefined ? r : { ...r, deletedBy: `API key ‘${names.get(keyId) ?? 'deleted key'}’` };
+      });
+      return { policy, total: result.total, page, pageCount, rows };
     },
 
     /** Removal from the console: the same path as a SCIM DELETE, so the organisation's policy applies. */

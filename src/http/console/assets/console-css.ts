@@ -81,6 +81,10 @@ code, pre, .mono { font-family: var(--mono); font-size: 0.86em; }
 .small { font-size: 0.86rem; }
 .nowrap { white-space: nowrap; }
 .break { overflow-wrap: break-word; word-break: normal; }
+.break-any { overflow-wrap: anywhere; }
+/* Row actions stacked one per line (a narrow column: the table fits its card instead of scrolling). */
+.row-actions.stacked > form, .row-actions.stacked > a { display: flex; margin: 0 0 6px; }
+.row-actions.stacked .btn { width: 100%; justify-content: center; white-space: nowrap; }
 
 /* ---------- stats and health */
 .stats { display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); }

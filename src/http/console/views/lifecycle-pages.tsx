@@ -7,7 +7,7 @@ import type { ImportPreview, PendingClaimView } from '../../../services/lifecycl
 import type { LifecyclePolicy } from '../../../storage/ports.js';
 import type { JsonObject } from '../../../domain/json.js';
 import { Layout, type Chrome } from './layout.js';
-import { CsrfField, EmptyState, Notice, PageHeader, Pagination, PostButton, SourceBadge, Time, Wrap } from './components.js';
+import { CsrfField, EmptyState, Notice, PageHeader, Pagination, PostButton, ShortId, SourceBadge, Time, Wrap } from './components.js';
 import { flattenAttributes } from './attributes.js';
 
 export interface FormError {
@@ -148,7 +148,9 @@ export function DeletedUsersPage({ chrome, vm, done, error }: { chrome: Chrome; 
                     <tr key={u.id}>
                       <td class="col-name">
                         <span class="cell-main">{u.displayName ?? u.userName}</span>
-                        <span class="cell-sub mono">{u.id}</span>
+                        <span class="cell-sub mono">
+                          <ShortId id={u.id} />
+                        </span>
                       </td>
                       <td>
                         <Wrap text={u.userName} />
@@ -156,21 +158,23 @@ export function DeletedUsersPage({ chrome, vm, done, error }: { chrome: Chrome; 
                       <td>
                         <SourceBadge source={u.source} />
                       </td>
-                      <td class="nowrap">
-                        <Time iso={u.deletedAt} />
+                      <td class="break-any">
+                        <span class="nowrap">
+                          <Time iso={u.deletedAt} />
+                        </span>
                         <span class="cell-sub">{u.deletedBy ?? ''}</span>
                       </td>
                       <td class="nowrap">
                         <Time iso={u.purgeAfter} exact />
                       </td>
-                      <td class="row-actions">
+                      <td class="row-actions stacked">
                         <PostButton action={`/console/deleted-users/${encodeURIComponent(u.id)}/restore`} csrf={csrf} class="btn secondary small" label={`Restore ${u.userName}`}>
                           Restore
                         </PostButton>{' '}
                         <a class="btn secondary small" href={`/console/users/${encodeURIComponent(u.id)}/export`} aria-label={`Export ${u.userName}`}>
                           Export
                         </a>{' '}
-                        <PostButton action={`/console/users/${encodeURIComponent(u.id)}/erase`} csrf={csrf} class="btn danger-outline small" label={`Erase ${u.userName} now`}>
+                        <PostButton action={`/console/users/${encodeURIComponent(u.id)}/erase`} csrf={csrf} class="btn danger-outline small" label={`Erase now: ${u.userName}`}>
                           Erase now
                         </PostButton>
                       </td>
