@@ -21,6 +21,7 @@ const imp = (p) => import(pathToFileURL(join(APP, 'dist', p)).href);
 const { createTenantStore } = await imp('storage/kysely/tenant-store.js');
 const { parseFilter } = await imp('scim/filter/parser.js');
 const { foldCase } = await imp('scim/filter/fold-case.js');
+const { chargeSqlWork } = await imp('storage/kysely/sql-work.js');
 
 const isPg = /^postgres(ql)?:\/\//.test(file);
 const queries = [];
@@ -38,6 +39,8 @@ if (isPg) {
 } else {
   const sqlite = new Database(file.replace(/^sqlite:/, ''), { readonly: true });
   sqlite.function('scim_fold', { deterministic: true }, (s) => (typeof s === 'string' ? foldCase(s) : s));
+  // The filter cost meter the server registers (sql-work.ts): list queries call it.
+  sqlite.function('scim_work', { deterministic: false, directOnly: true }, chargeSqlWork);
   db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }), log });
   all = async (q, p = []) => sqlite.prepare(q).all(...p);
   one = async (q, p = []) => sqlite.prepare(q).pluck().get(...p);
