@@ -68,8 +68,8 @@ const HELP = `npm run bench -- [options]
   --app-dir DIR               benchmark another build of the app (DIR/dist, DIR/node_modules); implies --no-build
   --node-flags="F …"          extra flags for WiggleDesk's node (e.g. "--max-semi-space-size=32", "--no-maglev"); the
                               server's own launcher flags still apply
-  --also-postgres             after the SQLite run, the same population on a fresh PostgreSQL database and our point
-                              phases (--phases minus list) against it, reported beside SQLite's (same run)
+  --also-postgres             the same population on a fresh PostgreSQL database too; at the last checkpoint each of our
+                              point phases (--phases minus list) runs on SQLite and at once on PostgreSQL, side by side
   --commit-results            also write summary.md + run.json (small) to bench/results/committed/<date>-<commit>[-label]/,
                               which is NOT gitignored: commit it with the change it measures
   --issue15                   preset for issue #15's final table: ${Object.entries(ISSUE15).map(([k, v]) => (v === 'true' ? `--${k}` : v === 'false' ? `--no-${k}` : `--${k} ${v}`)).join(' ')}
@@ -205,33 +205,34 @@ function profileText(p) {
 }
 
 /**
- * Our point phases on PostgreSQL, beside SQLite's in the same run: a fresh wd_bench_* database, the same
- * population and directory groups through the same seeder, the same client and phases. Dropped after.
+ * `--also-postgres`: a second WiggleDesk on a fresh wd_bench_* database with the same population and
+ * directory groups (same seeder), started before the last checkpoint's phases so that each point phase
+ * runs on SQLite and then at once on PostgreSQL: minutes apart, a shared machine's drift would decide
+ * the comparison (the first version of this option ran PostgreSQL after the peers and measured the
+ * machine, not the dialect). Both servers are pinned to the server CPU; the idle one costs nothing.
  */
-async function postgresPointPhases({ undici, memberOf, G, population }) {
-  const which = cfg.phases.filter((p) => p !== 'list');
+async function preparePostgres({ undici, memberOf, G, population }) {
   const pg = await freshDatabase({ kind: 'postgres', repoRoot: APP, workDir, pgUrl: cfg.pgUrl });
-  let server, seeder, client;
-  try {
-    server = await startWiggleDesk({ repoRoot: APP, dbUrl: pg.url, cpu: canPin ? serverCpu : null, nodeFlags: cfg.nodeFlags, logFile: join(outDir, 'wiggledesk.postgres.server.log') });
-    log(`WiggleDesk on PostgreSQL: pid ${server.pid} (${pg.name})`);
-    const key = createApiKey({ repoRoot: APP, dbUrl: pg.url });
-    seeder = await openSeeder({ kind: 'postgres', dbUrl: pg.url, repoRoot: APP, tag });
-    const t = Date.now();
-    if (G > 0) await seeder.seedGroups(Array.from({ length: G }, (_, k) => ({ index: k })));
-    await seeder.seedUsers(0, population, { memberOf });
-    log(`PostgreSQL: seeded ${population.toLocaleString()} users in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    if (cfg.pauseAfterSeed > 0) await sleep(cfg.pauseAfterSeed * 1000);
-    client = httpClient(undici, server.baseUrl, key, 32);
-    await verifySeed(client, seeder.ids, population, population);
-    const phases = await userPhases({ client, pid: server.pid, ids: seeder.ids, population, duration: cfg.duration, repeat: cfg.repeat, tag: `${tag}pg`, which });
-    return { database: pg.name, population, phases };
-  } finally {
-    if (client) await client.close().catch(() => {});
-    if (seeder) await seeder.close().catch(() => {});
-    if (server) await server.stop();
+  const ctx = { pg, population, phases: {} };
+  ctx.stop = async () => {
+    if (ctx.client) await ctx.client.close().catch(() => {});
+    if (ctx.seeder) await ctx.seeder.close().catch(() => {});
+    if (ctx.server) await ctx.server.stop();
     await pg.drop().catch((e) => log(`drop database: ${e.message}`));
-  }
+  };
+  try {
+    ctx.server = await startWiggleDesk({ repoRoot: APP, dbUrl: pg.url, cpu: canPin ? serverCpu : null, nodeFlags: cfg.nodeFlags, logFile: join(outDir, 'wiggledesk.postgres.server.log') });
+    log(`WiggleDesk on PostgreSQL: pid ${ctx.server.pid} (${pg.name})`);
+    const key = createApiKey({ repoRoot: APP, dbUrl: pg.url });
+    ctx.seeder = await openSeeder({ kind: 'postgres', dbUrl: pg.url, repoRoot: APP, tag });
+    const t = Date.now();
+    if (G > 0) await ctx.seeder.seedGroups(Array.from({ length: G }, (_, k) => ({ index: k })));
+    await ctx.seeder.seedUsers(0, population, { memberOf });
+    log(`PostgreSQL: seeded ${population.toLocaleString()} users in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    ctx.client = httpClient(undici, ctx.server.baseUrl, key, 32);
+    await verifySeed(ctx.client, ctx.seeder.ids, population, population);
+    return ctx;
+  } catch (e) { await ctx.stop(); throw e; }
 }
 
 async function main() {
@@ -286,7 +287,19 @@ async function main() {
       const total = await verifySeed(client, ids, cp, cp + posted);
       if (cfg.scale && !cfg.profile) {
         rss.mark(`users@${cp}`);
-        const phases = await userPhases({ client, pid: server.pid, ids, population: cp, duration: cfg.duration, repeat: cfg.repeat, tag, which: cfg.phases });
+        let pgx = null;
+        if (cfg.alsoPostgres && cp === cfg.checkpoints[cfg.checkpoints.length - 1]) {
+          try { pgx = await preparePostgres({ undici, memberOf, G, population: cp }); }
+          catch (e) { log(`PostgreSQL point phases failed: ${e.message}`); result.postgres = { error: String(e.message).slice(0, 2000) }; }
+        }
+        const phases = {};
+        try {
+          for (const ph of cfg.phases) {
+            Object.assign(phases, await userPhases({ client, pid: server.pid, ids, population: cp, duration: cfg.duration, repeat: cfg.repeat, tag, which: [ph] }));
+            if (pgx && ph !== 'list') Object.assign(pgx.phases, await userPhases({ client: pgx.client, pid: pgx.server.pid, ids: pgx.seeder.ids, population: cp, duration: cfg.duration, repeat: cfg.repeat, tag: `${tag}pg`, which: [ph] }));
+          }
+          if (pgx) result.postgres = { database: pgx.pg.name, population: cp, phases: pgx.phases };
+        } finally { if (pgx) await pgx.stop(); }
         posted += phases.post?.requests ?? 0;
         result.checkpoints.push({ population: cp, totalUsers: total, phases });
       }
@@ -391,10 +404,7 @@ async function main() {
     }
     if (!cfg.profile && cfg.rounds > 1) { /* seeder closed before the rounds */ } else await seeder.close();
     cleanups.length = 0;
-    if (cfg.alsoPostgres && !cfg.profile) {
-      try { result.postgres = await postgresPointPhases({ undici, memberOf, G, population: seeded }); }
-      catch (e) { log(`PostgreSQL point phases failed: ${e.message}`); result.postgres = { error: String(e.message).slice(0, 2000) }; }
-    }
+
   } finally {
     for (const c of cleanups) { try { await c(); } catch (e) { log(`cleanup: ${e.message}`); } }
     if (db && !cfg.keep) await db.drop().catch((e) => log(`drop database: ${e.message}`));
@@ -436,7 +446,7 @@ async function main() {
   }
   const okPeers = Object.fromEntries(Object.entries(result.peers).filter(([, v]) => v && !v.error));
   if (result.harness && (okPeers['fastify-sqlite'] || okPeers['jackson-mem'])) {
-    const t = issue15Table(result.harness, okPeers);
+    const t = issue15Table(result.harness, okPeers, { rounds: result.rounds ?? [] });
     result.issue15 = { met: t.met, of: t.verdicts };
     md.push(`\n## Issue #15 final table (${cfg.rounds > 1 ? `median of ${cfg.rounds} alternating rounds` : 'one round'}; ${t.met} of ${t.verdicts} phases meet every target)\n${t.table}`);
   }

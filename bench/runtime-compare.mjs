@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node bench/runtime-compare.mjs --configs "NAME=NODE@APPDIR[@FLAGS];…" [--users 10000] [--rounds 5]
+// node bench/runtime-compare.mjs --configs "NAME=NODE@APPDIR[@FLAGS[@ENV=V,…]];…" [--users 10000] [--rounds 5]
 //                                [--seconds 3] [--phases lookup,get,patch,post] [--shared DIR]
 //
 // The same build (or builds) of WiggleDesk under different Node binaries and V8 flags, measured in ONE
@@ -30,14 +30,14 @@ import { mdTable } from './lib/report.mjs';
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const A = parseArgs(process.argv.slice(2));
 if (!A.configs || A.help) {
-  console.log('node bench/runtime-compare.mjs --configs "NAME=NODE@APPDIR[@FLAGS];…" [--users N] [--rounds R] [--seconds S] [--phases list] [--shared DIR]');
+  console.log('node bench/runtime-compare.mjs --configs "NAME=NODE@APPDIR[@FLAGS[@ENV=V,…]];…" [--users N] [--rounds R] [--seconds S] [--phases list] [--shared DIR]');
   process.exit(A.help ? 0 : 2);
 }
 const configs = String(A.configs).split(';').filter(Boolean).map((c) => {
   const eq = c.indexOf('=');
   const name = c.slice(0, eq), rest = c.slice(eq + 1);
-  const [node, app, flags = ''] = rest.split('@');
-  return { name, node: resolve(REPO, node), app: resolve(REPO, app || '.'), flags: flags.split(/\s+/).filter(Boolean) };
+  const [node, app, flags = '', env = ''] = rest.split('@');
+  return { name, node: resolve(REPO, node), app: resolve(REPO, app || '.'), flags: flags.split(/\s+/).filter(Boolean), env: Object.fromEntries(env.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
 });
 const users = Number(A.users ?? 10000), rounds = Number(A.rounds ?? 5), seconds = Number(A.seconds ?? 3);
 const phases = String(A.phases ?? 'lookup,get,patch,post').split(',');
@@ -67,7 +67,7 @@ try {
     const file = join(workDir, `${c.name}.db`);
     copyFileSync(db.file, file);
     if (existsSync(`${db.file}-wal`)) copyFileSync(`${db.file}-wal`, `${file}-wal`);
-    const s = await startWiggleDesk({ repoRoot: c.app, dbUrl: `sqlite:${file}`, cpu, logFile: join(workDir, `${c.name}.log`), execPath: c.node, nodeFlags: c.flags });
+    const s = await startWiggleDesk({ repoRoot: c.app, dbUrl: `sqlite:${file}`, cpu, logFile: join(workDir, `${c.name}.log`), execPath: c.node, nodeFlags: c.flags, env: c.env, productionFlags: false });
     servers.push({ ...c, server: s, client: httpClient(undici, s.baseUrl, key, 32), runs: [], rssStart: procStats(s.pid)?.rssMB });
     log(`${c.name}: pid ${s.pid} (${c.node} ${c.flags.join(' ')}, ${c.app})`);
   }

@@ -29,7 +29,7 @@ if (Number(process.versions.node.split('.')[0]) >= MIN_MAJOR) {
     );
     process.exit(1);
   }
-  const child = spawn(own, [self, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(own, ['--max-semi-space-size=16', self, ...process.argv.slice(2)], { stdio: 'inherit' });
   // Signals meant for the CLI (systemctl stop, Ctrl-C, kill <pid>) reach the process that does the work.
   const forward = (signal) => child.kill(signal);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);

@@ -207,7 +207,10 @@ const spread = (xs) => { const v = (xs || []).filter((x) => typeof x === 'number
  * saw errors in that phase (refuseRatio). Targets: ≥ 0.5× the ceiling's throughput on every phase,
  * p99 ≤ 2× the ceiling's on the point phases, ahead of Polis (memory) on every phase.
  */
-export function issue15Table(wd, peers, { ceiling = 'fastify-sqlite', polis = 'jackson-mem' } = {}) {
+export function issue15Table(wd, peers, { ceiling = 'fastify-sqlite', polis = 'jackson-mem', rounds = [] } = {}) {
+  // With rounds, a ratio is the median of the per-round ratios (both sides measured minutes apart at most),
+  // not the ratio of two medians that may come from different rounds of a drifting machine.
+  const perRound = (ph, peer) => rounds.map((r) => { const w = harnessPhases(r.wiggledesk)[ph], c = r.peers?.[peer] ? harnessPhases(r.peers[peer])[ph] : undefined; return !w || !c || refuseRatio(w, c) || !c.rps ? null : w.rps / c.rps; });
   const W = harnessPhases(wd), C = peers[ceiling] ? harnessPhases(peers[ceiling]) : {}, J = peers[polis] ? harnessPhases(peers[polis]) : {};
   const rows = [];
   let verdicts = 0, met = 0;
@@ -215,7 +218,10 @@ export function issue15Table(wd, peers, { ceiling = 'fastify-sqlite', polis = 'j
     const w = W[ph], c = C[ph], j = J[ph];
     if (!w) { rows.push([label, '—', '—', '—', '—', '—', '—', 'not run']); continue; }
     const rc = refuseRatio(w, c), rj = refuseRatio(w, j);
-    const xc = !rc && c?.rps ? w.rps / c.rps : null, xj = !rj && j?.rps ? w.rps / j.rps : null;
+    const rcs = perRound(ph, ceiling), rjs = perRound(ph, polis);
+    const xc = !rc && c?.rps ? (rounds.length > 1 ? medianOf(rcs) : w.rps / c.rps) : null, xj = !rj && j?.rps ? (rounds.length > 1 ? medianOf(rjs) : w.rps / j.rps) : null;
+    const xcpu = !rc && w.serverCpuMsPerReq && c?.serverCpuMsPerReq ? c.serverCpuMsPerReq / w.serverCpuMsPerReq : null;
+    const rr = (xs) => (rounds.length > 1 ? `; rounds ${xs.map((x) => (x == null ? '—' : fmt(x, 2))).join(', ')}` : '');
     const p99x = !rc && c?.p99ms ? w.p99ms / c.p99ms : null;
     const fails = [];
     if (xc == null) fails.push(rc ? `ceiling ratio refused (${rc})` : 'no ceiling'); else if (xc < 0.5) fails.push('< 0.5× ceiling');
@@ -225,15 +231,16 @@ export function issue15Table(wd, peers, { ceiling = 'fastify-sqlite', polis = 'j
     rows.push([
       label,
       `${fmt(w.rps, 0)} (rounds ${(w.roundsRps || [w.rps]).map((x) => fmt(x, 0)).join(', ')}; ${spread(w.roundsRps)})`,
-      xc == null ? (rc ? `no ratio: ${rc}` : '—') : `×${fmt(xc, 2)} (ceiling ${fmt(c.rps, 0)}; ${spread(c.roundsRps)})`,
-      xj == null ? (rj ? `no ratio: ${rj}` : '—') : `×${fmt(xj, 2)} (Polis ${fmt(j.rps, 0)})`,
+      xc == null ? (rc ? `no ratio: ${rc}` : '—') : `×${fmt(xc, 2)} (ceiling ${fmt(c.rps, 0)}${rr(rcs)})`,
+      xcpu == null ? '—' : `×${fmt(xcpu, 2)}`,
+      xj == null ? (rj ? `no ratio: ${rj}` : '—') : `×${fmt(xj, 2)} (Polis ${fmt(j.rps, 0)}${rr(rjs)})`,
       `${fmt(w.serverCpuMsPerReq, 3)} · ${fmt(c?.serverCpuMsPerReq, 3)} · ${fmt(j?.serverCpuMsPerReq, 3)}`,
       `${fmt(w.p99ms, 1)} · ${fmt(c?.p99ms, 1)}${p99x != null ? ` (×${fmt(p99x, 1)})` : ''}`,
       `${w.errors ?? 0} · ${c?.errors ?? '—'} · ${j?.errors ?? '—'}`,
       fails.length ? `NOT MET: ${fails.join('; ')}` : 'MET',
     ]);
   }
-  const table = mdTable(['phase', 'WiggleDesk req/s (median; per round; spread)', `× ceiling (${ceiling})`, `× Polis in memory (${polis})`, 'server CPU ms/req: WD · ceiling · Polis', 'p99 ms: WD · ceiling', 'errors: WD · ceiling · Polis', 'issue #15 target'], rows);
+  const table = mdTable(['phase', 'WiggleDesk req/s (median; per round; spread)', `× ceiling (${ceiling}) req/s${rounds.length > 1 ? ', median of per-round ratios' : ''}`, '× ceiling by CPU cost (ceiling CPU/req ÷ WD CPU/req)', `× Polis in memory (${polis})`, 'server CPU ms/req: WD · ceiling · Polis', 'p99 ms: WD · ceiling', 'errors: WD · ceiling · Polis', 'issue #15 target'], rows);
   return { table, met, verdicts };
 }
 

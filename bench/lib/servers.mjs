@@ -72,9 +72,16 @@ export function wdEnv(dbUrl, extra = {}) {
   };
 }
 
-export async function startWiggleDesk({ repoRoot, dbUrl, cpu, logFile, cpuProfDir, nodeFlags = [], env = {}, execPath = process.execPath }) {
+/**
+ * The V8 flags WiggleDesk's launchers set (package.json `start`, deploy/wiggledesk.service, deploy/Containerfile,
+ * bin/wiggledesk.js): the bench measures what is deployed. `--node-flags` adds to them (a later
+ * `--max-semi-space-size=N` wins over this one).
+ */
+export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=16'];
+
+export async function startWiggleDesk({ repoRoot, dbUrl, cpu, logFile, cpuProfDir, nodeFlags = [], env = {}, execPath = process.execPath, productionFlags = true }) {
   const port = await freePort();
-  const flags = [...nodeFlags];
+  const flags = [...(productionFlags ? PRODUCTION_NODE_FLAGS : []), ...nodeFlags];
   if (cpuProfDir) { mkdirSync(cpuProfDir, { recursive: true }); flags.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`); }
   const [cmd, args] = pinned(cpu, execPath, [...flags, join(repoRoot, 'dist', 'main.js'), 'serve']);
   const { child, info } = await spawnAndWait({

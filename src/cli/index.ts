@@ -487,7 +487,7 @@ export async function runCli(argv: readonly string[], getConfig: () => Config, i
           Boolean(opts.json),
           list,
           list
-            .map((s) => `${s.id}  ${s.delivery}  ${s.enabled ? 'enabled' : 'disabled'}  pending ${s.stats.pending}  delivered ${s.stats.delivered}  failed ${s.stats.failed}  ${s.endpointUrl ?? s.pollUrl}  ${s.name}`)
+            .map((s) => `${s.id}  ${s.delivery}  ${s.enabled ? (s.failingSince ? `failing since ${s.failingSince}` : 'enabled') : `disabled (${s.disabledReason ?? ''})`}  pending ${s.stats.pending}  delivered ${s.stats.delivered}  failed ${s.stats.failed}  ${s.endpointUrl ?? s.pollUrl}  ${s.name}`)
             .join('\n') || '(no SET streams)',
         );
       }),

@@ -857,6 +857,11 @@ export interface SetStreamRecord {
   readonly enabled: boolean;
   readonly sourceCursor: string | null;
   readonly createdAt: string;
+  /** Push: the first failed attempt since the last success (null while healthy). */
+  readonly failingSince: string | null;
+  /** Why and when the stream was disabled (5 days of failed pushes, or an admin); null while enabled. */
+  readonly disabledReason: string | null;
+  readonly disabledAt: string | null;
 }
 
 export interface SetStreamStats {
@@ -914,7 +919,14 @@ export interface SetStore {
   /** By id alone (the poll endpoint); the caller then proves it holds the stream's token. */
   findStreamById(id: string): Promise<SetStreamRecord | undefined>;
   deleteStream(tenantId: TenantId, id: string): Promise<boolean>;
-  setStreamEnabled(tenantId: TenantId, id: string, enabled: boolean): Promise<boolean>;
+  /** Enabling clears the failure state and the disabled reason; disabling records `reason` at `now`. */
+  setStreamEnabled(tenantId: TenantId, id: string, enabled: boolean, now?: string, reason?: string | null): Promise<boolean>;
+  /**
+   * After a push attempt: a healthy answer clears failing_since; a failure sets it (if unset), and
+   * when it is at or before `disableIfFailingSince` the stream is disabled with `reason`. Returns
+   * whether this call disabled the stream.
+   */
+  notePushHealth(tenantId: TenantId, id: string, healthy: boolean, now: string, disableIfFailingSince: string, reason: string): Promise<boolean>;
   streamStats(tenantId: TenantId, id: string): Promise<SetStreamStats>;
   /** Enabled streams of every organisation (the worker's round). */
   enabledStreams(): Promise<Array<{ tenantId: TenantId; id: string; delivery: SetDeliveryMethod }>>;

@@ -55,6 +55,13 @@ export const SET_RETRY_DELAYS_MS: readonly number[] = [5_000, 300_000, 1_800_000
 export const KEY_OVERLAP_MS = 7 * 24 * 3600_000;
 /** Delivered and failed SETs are kept this long (for the CLI's delivery log), then purged. */
 export const SET_RETENTION_MS = 30 * 24 * 3600_000;
+/**
+ * A push stream whose every attempt has failed (unreachable, timeout, 5xx, 429 …) for this long is
+ * disabled, like a webhook endpoint (issue #13; RFC 8935 leaves retry and give-up policy to the
+ * transmitter, this is ours). Its pending SETs stay queued and go out, in order, once an admin re-enables the stream. A 400 with an
+ * `err` code (§2.3) is an answer about one SET, not a failing receiver: it counts as healthy.
+ */
+export const SET_DISABLE_AFTER_MS = 5 * 24 * 3600_000;
 const MAX_POLL_EVENTS = 100;
 const DEFAULT_POLL_EVENTS = 25;
 /** A stream's lease while its new outbox events become SETs (a few queries). */
@@ -84,6 +91,10 @@ export interface StreamView {
   readonly jwksUrl: string;
   readonly eventUris: readonly string[];
   readonly enabled: boolean;
+  /** Push: failing since (null while healthy); 5 days of it disable the stream. */
+  readonly failingSince: string | null;
+  readonly disabledReason: string | null;
+  readonly disabledAt: string | null;
   readonly createdAt: string;
   readonly stats: SetStreamStats;
 }
@@ -117,6 +128,9 @@ export function createSetStreamService(deps: SetStreamsDeps) {
     jwksUrl: jwksUrlOf(s.tenantId),
     eventUris: s.eventUris ?? EMITTED_EVENT_URIS,
     enabled: s.enabled,
+    failingSince: s.failingSince,
+    disabledReason: s.disabledReason,
+    disabledAt: s.disabledAt,
     createdAt: s.createdAt,
     stats,
   });
@@ -257,7 +271,17 @@ export function createSetStreamService(deps: SetStreamsDeps) {
     await Promise.all(
       claimed.map(async (d) => {
         const outcome = await pushOne(d);
-        await store.recordAttempt(d.seq, owner, outcome);
+        if (!(await store.recordAttempt(d.seq, owner, outcome))) return;
+        const healthy = outcome.kind === 'delivered' || (outcome.kind === 'failed' && outcome.status === 400);
+        const at = now();
+        await store.notePushHealth(
+          d.tenantId,
+          d.streamId,
+          healthy,
+          at.toISOString(),
+          new Date(at.getTime() - SET_DISABLE_AFTER_MS).toISOString(),
+          `Every push has failed for 5 days (last: ${outcome.kind === 'delivered' ? '' : outcome.error}); re-enable the stream once the receiver works again.`,
+        );
       }),
     );
     return claimed.length;
@@ -301,6 +325,9 @@ export function createSetStreamService(deps: SetStreamsDeps) {
         audience,
         eventUris,
         enabled: true,
+        failingSince: null,
+        disabledReason: null,
+        disabledAt: null,
         // A stream starts at the current end of the outbox.
         sourceCursor: await source.head(tenantId),
         createdAt: now().toISOString(),
@@ -323,8 +350,9 @@ export function createSetStreamService(deps: SetStreamsDeps) {
       if (!(await store.deleteStream(tenantId, id))) throw new ServiceError('not_found', `No SET stream with id ${id} in this organisation`);
     },
 
+    /** Re-enabling clears the failure state: pending SETs go out again, in order. */
     async setEnabled(tenantId: TenantId, id: string, enabled: boolean): Promise<void> {
-      if (!(await store.setStreamEnabled(tenantId, id, enabled))) throw new ServiceError('not_found', `No SET stream with id ${id} in this organisation`);
+      if (!(await store.setStreamEnabled(tenantId, id, enabled, now().toISOString(), enabled ? null : 'Disabled by an administrator.'))) throw new ServiceError('not_found', `No SET stream with id ${id} in this organisation`);
     },
 
     async deliveries(tenantId: TenantId, id: string, limit = 50) {

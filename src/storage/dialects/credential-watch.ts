@@ -15,8 +15,8 @@
 // the revocation. While the listening connection is down, `epoch()` is undefined (no cache at
 // all); on reconnecting the epoch moves on, so nothing cached before the gap survives it. A
 // connection can also die silently (a NAT or firewall dropping an idle socket, a partition): the
-// listener runs `select 1` every second, and `epoch()` is undefined once nothing has been heard
-// from the database for 3 s — a notification sent before an answer on the same socket has arrived
+// listener runs `select 1` every 500 ms, and `epoch()` is undefined once nothing has been heard
+// from the database for 1.5 s — a notification sent before an answer on the same socket has arrived
 // before it, so a silent loss of notifications lasts at most that long.
 import type Database from 'better-sqlite3';
 import pg from 'pg';
@@ -58,9 +58,9 @@ interface PostgresWatch {
 }
 
 const SETTLE_TIMEOUT_MS = 2_000;
-const HEARTBEAT_MS = 1_000;
+const HEARTBEAT_MS = 500;
 /** Serve from memory only while the listener answered this recently. */
-const FRESH_MS = 3_000;
+const FRESH_MS = 1_500;
 
 export function createPostgresCredentialWatch(url: string, onError: (e: unknown) => void = () => {}): ClosableCredentialWatch {
   let counter = 0;
@@ -106,7 +106,7 @@ export function createPostgresCredentialWatch(url: string, onError: (e: unknown)
 
   async function connect(): Promise<void> {
     if (closed) return;
-    const c = new pg.Client({ connectionString: url, keepAlive: true, query_timeout: 2_000, connectionTimeoutMillis: 5_000 });
+    const c = new pg.Client({ connectionString: url, keepAlive: true, query_timeout: 1_000, connectionTimeoutMillis: 5_000 });
     c.on('error', (e) => lost(c, e));
     c.on('end', () => lost(c));
     c.on('notification', (msg) => {

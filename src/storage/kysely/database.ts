@@ -321,6 +321,10 @@ export interface SetStreamsTable {
   lease_owner: string | null;
   lease_until: string | null;
   created_at: string;
+  /** 0014: push health (a stream failing for 5 days is disabled). */
+  failing_since: string | null;
+  disabled_reason: string | null;
+  disabled_at: string | null;
 }
 
 export interface SetDeliveriesTable {

@@ -22,6 +22,9 @@ const toStream = (r: Selectable<SetStreamsTable>): SetStreamRecord => ({
   enabled: Number(r.enabled) === 1,
   sourceCursor: r.source_cursor,
   createdAt: r.created_at,
+  failingSince: r.failing_since ?? null,
+  disabledReason: r.disabled_reason ?? null,
+  disabledAt: r.disabled_at ?? null,
 });
 
 const toDelivery = (r: Selectable<SetDeliveriesTable>): SetDeliveryRecord => ({
@@ -122,8 +125,13 @@ export function createSetStreamsRepo(db: Kysely<Database>, dialect: SqlDialectNa
         return Number(r.numDeletedRows) > 0;
       });
     },
-    async setStreamEnabled(tenantId, id, enabled) {
-      const r = await db.updateTable('set_streams').set({ enabled: enabled ? 1 : 0 }).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    async setStreamEnabled(tenantId, id, enabled, now, reason) {
+      const r = await db
+        .updateTable('set_streams')
+        .set(enabled ? { enabled: 1, failing_since: null, disabled_reason: null, disabled_at: null } : { enabled: 0, disabled_reason: reason ?? null, disabled_at: now ?? new Date().toISOString() })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
     async streamStats(tenantId, id) {
@@ -137,6 +145,21 @@ export function createSetStreamsRepo(db: Kysely<Database>, dialect: SqlDialectNa
       const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
       return { pending: n('pending'), delivered: n('delivered'), failed: n('failed') };
     },
+    async notePushHealth(tenantId, id, healthy, now, disableIfFailingSince, reason) {
+      const stream = db.updateTable('set_streams').where('tenant_id', '=', tenantId).where('id', '=', id);
+      if (healthy) {
+        await stream.set({ failing_since: null }).where('failing_since', 'is not', null).execute();
+        return false;
+      }
+      await stream.set({ failing_since: now }).where('failing_since', 'is', null).execute();
+      const r = await stream
+        .set({ enabled: 0, disabled_reason: reason, disabled_at: now })
+        .where('enabled', '=', 1)
+        .where('failing_since', '<=', disableIfFailingSince)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
     async enabledStreams() {
       const rows = await db.selectFrom('set_streams').select(['tenant_id', 'id', 'delivery']).where('enabled', '=', 1).orderBy('created_at').execute();
       return rows.map((r) => ({ tenantId: trustedTenantId(r.tenant_id), id: r.id, delivery: r.delivery === 'poll' ? ('poll' as const) : ('push' as const) }));

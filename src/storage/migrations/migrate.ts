@@ -15,6 +15,7 @@ import * as m0009 from './0009-user-lifecycle.js';
 import * as m0010 from './0010-connection-insights.js';
 import * as m0012 from './0012-set-streams.js';
 import * as m0013 from './0013-outbox-indexes.js';
+import * as m0014 from './0014-set-stream-health.js';
 import * as m0015 from './0015-binding-proof.js';
 import * as m0019 from './0019-org-oidc-providers.js';
 import * as m0023 from './0023-credential-changes.js';
@@ -32,6 +33,7 @@ const ALL: Record<string, DialectMigration> = {
   '0010-connection-insights': m0010,
   '0012-set-streams': m0012,
   '0013-outbox-indexes': m0013,
+  '0014-set-stream-health': m0014,
   '0015-binding-proof': m0015,
   '0019-org-oidc-providers': m0019,
   '0023-credential-changes': m0023,

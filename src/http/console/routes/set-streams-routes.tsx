@@ -50,6 +50,17 @@ export const setStreamsRoutes = (_deps: ConsoleDeps, sets: SetStreamService): Fa
     return reply.redirect(`${PATH}?done=removed`, 303);
   });
 
+  // Enable / disable (a push stream that failed for 5 days is disabled by the worker; enabling it
+  // again clears its failure state and its pending SETs go out, in order).
+  for (const action of ['enable', 'disable'] as const) {
+    app.post<{ Params: { id: string } }>(`/set-streams/:id/${action}`, async (request, reply) => {
+      const actor = request.consoleActor!;
+      requireAdmin(actor);
+      await sets.setEnabled(actor.store.tenantId, request.params.id, action === 'enable');
+      return reply.redirect(`${PATH}?done=${action}d`, 303);
+    });
+  }
+
   app.post('/set-streams/rotate-key', async (request, reply) => {
     const actor = request.consoleActor!;
     requireAdmin(actor);

@@ -19,6 +19,8 @@ export interface SetStreamsView {
 export const SET_DONE_MESSAGES: Readonly<Record<string, string>> = {
   added: 'The stream was added. It receives the changes made from now on.',
   removed: 'The stream was removed with its undelivered SETs.',
+  enabled: 'The stream was enabled. Its pending SETs go out again, in order.',
+  disabled: 'The stream was disabled. New changes still queue up for it until it is enabled again.',
   rotated: 'A new signing key signs SETs from now on; the previous key stays in the JWKS for 7 days.',
 };
 
@@ -30,7 +32,17 @@ function StreamRow({ s, csrf }: { s: StreamView; csrf: string }): JSX.Element {
         <div class="muted mono">{s.id}</div>
       </td>
       <td>
-        <Badge tone={s.delivery === 'push' ? 'green' : 'gray'}>{s.delivery === 'push' ? 'Push' : 'Poll'}</Badge>
+        <Badge tone={s.delivery === 'push' ? 'green' : 'gray'}>{s.delivery === 'push' ? 'Push' : 'Poll'}</Badge>{' '}
+        {s.enabled ? (
+          s.failingSince ? (
+            <Badge tone="amber">{`Failing since ${s.failingSince.slice(0, 16).replace('T', ' ')} UTC`}</Badge>
+          ) : null
+        ) : (
+          <>
+            <Badge tone="red">Disabled</Badge>
+            {s.disabledReason ? <div class="muted small">{s.disabledReason}</div> : null}
+          </>
+        )}
       </td>
       <td class="mono">{s.endpointUrl ?? s.pollUrl}</td>
       <td class="nowrap">
@@ -40,6 +52,14 @@ function StreamRow({ s, csrf }: { s: StreamView; csrf: string }): JSX.Element {
         <Time iso={s.createdAt} />
       </td>
       <td class="nowrap">
+        <PostButton
+          action={`/console/set-streams/${encodeURIComponent(s.id)}/${s.enabled ? 'disable' : 'enable'}`}
+          csrf={csrf}
+          class="btn secondary small"
+          label={`${s.enabled ? 'Disable' : 'Enable'} stream ${s.name}`}
+        >
+          {s.enabled ? 'Disable' : 'Enable'}
+        </PostButton>{' '}
         <PostButton action={`/console/set-streams/${encodeURIComponent(s.id)}/delete`} csrf={csrf} class="btn danger-outline small" label={`Remove stream ${s.name}`}>
           Remove
         </PostButton>
