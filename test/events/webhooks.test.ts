@@ -268,7 +268,7 @@ for (const dialect of DIALECTS) {
     });
 
     // SQLite's driver is synchronous: two connections in one process would wait on each other's
-    // lock with the event loop blocked. Two SQLite processes are covered in webhooks-processes.test.ts.
+    // lock with the event loop blocked. Two SQLite processes: webhooks-processes.test.ts; SIGKILL: webhook-crash.test.ts.
     // PostgreSQL only: two SQLite writers in one process block each other (the synchronous driver).
     if (dialect === 'postgres') it('two instances on one database share the work (FOR UPDATE SKIP LOCKED) and deliver no event twice', async () => {
       const second: Composition = await compose(t.config, { migrate: false, now: () => clock, random: () => 0.5 });
