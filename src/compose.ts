@@ -16,6 +16,8 @@ import type { CredentialWatch } from './storage/ports.js';
 import { createSignInStore } from './storage/kysely/sign-in-store.js';
 import { createSignInService } from './services/sign-in/sign-in.js';
 import { createSignInLog } from './services/sign-in-log/sign-in-log.js';
+import { createPasswordService } from './services/passwords/passwords.js';
+import { createPasswordStore } from './storage/kysely/password-store.js';
 import { createSignInLogRepo } from './storage/kysely/sign-in-log-repo.js';
 import { createBindingService } from './services/sign-in/bindings/bindings.js';
 import { createBindingStore } from './storage/kysely/binding-proof-repo.js';
@@ -150,6 +152,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     console: { ...consoleServices, auth: signIn.guard(signInLog.wrapPassword(signInPolicy.guard(consoleServices.auth))) },
     signIn: signInLog.wrapSso(signIn),
     signInLog,
+    passwords: createPasswordService({ store: createPasswordStore(db.db), platform, activity, ...(options.now ? { now: options.now } : {}) }),
     bindings,
     lifecycle,
     oauth,

@@ -241,9 +241,8 @@ export async function runCli(argv: readonly string[], getConfig: () => Config, i
       }),
     );
 
-  program
-    .command('admin')
-    .description('Manage console admins')
+  const adminCmd = program.command('admin').description('Manage console admins');
+  adminCmd
     .command('create <org> <email>')
     .description('Create a console admin; prints a generated password once')
     .option('--json', 'machine-readable output')
@@ -251,6 +250,18 @@ export async function runCli(argv: readonly string[], getConfig: () => Config, i
       withApp(async ({ services }) => {
         const { account, password } = await services.organizations.createAdmin(ref, email);
         out(Boolean(opts.json), { id: account.id, email: account.email, password }, `Created admin ${account.email}\nPassword (shown once): ${password}`);
+      }),
+    );
+  adminCmd
+    .command('reset-password <org> <email>')
+    .description('Print a one-time link (24 hours) to set the console password of <email>; earlier links stop working. Logged in the activity log without the link')
+    .option('--json', 'machine-readable output')
+    .action((ref: string, email: string, opts: { json?: boolean }) =>
+      withApp(async ({ services }) => {
+        const config = getConfig();
+        const base = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+        const r = await services.passwords.createLinkFor(ref, email, base, 'cli');
+        out(Boolean(opts.json), r, `One-time link to set the password of ${r.email} (valid until ${r.expiresAt}; shown once, works once):\n${r.link}`);
       }),
     );
 

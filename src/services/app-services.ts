@@ -14,6 +14,7 @@ import type { OAuthService } from './oauth/oauth-service.js';
 import type { EventsServices } from './events/events.js';
 import type { SignInPolicyService } from './sign-in/sign-in-policy.js';
 import type { SignInLog } from './sign-in-log/sign-in-log.js';
+import type { PasswordService } from './passwords/passwords.js';
 import type { OrgProviderService } from './sign-in/org-provider/org-provider.js';
 
 export interface AppServices {
@@ -33,6 +34,8 @@ export interface AppServices {
   readonly signIn: SignInService;
   /** Every console sign-in attempt and refusal, per organisation (issue #17). */
   readonly signInLog: SignInLog;
+  /** Password change, one-time reset links (issue #17). */
+  readonly passwords: PasswordService;
   /** Proven, exclusive sign-in bindings; users' SSO links (issue #18). */
   readonly bindings: BindingService;
   /** Manual users, claims, deprovisioning policy, soft delete, restore, erasure (issue #14). */

@@ -778,6 +778,31 @@ export interface SignInStore {
   forTenant(tenantId: TenantId): TenantSignInStore;
 }
 
+// ---- Passwords (issue #17): change, one-time reset links ----
+
+export interface PasswordResetRecord {
+  /** SHA-256 of the token; the token itself is never stored. */
+  readonly id: string;
+  readonly tenantId: TenantId;
+  readonly accountId: string;
+  readonly createdBy: string | null;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+/** Console passwords and reset links. Links are looked up by hash before the tenant is known (like sessions). */
+export interface PasswordStore {
+  account(tenantId: TenantId, accountId: string): Promise<(ConsoleAccount & { passwordHash: string | null }) | undefined>;
+  setPassword(tenantId: TenantId, accountId: string, hash: string): Promise<void>;
+  /** Ends the account's console sessions except `keepSessionId`; returns how many. */
+  endSessions(tenantId: TenantId, accountId: string, keepSessionId?: string): Promise<number>;
+  /** Stores a link, replacing every earlier link of the account. */
+  createReset(record: PasswordResetRecord): Promise<void>;
+  findReset(id: string): Promise<PasswordResetRecord | undefined>;
+  /** Deletes the link if it is still valid at `nowIso`; true for exactly one caller (single use). */
+  consumeReset(id: string, nowIso: string): Promise<boolean>;
+}
+
 // ---- Sign-in log (issue #17): every console sign-in and refusal, password and SSO ----
 
 /** One sign-in attempt as stored for an organisation (migration 0010, table sign_in_events). */

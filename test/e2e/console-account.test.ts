@@ -75,6 +75,59 @@ describe.skipIf(!CHROMIUM)('console accounts (Chromium)', () => {
     await context.close();
   }, 60_000);
 
+  it('changes a password and passes on a one-time reset link (pages audited at 1280 and 390 px)', async () => {
+    const colleague = await server.newAccount(org, 'pat@contoso.test', { role: 'user' });
+    const me = { ...(await server.newAccount(org, 'lee@contoso.test', { displayName: 'Lee Admin' })) };
+    for (const viewport of [
+      { width: 1280, height: 860 },
+      { width: 390, height: 844 },
+    ]) {
+      const context = await browser.newContext({ viewport, baseURL: server.url, bypassCSP: true });
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      const check = async (what: string) => {
+        expect(await audit(page), `${what} at ${viewport.width} px`).toEqual([]);
+        if (viewport.width < 600) expect(await overflowsSideways(page), what).toBe(false);
+      };
+      await page.goto('/console/login');
+      await new LoginPage(page).signIn(me.email, me.password);
+      await page.goto('/console/profile');
+      await page.getByRole('link', { name: 'Change password' }).click();
+      await check('change password');
+      const next = `lee's new passphrase at ${viewport.width}`;
+      await page.getByLabel('Current password').fill(me.password);
+      await page.getByLabel('New password', { exact: true }).fill(next);
+      await page.getByLabel('Repeat the new password').fill(next);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByText('Your password was changed').waitFor();
+      me.password = next;
+
+      await page.goto('/console/accounts');
+      await check('console accounts');
+      await page.getByRole('button', { name: 'Create reset link for pat@contoso.test' }).click();
+      const link = await page.getByRole('textbox', { name: 'One-time reset link' }).inputValue();
+      expect(link).toMatch(/\/console\/reset-password\?token=wdr_/);
+      await check('reset link shown once');
+
+      // Pat opens the link in their own browser and sets a password.
+      const patContext = await browser.newContext({ viewport, baseURL: server.url, bypassCSP: true });
+      const pat = await patContext.newPage();
+      await pat.goto(link);
+      expect(new URL(pat.url()).search).toBe('');
+      expect(await audit(pat), `reset page at ${viewport.width} px`).toEqual([]);
+      const chosen = `pat's passphrase for ${viewport.width}`;
+      await pat.getByLabel('New password', { exact: true }).fill(chosen);
+      await pat.getByLabel('Repeat the new password').fill(chosen);
+      await pat.getByRole('button', { name: 'Set password' }).click();
+      await pat.getByText('Your password is set').waitFor();
+      await new LoginPage(pat).signIn(colleague.email, chosen);
+      await pat.waitForURL(/\/console\/(profile|home)$/);
+      await patContext.close();
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  }, 120_000);
+
   it('finds a refused sign-in in the Sign-in log by the reference the person saw and by user', async () => {
     const colleague = await server.newAccount(org, 'sam@contoso.test', { role: 'user' });
     // Sam mistypes the password: one generic message on the page, one row in the log.

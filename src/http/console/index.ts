@@ -25,6 +25,7 @@ import { provisioningCredentialsRoutes } from './routes/provisioning-credentials
 import { setStreamsRoutes } from './routes/set-streams-routes.js';
 import { signInPolicyRoutes } from './routes/sign-in-policy-routes.js';
 import { signInLogRoutes } from './routes/sign-in-log-routes.js';
+import { accountsRoutes, changePasswordRoutes, resetPasswordRoutes } from './routes/password-routes.js';
 import { orgProviderRoutes } from './routes/org-provider-routes.js';
 
 const FORM_BODY_LIMIT = 16 * 1024;
@@ -47,11 +48,13 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
 
   await app.register(assetRoutes);
   await app.register(authRoutes(deps, services.orgProvider));
+  await app.register(resetPasswordRoutes(deps, services.passwords));
 
   await app.register(async (signedIn) => {
     signedIn.addHook('preHandler', hooks.requireSignedIn);
     await signedIn.register(dashboardRoutes(deps, services.bindings));
     await signedIn.register(profileRoutes(deps));
+    await signedIn.register(changePasswordRoutes(deps, services.passwords));
     await signedIn.register(homeRoutes(deps, services.signIn));
 
     await signedIn.register(async (admin) => {
@@ -65,6 +68,7 @@ export const consoleRoutes = (config: Config, services: AppServices): FastifyPlu
       await admin.register(setStreamsRoutes(deps, services.sets));
       await admin.register(signInPolicyRoutes(deps, services.signInPolicy));
       await admin.register(signInLogRoutes(deps, services.signInLog));
+      await admin.register(accountsRoutes(deps, services.passwords));
       await admin.register(orgProviderRoutes(deps, services.orgProvider));
     });
   });

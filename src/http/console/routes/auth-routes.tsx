@@ -39,7 +39,7 @@ export const authRoutes = (deps: ConsoleDeps, orgProvider?: OrgProviderService):
     const q = queryOf(request);
     const next = safeNext(q.next) ?? '';
     const orgButton = typeof q.org === 'string' && orgProvider ? await orgProvider.loginButton(q.org, next || undefined) : undefined;
-    return page(request, reply, { email: '', next, orgButton, ...(q.signedout === '1' ? { notice: 'You have signed out.' } : {}) });
+    return page(request, reply, { email: '', next, orgButton, ...(q.signedout === '1' ? { notice: 'You have signed out.' } : q.passwordset === '1' ? { notice: 'Your password is set. Sign in with it.' } : {}) });
   });
 
   app.post('/login', { config: { csrf: 'login' } }, async (request, reply) => {

@@ -35,6 +35,15 @@ function Details({ vm }: { vm: ProfilePageView }): JSX.Element {
           <Time iso={a.lastLoginAt} exact />
         </dd>
       </dl>
+      <p class="links">
+        {a.hasPassword ? <a href="/console/profile/password">Change password</a> : null}
+        {a.role === 'admin' ? (
+          <>
+            {a.hasPassword ? ' · ' : null}
+            <a href="/console/accounts">Console accounts and password resets</a>
+          </>
+        ) : null}
+      </p>
       {vm.linkedUser ? (
         <>
           <h3 class="subhead">Your directory record</h3>
