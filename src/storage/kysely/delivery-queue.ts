@@ -177,16 +177,22 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
 
     async purgeEvents(cutoff, batch) {
       let total = 0;
+      let more = true;
       for (;;) {
         const deleted = await db.transaction().execute(async (trx) => {
-          const rows = await trx
+          // Oldest first along the primary key (seq order is creation order; 0013 dropped the
+          // occurred_at index, which only this purge used). The expired rows of the oldest batch
+          // are deleted; a batch that holds a fresh row is the last one (its younger neighbours are
+          // not expired either, give or take a clock step between instances: purged next time).
+          const oldest = await trx
             .selectFrom('events')
-            .select(['seq', 'tenant_id'])
+            .select(['seq', 'tenant_id', 'occurred_at'])
             .select(txidText('txid').as('txid'))
-            .where('occurred_at', '<', cutoff)
-            .orderBy('occurred_at')
+            .orderBy('seq')
             .limit(batch)
             .execute();
+          const rows = oldest.filter((r) => r.occurred_at < cutoff);
+          more = rows.length === batch;
           if (rows.length === 0) return 0;
           await trx
             .deleteFrom('events')
@@ -217,7 +223,7 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
           return rows.length;
         });
         total += deleted;
-        if (deleted < batch) return total;
+        if (!more) return total;
       }
     },
   };

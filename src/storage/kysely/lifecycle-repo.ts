@@ -23,6 +23,7 @@ import { constraintViolation } from '../dialects/errors.js';
 import { sql } from 'kysely';
 import { parseDoc } from './resource-repo.js';
 import { isStorableText } from '../../scim/text.js';
+import { subjectIs } from './events-repo.js';
 
 type Db = Kysely<Database & SignInTables>;
 
@@ -286,7 +287,7 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
         .selectFrom('events')
         .select(['seq', 'data'])
         .where('tenant_id', '=', tenantId)
-        .where((eb) => eb.or([eb('resource_id', '=', id), eb('member_id', '=', id)]))
+        .where(subjectIs(id))
         .execute();
       for (const e of events) {
         const data = JSON.parse(e.data) as Record<string, unknown>;

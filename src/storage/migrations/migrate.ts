@@ -14,6 +14,7 @@ import * as m0008 from './0008-events.js';
 import * as m0009 from './0009-user-lifecycle.js';
 import * as m0010 from './0010-connection-insights.js';
 import * as m0012 from './0012-set-streams.js';
+import * as m0013 from './0013-outbox-indexes.js';
 import * as m0015 from './0015-binding-proof.js';
 import * as m0019 from './0019-org-oidc-providers.js';
 
@@ -29,6 +30,7 @@ const ALL: Record<string, DialectMigration> = {
   '0009-user-lifecycle': m0009,
   '0010-connection-insights': m0010,
   '0012-set-streams': m0012,
+  '0013-outbox-indexes': m0013,
   '0015-binding-proof': m0015,
   '0019-org-oidc-providers': m0019,
 };
@@ -39,7 +41,10 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectNa
     getMigrations: async () =>
       Object.fromEntries(Object.entries(ALL).map(([name, m]): [string, Migration] => [name, { up: (d) => m.up(d, dialect) }])),
   };
-  const migrator = new Migrator({ db, provider });
+  // Numbers are reserved per parallel branch, so a lower number can land after a higher one has
+  // run on a database (0013 after 0015/0019): each migration is additive and independent of the
+  // others' numbers, so a pending lower one simply runs (Kysely would otherwise refuse to start).
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
