@@ -103,6 +103,14 @@ describe.skipIf(!CHROMIUM)('console audit: axe-core, phone layout and screenshot
       await page.getByRole('textbox', { name: 'Your new API key' }).waitFor();
       expect(await audit(page)).toEqual([]);
       await page.screenshot({ path: join(OUT, `profile-new-key-${viewport.width}.png`), fullPage: true });
+      // Sign-in settings with a pending DNS challenge (issue #18): the record to publish, Check and Cancel.
+      await page.goto('/console/sign-in-settings');
+      await page.getByLabel('Workspace domain').fill(`audit-${viewport.width}.example`);
+      await page.getByRole('button', { name: 'Add domain' }).click();
+      await page.locator(`[data-challenge="audit-${viewport.width}.example"]`).getByRole('textbox', { name: 'TXT value', exact: true }).waitFor();
+      expect(await audit(page)).toEqual([]);
+      if (viewport.width < 600) expect(await overflowsSideways(page)).toBe(false);
+      await page.screenshot({ path: join(OUT, `sign-in-settings-challenge-${viewport.width}.png`), fullPage: true });
       await page.goto('/console/scim-setup');
       await page.getByRole('button', { name: 'Send test request' }).click();
       await page.getByTestId('test-result').waitFor();
