@@ -17,6 +17,7 @@ import * as m0012 from './0012-set-streams.js';
 import * as m0013 from './0013-outbox-indexes.js';
 import * as m0014 from './0014-set-stream-health.js';
 import * as m0015 from './0015-binding-proof.js';
+import * as m0016 from './0016-binding-proof-tenant-index.js';
 import * as m0017 from './0017-password-resets.js';
 import * as m0019 from './0019-org-oidc-providers.js';
 import * as m0023 from './0023-credential-changes.js';
@@ -36,6 +37,7 @@ const ALL: Record<string, DialectMigration> = {
   '0013-outbox-indexes': m0013,
   '0014-set-stream-health': m0014,
   '0015-binding-proof': m0015,
+  '0016-binding-proof-tenant-index': m0016,
   '0017-password-resets': m0017,
   '0019-org-oidc-providers': m0019,
   '0023-credential-changes': m0023,
