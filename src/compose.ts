@@ -116,7 +116,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     store: createBindingStore(db.db, db.dialect),
     platform,
     providers: oidcClients,
-    resolver: options.txtResolver ?? createDnsTxtResolver(),
+    resolver: options.txtResolver ?? createDnsTxtResolver({ servers: config.sso.bindingDnsServers }),
     allowInsecureHttp: config.sso.allowInsecureHttp,
     unverifiedGraceMs,
     ...(options.now ? { now: options.now } : {}),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { isIP } from 'node:net';
 // Configuration: read once from the environment in main.ts, validated here into a frozen Config.
 // No other module reads process.env. Each bad value yields one readable line.
 
@@ -122,6 +123,12 @@ export interface SsoConfig {
    * admin proves or removes them.
    */
   readonly unverifiedBindingGraceDays: number | undefined;
+  /**
+   * SSO_BINDING_DNS_SERVERS: name servers (`ip`, `ip:port`, `[ipv6]:port`) for the DNS TXT look-ups of
+   * binding challenges; empty: the system's resolvers. For split-horizon DNS, and for the red-team
+   * suite, which answers the look-ups of a server it runs as a child process.
+   */
+  readonly bindingDnsServers: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -301,7 +308,18 @@ function ssoFrom(env: Env, problems: string[]): SsoConfig {
   }
   const rawGrace = env.SSO_UNVERIFIED_BINDING_GRACE_DAYS;
   const unverifiedBindingGraceDays = rawGrace === undefined || rawGrace === '' ? undefined : intFrom(env, 'SSO_UNVERIFIED_BINDING_GRACE_DAYS', 0, 0, 3650, problems);
-  return Object.freeze({ providers: Object.freeze(providers), allowInsecureHttp, unverifiedBindingGraceDays });
+  return Object.freeze({ providers: Object.freeze(providers), allowInsecureHttp, unverifiedBindingGraceDays, bindingDnsServers: dnsServersFrom(env, problems) });
+}
+
+/** SSO_BINDING_DNS_SERVERS: comma-separated `ip`, `ip:port` or `[ipv6]:port` (what Node's Resolver.setServers takes). */
+function dnsServersFrom(env: Env, problems: string[]): readonly string[] {
+  const servers = (env.SSO_BINDING_DNS_SERVERS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const s of servers) {
+    const m = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s) ?? /^([^:]+):(\d{1,5})$/.exec(s) ?? [s, s, undefined];
+    const port = m[2] === undefined ? 53 : Number(m[2]);
+    if (isIP(m[1]!) === 0 || port < 1 || port > 65535) problems.push(`SSO_BINDING_DNS_SERVERS: "${s}" is not an IP address with an optional port (e.g. 10.0.0.53, 10.0.0.53:5353, [fd00::53]:53)`);
+  }
+  return Object.freeze(servers);
 }
 
 /**

@@ -98,6 +98,14 @@ describe('SSO configuration', () => {
     }
   });
 
+  it('takes the name servers for binding challenges from SSO_BINDING_DNS_SERVERS, and refuses what is not an address', () => {
+    expect(loadConfig(base).sso.bindingDnsServers).toEqual([]);
+    expect(loadConfig({ ...base, SSO_BINDING_DNS_SERVERS: ' 10.0.0.53, 10.0.0.54:5353 ,[fd00::53]:53, fd00::54' }).sso.bindingDnsServers).toEqual(['10.0.0.53', '10.0.0.54:5353', '[fd00::53]:53', 'fd00::54']);
+    for (const bad of ['ns1.example.com', '10.0.0.53:0', '10.0.0.53:70000', '[10.0.0.53]:x']) {
+      expect(() => loadConfig({ ...base, SSO_BINDING_DNS_SERVERS: bad }), bad).toThrow(/SSO_BINDING_DNS_SERVERS: ".*" is not an IP address/);
+    }
+  });
+
   it('names every missing or bad SSO variable', () => {
     try {
       loadConfig({ ...base, SSO_GOOGLE_CLIENT_ID: 'g', SSO_OIDC_CLIENT_ID: 'o', SSO_OIDC_CLIENT_SECRET: 's', SSO_MICROSOFT_CLIENT_SECRET: 'x' });
