@@ -69,8 +69,19 @@ for (const dialect of DIALECTS) {
       const accounts = await adminClient.get('/console/accounts');
       expect(accounts.body).toContain('WiggleDesk sends no email');
       const id = (await t.services.platform.forTenant(t.org.id).accounts.list()).find((a) => a.email === colleague.email)!.id;
-      const first = await adminClient.post(`/console/accounts/${id}/reset-link`);
+      const posted = await adminClient.post(`/console/accounts/${id}/reset-link`);
+      // Post/redirect/get: the link is shown by the GET it redirects to, once; a reload shows no
+      // link and creates none (a second link would silently invalidate the first).
+      expect(posted.statusCode).toBe(303);
+      expect(posted.headers.location).toBe('/console/accounts/reset-link');
+      const first = await adminClient.get('/console/accounts/reset-link');
       expect(first.statusCode).toBe(200);
+      const linksBefore = (await activitySummaries()).filter((s) => s.includes('password_link_created')).length;
+      const reload = await adminClient.get('/console/accounts/reset-link');
+      expect(reload.statusCode).toBe(200);
+      expect(reload.body).not.toContain('id="reset-link"');
+      expect(reload.body).toContain('already shown');
+      expect((await activitySummaries()).filter((s) => s.includes('password_link_created')).length).toBe(linksBefore);
       const link1 = /id="reset-link"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*id="reset-link"/.exec(first.body);
       const url1 = (link1?.[1] ?? link1?.[2])!.replace(/&amp;/g, '&');
       expect(url1).toMatch(/^https:\/\/wiggledesk\.test\/console\/reset-password\?token=wdr_[\w-]{43}$/);
@@ -80,7 +91,8 @@ for (const dialect of DIALECTS) {
       expect(rows.map((r) => r.id)).toContain(resetIdOf(token1));
       expect(JSON.stringify(rows)).not.toContain(token1);
       // A second link replaces the first.
-      const second = await adminClient.post(`/console/accounts/${id}/reset-link`);
+      expect((await adminClient.post(`/console/accounts/${id}/reset-link`)).statusCode).toBe(303);
+      const second = await adminClient.get('/console/accounts/reset-link');
       const url2 = /value="(https:\/\/wiggledesk\.test\/console\/reset-password\?token=[^"]+)"/.exec(second.body)![1]!.replace(/&amp;/g, '&');
       expect((await openLink(url1)).page.statusCode).toBe(410);
       const { c, page } = await openLink(url2);
@@ -110,7 +122,8 @@ for (const dialect of DIALECTS) {
         const c = await new ConsoleClient(timed.app).signInOk(a.email, a.password);
         await c.get('/console/accounts');
         const id = (await timed.services.platform.forTenant(timed.org.id).accounts.list()).find((x) => x.email === b.email)!.id;
-        const r = await c.post(`/console/accounts/${id}/reset-link`);
+        expect((await c.post(`/console/accounts/${id}/reset-link`)).statusCode).toBe(303);
+        const r = await c.get('/console/accounts/reset-link');
         const url = /value="(https:\/\/wiggledesk\.test\/console\/reset-password\?token=[^"]+)"/.exec(r.body)![1]!;
         clock += 24 * 3600_000 + 1000;
         const u = new URL(url.replace(/&amp;/g, '&'));

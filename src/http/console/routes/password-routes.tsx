@@ -10,9 +10,13 @@ import { ServiceError } from '../../../services/organizations/organizations.js';
 import type { PasswordService } from '../../../services/passwords/passwords.js';
 import { requestBaseUrl } from '../../public-url.js';
 import { AccountsPage, ChangePasswordPage, ResetPasswordPage } from '../views/password-pages.js';
+import { openFlash, sealFlash } from '../flash.js';
 
 const RESET_COOKIE_SECONDS = 30 * 60;
 const resetCookieName = (secure: boolean) => `${secure ? '__Host-' : ''}wd_reset`;
+const NEW_LINK_PURPOSE = 'new-reset-link';
+const newLinkCookieName = (secure: boolean) => `${secure ? '__Host-' : ''}wd_new_reset_link`;
+type CreatedLink = { link: string; email: string; expiresAt: string };
 
 /** Form problems are shown on the page; anything else goes to the console's error handler. */
 async function formError(fn: () => Promise<unknown>): Promise<string | undefined> {
@@ -84,13 +88,34 @@ export const accountsRoutes = (deps: ConsoleDeps, passwords: PasswordService): F
     const actor = request.consoleActor!;
     return sendPage(reply, <AccountsPage chrome={chromeOf(actor, 'profile')} accounts={await passwords.accounts(actor)} />);
   });
+  // Post/redirect/get, like a new API key (profile-routes.tsx): the POST creates the link and
+  // redirects; the GET shows it once, carried in a sealed one-time cookie (flash.ts). A reload
+  // creates nothing — a second link would silently replace the one just handed out.
+  const secure = deps.config.secureCookies;
+  const flashCookie = newLinkCookieName(secure);
+  const sessionOf = (request: FastifyRequest) => request.cookies[cookieNames(secure).session] ?? '';
   app.post<{ Params: { id: string } }>('/accounts/:id/reset-link', async (request, reply) => {
     const actor = request.consoleActor!;
-    let created: { link: string; email: string; expiresAt: string } | undefined;
+    let created: CreatedLink | undefined;
     const error = await formError(async () => {
       created = await passwords.createLink(actor, request.params.id, requestBaseUrl(deps.config, request));
     });
     if (error && !created && error.startsWith('There is no such account')) throw new ConsoleHttpError(404, 'Not found', error);
-    return sendPage(reply, <AccountsPage chrome={chromeOf(actor, 'profile')} accounts={await passwords.accounts(actor)} created={created} error={error} />, error ? 400 : 200);
+    if (!created) return sendPage(reply, <AccountsPage chrome={chromeOf(actor, 'profile')} accounts={await passwords.accounts(actor)} error={error} />, 400);
+    reply.setCookie(flashCookie, sealFlash(sessionOf(request), NEW_LINK_PURPOSE, JSON.stringify(created)), { ...cookieOptions(secure), maxAge: 300 });
+    return reply.redirect('/console/accounts/reset-link', 303);
+  });
+  app.get('/accounts/reset-link', async (request, reply) => {
+    const actor = request.consoleActor!;
+    const opened = openFlash(sessionOf(request), NEW_LINK_PURPOSE, request.cookies[flashCookie]);
+    reply.clearCookie(flashCookie, cookieOptions(secure));
+    let created: CreatedLink | undefined;
+    try {
+      created = opened ? (JSON.parse(opened) as CreatedLink) : undefined;
+    } catch {
+      created = undefined;
+    }
+    return sendPage(reply, <AccountsPage chrome={chromeOf(actor, 'profile')} accounts={await passwords.accounts(actor)} created={created} alreadyShown={!created} />);
   });
 };
+

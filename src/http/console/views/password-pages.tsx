@@ -96,7 +96,7 @@ export function ChangePasswordPage({ chrome, hasPassword, error, done }: { chrom
   );
 }
 
-export function AccountsPage({ chrome, accounts, created, error }: { chrome: Chrome; accounts: readonly ConsoleAccount[]; created?: { link: string; email: string; expiresAt: string } | undefined; error?: string | undefined }): JSX.Element {
+export function AccountsPage({ chrome, accounts, created, error, alreadyShown }: { chrome: Chrome; accounts: readonly ConsoleAccount[]; created?: { link: string; email: string; expiresAt: string } | undefined; error?: string | undefined; alreadyShown?: boolean }): JSX.Element {
   return (
     <Layout title="Console accounts" chrome={chrome}>
       <PageHeader
@@ -114,6 +114,11 @@ export function AccountsPage({ chrome, accounts, created, error }: { chrome: Chr
             </Notice>
             <CopyField id="reset-link" label="One-time reset link" value={created.link} />
           </section>
+        ) : null}
+        {alreadyShown ? (
+          <Notice tone="info" role="status">
+            <p>That reset link was already shown and is not shown again. If it was not passed on, create a new one: it replaces the old link.</p>
+          </Notice>
         ) : null}
         {error ? (
           <Notice tone="error" role="alert">
