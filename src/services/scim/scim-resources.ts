@@ -145,7 +145,9 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     };
     for (const name of derived) {
       if (!wantsAttribute(rs, projection, name)) continue;
-      const groups = opts.groupsByMember?.get(stored.id) ?? (await store.members.ancestorsOf(stored.id));
+      // A map given (a list page's walk, or an empty one for a resource created just now) is the
+      // whole answer: a resource missing from it is in no group.
+      const groups = opts.groupsByMember ? (opts.groupsByMember.get(stored.id) ?? []) : await store.members.ancestorsOf(stored.id);
       if (groups.length > 0) {
         full[name] = groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: g.direct ? 'direct' : 'indirect' }));
       }

@@ -1,0 +1,60 @@
+// The statements a SCIM request runs, read off the query executor the repositories share: work that
+// cannot change the answer must not reach the database (issues #13 and #15: the write path's cost).
+import { afterEach, expect, it, vi } from 'vitest';
+import type { CompiledQuery } from 'kysely';
+import { describeEachDialect } from '../support/each-dialect.js';
+import { GROUP_SCHEMA, USER_SCHEMA, json, type TestApp } from '../support/test-app.js';
+
+/** Runs `fn` and returns the SQL text of every statement it ran through the app's Kysely instance. */
+async function statementsOf(t: TestApp, fn: () => Promise<unknown>): Promise<string[]> {
+  const executor = t.composition.db.db.getExecutor();
+  const seen: string[] = [];
+  const original = executor.executeQuery.bind(executor);
+  const spy = vi.spyOn(executor, 'executeQuery').mockImplementation((q: CompiledQuery, ...rest: unknown[]) => {
+    seen.push(q.sql);
+    return (original as (...a: unknown[]) => ReturnType<typeof original>)(q, ...rest);
+  });
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return seen;
+}
+
+const readsMemberships = (sql: string) => /group_members/.test(sql) && /^\s*(select|with)/i.test(sql);
+
+describeEachDialect('statements of the write path', (t) => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('POST /Users does not look up User.groups of the user it just created (it is in no group yet)', async () => {
+    const sqls = await statementsOf(t(), async () => {
+      const r = await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'fresh@contoso.test', emails: [{ value: 'fresh@contoso.test', primary: true }] });
+      expect(r.statusCode).toBe(201);
+      expect(json(r).groups).toBeUndefined();
+    });
+    expect(sqls.length).toBeGreaterThan(0); // the spy sees the app's statements
+    expect(sqls.filter(readsMemberships)).toEqual([]);
+  });
+
+  it('GET of that user does look its groups up, and lists them once it is a member', async () => {
+    const user = json(await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'member@contoso.test' }));
+    const group = json(await t().scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Desk owners', members: [{ value: user.id }] }));
+    let body: Record<string, unknown> = {};
+    const sqls = await statementsOf(t(), async () => {
+      body = json(await t().scim.get(`/Users/${String(user.id)}`));
+    });
+    expect(sqls.filter(readsMemberships).length).toBeGreaterThan(0);
+    expect(body.groups).toEqual([expect.objectContaining({ value: group.id, display: 'Desk owners', type: 'direct' })]);
+  });
+
+  it('a list page looks groups up for the page at once, not once more per user in no group', async () => {
+    for (let i = 0; i < 5; i++) await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: `loner${i}@contoso.test` });
+    const sqls = await statementsOf(t(), async () => {
+      const r = await t().scim.get('/Users?filter=userName sw "loner"&count=10');
+      expect(json(r).totalResults).toBe(5);
+    });
+    // One statement per level of the walk (one level: nobody here is in a group).
+    expect(sqls.filter(readsMemberships).length).toBe(1);
+  });
+});
