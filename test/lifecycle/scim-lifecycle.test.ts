@@ -171,6 +171,17 @@ describeEachDialect(
       expect(json(r).userName).toBe(`upn-${email}`);
     });
 
+    it('claim by email still finds the manual user when 60 provisioned users already share that address', async () => {
+      await setPolicy({ claim: 'match' });
+      const email = uniq('Shared');
+      // More owners of the address than the first probe reads: the exact (joined) lookup decides.
+      for (let i = 0; i < 60; i++) await createUser(uniq(`sharer${i}`), { emails: [{ value: email, type: 'work' }] });
+      const manual = await t().services.lifecycle.addManual(store(), ADMIN, { email, name: 'Shared Inbox' });
+      const r = await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: `upn-${email}`, emails: [{ value: email, primary: true, type: 'work' }] });
+      expect(r.statusCode, r.body).toBe(201);
+      expect(json(r).id).toBe(manual.id);
+    });
+
     it('claim policy approve: 409 uniqueness saying approval is pending; after approval the retry links; rejection keeps refusing', async () => {
       await setPolicy({ claim: 'approve' });
       const email = uniq('Approve');

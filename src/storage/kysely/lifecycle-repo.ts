@@ -137,19 +137,37 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
         .where('user_name_folded', '=', userNameFolded)
         .where('source', '=', 'manual')
         .execute();
-      const byEmail =
+      // The email probe is the covering index alone: almost every create finds no row and stops
+      // there. Only ids it finds are checked for being manual (a join with ORDER BY cost a temporary
+      // B-tree on every create).
+      const emailOwners =
         emailFolded === null
           ? []
           : await db
-              .selectFrom('scim_user_emails as e')
-              .innerJoin('scim_users as u', (j) => j.onRef('u.tenant_id', '=', 'e.tenant_id').onRef('u.id', '=', 'e.user_id'))
-              .select(['u.id as id', 'u.seq as seq'])
-              .where('e.tenant_id', '=', tenantId)
-              .where('e.value_folded', '=', emailFolded)
-              .where('u.source', '=', 'manual')
-              .orderBy('u.seq')
-              .limit(5)
+              .selectFrom('scim_user_emails')
+              .select('user_id')
+              .where('tenant_id', '=', tenantId)
+              .where('value_folded', '=', emailFolded)
+              .limit(50)
               .execute();
+      const manualAmong = (ids: readonly string[]) =>
+        db.selectFrom('scim_users').select(['id', 'seq']).where('tenant_id', '=', tenantId).where('id', 'in', ids).where('source', '=', 'manual').execute();
+      const byEmail =
+        emailOwners.length === 0
+          ? []
+          : emailOwners.length < 50
+            ? await manualAmong([...new Set(emailOwners.map((r) => r.user_id))])
+            : // Many users share this address: let the database pick the earliest manual ones.
+              await db
+                .selectFrom('scim_user_emails as e')
+                .innerJoin('scim_users as u', (j) => j.onRef('u.tenant_id', '=', 'e.tenant_id').onRef('u.id', '=', 'e.user_id'))
+                .select(['u.id as id', 'u.seq as seq'])
+                .where('e.tenant_id', '=', tenantId)
+                .where('e.value_folded', '=', emailFolded!)
+                .where('u.source', '=', 'manual')
+                .orderBy('u.seq')
+                .limit(5)
+                .execute();
       const seen = new Set<string>();
       return [...byName, ...byEmail]
         .sort((a, b) => Number(a.seq) - Number(b.seq))
