@@ -406,7 +406,8 @@ export interface DeliveryQueue {
    * have no earlier undelivered delivery of the same resource to the same endpoint; marks them
    * delivering until `leaseUntil` and counts the attempt.
    */
-  claim(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]>;
+  /** `busyEndpoints`: endpoints this instance already has enough requests in flight to; skipped (a slow receiver cannot take every slot). */
+  claim(now: string, leaseUntil: string, limit: number, busyEndpoints?: readonly string[]): Promise<ClaimedDelivery[]>;
   complete(d: ClaimedDelivery, outcome: DeliveryOutcome, now: string): Promise<void>;
   /** Retention: deletes events older than `cutoff` (their deliveries go with them), records per-tenant purge marks. */
   purgeEvents(cutoff: string, batch: number): Promise<number>;

@@ -3,6 +3,7 @@
 // so any number of instances can run them side by side. The loops only schedule; the use cases
 // are in services/ (tests call `runOnce` / `purgeExpired` directly with an injected clock).
 import type { EventsServices } from '../services/events/events.js';
+import { createWebhookDispatcher } from './webhook-dispatcher.js';
 
 export interface Workers {
   stop(): Promise<void>;
@@ -31,15 +32,18 @@ export function startWorkers(events: EventsServices, options: WorkerOptions): Wo
       timer.unref();
     });
 
+  // Requests run beside the loop (webhook-dispatcher.ts): a receiver that takes its full timeout
+  // holds its own deliveries, not the next claim.
+  const dispatcher = createWebhookDispatcher(events.delivery);
   const delivery = (async () => {
     while (!stopped) {
-      let worked = 0;
+      let started = 0;
       try {
-        worked = await events.delivery.runOnce();
+        started = await dispatcher.pump();
       } catch (e) {
         options.onError(e);
       }
-      if (!stopped && worked === 0) await pause(idleMs);
+      if (!stopped && started === 0) await pause(idleMs);
     }
   })();
 
@@ -59,7 +63,8 @@ export function startWorkers(events: EventsServices, options: WorkerOptions): Wo
       clearTimeout(first);
       if (timer) clearTimeout(timer);
       wake?.();
-      await delivery; // the round in flight finishes: its deliveries are recorded, not abandoned
+      await delivery;
+      await dispatcher.drain(); // requests in flight finish: their outcomes are recorded, not abandoned
     },
   };
 }

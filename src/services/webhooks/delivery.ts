@@ -100,23 +100,37 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
     await deps.platform.deliveries.complete(d, outcomeOf(d, result, now), iso(now));
   }
 
+  const delivered = (d: ClaimedDelivery) =>
+    deliver(d).catch((e: unknown) => {
+      // Recording failed (database down): the lease expires and the delivery is retried.
+      deps.onError?.(e);
+    });
+
+  /** Fan-out, then claim up to `limit` due deliveries (none to `busyEndpoints`). */
+  async function claimDue(limit: number, busyEndpoints: readonly string[] = []): Promise<ClaimedDelivery[]> {
+    // No enabled endpoint anywhere: nothing to fan out or send (and no write lock taken on SQLite).
+    if (!(await deps.platform.deliveries.anyEnabledEndpoint())) return [];
+    const now = deps.now();
+    await deps.platform.deliveries.fanOut(iso(now), { endpoints: 20, eventsPerEndpoint: 500 });
+    return deps.platform.deliveries.claim(iso(now), iso(now + LEASE_MS), limit, busyEndpoints);
+  }
+
   return {
-    /** One round: fan-out, claim, send in parallel, record. Returns how many deliveries were attempted. */
+    /** One round: fan-out, claim, send in parallel, record, and wait for all of it (tests with an injected clock). Returns how many deliveries were attempted. */
     async runOnce(): Promise<number> {
-      // No enabled endpoint anywhere: nothing to fan out or send (and no write lock taken on SQLite).
-      if (!(await deps.platform.deliveries.anyEnabledEndpoint())) return 0;
-      const now = deps.now();
-      await deps.platform.deliveries.fanOut(iso(now), { endpoints: 20, eventsPerEndpoint: 500 });
-      const claimed = await deps.platform.deliveries.claim(iso(now), iso(now + LEASE_MS), batch);
-      await Promise.all(
-        claimed.map((d) =>
-          deliver(d).catch((e: unknown) => {
-            // Recording failed (database down): the lease expires and the delivery is retried.
-            deps.onError?.(e);
-          }),
-        ),
-      );
+      const claimed = await claimDue(batch);
+      await Promise.all(claimed.map(delivered));
       return claimed.length;
+    },
+
+    /**
+     * The worker's round: claims like runOnce but does not wait for the requests — each returned
+     * promise settles when its outcome is recorded — so a receiver that takes its full 15 s holds
+     * only its own deliveries, never the loop (workers/webhook-dispatcher.ts).
+     */
+    async startDue(limit: number, busyEndpoints: readonly string[]): Promise<Array<{ endpointId: string; done: Promise<void> }>> {
+      const claimed = await claimDue(Math.min(limit, batch), busyEndpoints);
+      return claimed.map((d) => ({ endpointId: d.endpointId, done: delivered(d) }));
     },
   };
 }

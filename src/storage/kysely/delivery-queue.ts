@@ -93,8 +93,9 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
       });
     },
 
-    async claim(now, leaseUntil, limit) {
+    async claim(now, leaseUntil, limit, busyEndpoints = []) {
       const lock = pg ? sql`for update of d skip locked` : sql``;
+      const notBusy = busyEndpoints.length === 0 ? sql`` : sql`and d.endpoint_id not in (${sql.join(busyEndpoints)})`;
       const { rows } = await sql<{ seq: number; tenant_id: string; endpoint_id: string; attempts: number; event_seq: number }>`
         with due as (
           select d.seq from webhook_deliveries d
@@ -104,6 +105,7 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
               select 1 from webhook_deliveries e
               where e.tenant_id = d.tenant_id and e.endpoint_id = d.endpoint_id and e.resource_key = d.resource_key
                 and e.seq < d.seq and e.status in ('pending', 'delivering'))
+            ${notBusy}
           order by d.next_attempt_at, d.seq
           limit ${limit}
           ${lock}
