@@ -974,7 +974,8 @@ export interface SetStore {
    * free or expired, and no earlier pending SET about the same subject in the same stream.
    * PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one UPDATE … RETURNING (writers are serialised).
    */
-  claimDuePush(owner: string, now: string, leaseUntil: string, limit: number): Promise<ClaimedSetDelivery[]>;
+  /** `busyStreams`: streams this instance already has enough pushes in flight to; skipped (a slow receiver cannot take every slot). */
+  claimDuePush(owner: string, now: string, leaseUntil: string, limit: number, busyStreams?: readonly string[]): Promise<ClaimedSetDelivery[]>;
   /** Records one attempt's outcome and drops the lease; only while `owner` still holds it. */
   recordAttempt(seq: number, owner: string, outcome: SetAttemptOutcome): Promise<boolean>;
 

@@ -1,8 +1,9 @@
 // The SET stream loop of one instance: every round turns new outbox events into SETs for each enabled
 // stream and pushes the due ones (RFC 8935). Several instances run it against one database: streams
 // are leased and deliveries claimed (FOR UPDATE SKIP LOCKED / SQLite leases), so each SET is sent
-// once per attempt. Rounds never overlap; an error is reported and the next round goes on.
+// once per attempt. Rounds never overlap (pushes do: request-dispatcher.ts); an error is reported and the next round goes on.
 import type { SetStreamService } from '../services/sets/set-streams.js';
+import { createRequestDispatcher } from './request-dispatcher.js';
 
 export interface SetDeliveryWorker {
   stop(): Promise<void>;
@@ -16,15 +17,21 @@ export function startSetDeliveryWorker(sets: SetStreamService, options: { interv
   let running: Promise<void> = Promise.resolve();
   let lastPurge = 0;
 
+  // Pushes run beside the loop (request-dispatcher.ts): a receiver that takes its full timeout holds
+  // its own stream's SETs, not every other organisation's.
+  const dispatcher = createRequestDispatcher((limit, busy) => sets.startPushes(limit, busy), (e) => options.onError?.(e));
+
   const round = async () => {
     try {
-      const attempted = await sets.runOnce();
+      const anyPush = await sets.materializeAll();
+      // No push stream: no claim (on SQLite a claim is a write, even when it finds nothing).
+      const started = anyPush ? await dispatcher.pump() : 0;
       if (Date.now() - lastPurge > purgeEveryMs) {
         lastPurge = Date.now();
         await sets.purge();
       }
       // Busy: go again at once; idle: wait for the next tick.
-      schedule(attempted > 0 ? 0 : intervalMs);
+      schedule(started > 0 ? 0 : intervalMs);
     } catch (e) {
       options.onError?.(e);
       schedule(intervalMs * 4);
@@ -43,6 +50,7 @@ export function startSetDeliveryWorker(sets: SetStreamService, options: { interv
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await dispatcher.drain(); // pushes in flight finish: their outcomes are recorded
     },
   };
 }

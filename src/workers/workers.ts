@@ -3,7 +3,7 @@
 // so any number of instances can run them side by side. The loops only schedule; the use cases
 // are in services/ (tests call `runOnce` / `purgeExpired` directly with an injected clock).
 import type { EventsServices } from '../services/events/events.js';
-import { createWebhookDispatcher } from './webhook-dispatcher.js';
+import { createRequestDispatcher } from './request-dispatcher.js';
 
 export interface Workers {
   stop(): Promise<void>;
@@ -32,9 +32,9 @@ export function startWorkers(events: EventsServices, options: WorkerOptions): Wo
       timer.unref();
     });
 
-  // Requests run beside the loop (webhook-dispatcher.ts): a receiver that takes its full timeout
+  // Requests run beside the loop (request-dispatcher.ts): a receiver that takes its full timeout
   // holds its own deliveries, not the next claim.
-  const dispatcher = createWebhookDispatcher(events.delivery);
+  const dispatcher = createRequestDispatcher((limit, busy) => events.delivery.startDue(limit, busy), options.onError);
   const delivery = (async () => {
     while (!stopped) {
       let started = 0;

@@ -263,28 +263,35 @@ export function createSetStreamService(deps: SetStreamsDeps) {
     }
   }
 
-  /** Claims due push deliveries and sends them; returns how many attempts were made. */
-  async function deliverDue(limit = 50): Promise<number> {
+  /** Sends one claimed SET and records the outcome (and the stream's health). */
+  async function pushAndRecord(d: ClaimedSetDelivery, owner: string): Promise<void> {
+    const outcome = await pushOne(d);
+    if (!(await store.recordAttempt(d.seq, owner, outcome))) return;
+    const healthy = outcome.kind === 'delivered' || (outcome.kind === 'failed' && outcome.status === 400);
+    const at = now();
+    await store.notePushHealth(
+      d.tenantId,
+      d.streamId,
+      healthy,
+      at.toISOString(),
+      new Date(at.getTime() - SET_DISABLE_AFTER_MS).toISOString(),
+      `Every push has failed for 5 days (last: ${outcome.kind === 'delivered' ? '' : outcome.error}); re-enable the stream once the receiver works again.`,
+    );
+  }
+
+  /** Claims due push deliveries (none to `busyStreams`) and starts them; each promise settles once the outcome is recorded. */
+  async function startPushes(limit: number, busyStreams: readonly string[] = []): Promise<Array<{ key: string; done: Promise<void> }>> {
     const owner = `${instance}:${randomBytes(4).toString('hex')}`;
     const t = now();
-    const claimed = await store.claimDuePush(owner, t.toISOString(), new Date(t.getTime() + deps.outbound.timeoutMs + PUSH_LEASE_MARGIN_MS).toISOString(), limit);
-    await Promise.all(
-      claimed.map(async (d) => {
-        const outcome = await pushOne(d);
-        if (!(await store.recordAttempt(d.seq, owner, outcome))) return;
-        const healthy = outcome.kind === 'delivered' || (outcome.kind === 'failed' && outcome.status === 400);
-        const at = now();
-        await store.notePushHealth(
-          d.tenantId,
-          d.streamId,
-          healthy,
-          at.toISOString(),
-          new Date(at.getTime() - SET_DISABLE_AFTER_MS).toISOString(),
-          `Every push has failed for 5 days (last: ${outcome.kind === 'delivered' ? '' : outcome.error}); re-enable the stream once the receiver works again.`,
-        );
-      }),
-    );
-    return claimed.length;
+    const claimed = await store.claimDuePush(owner, t.toISOString(), new Date(t.getTime() + deps.outbound.timeoutMs + PUSH_LEASE_MARGIN_MS).toISOString(), limit, busyStreams);
+    return claimed.map((d) => ({ key: d.streamId, done: pushAndRecord(d, owner) }));
+  }
+
+  /** Claims due push deliveries, sends them and waits for every outcome; returns how many attempts were made. */
+  async function deliverDue(limit = 50): Promise<number> {
+    const started = await startPushes(limit);
+    await Promise.all(started.map((s) => s.done));
+    return started.length;
   }
 
   return {
@@ -428,6 +435,18 @@ export function createSetStreamService(deps: SetStreamsDeps) {
       }
       return attempted;
     },
+
+    /**
+     * The worker's round (workers/set-delivery-worker.ts): new outbox events become SETs, then due
+     * pushes are started without waiting for them, so a receiver that takes its full timeout holds
+     * only its own stream (workers/request-dispatcher.ts caps what is in flight).
+     */
+    async materializeAll(): Promise<boolean> {
+      const streams = await store.enabledStreams();
+      for (const s of streams) await materialize(s.tenantId, s.id);
+      return streams.some((s) => s.delivery === 'push');
+    },
+    startPushes: (limit: number, busyStreams: readonly string[]) => startPushes(Math.min(limit, 50), busyStreams),
 
     purge: () => store.purgeCompleted(new Date(now().getTime() - SET_RETENTION_MS).toISOString()),
   };

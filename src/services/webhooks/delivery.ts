@@ -126,11 +126,11 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
     /**
      * The worker's round: claims like runOnce but does not wait for the requests — each returned
      * promise settles when its outcome is recorded — so a receiver that takes its full 15 s holds
-     * only its own deliveries, never the loop (workers/webhook-dispatcher.ts).
+     * only its own deliveries, never the loop (workers/request-dispatcher.ts).
      */
-    async startDue(limit: number, busyEndpoints: readonly string[]): Promise<Array<{ endpointId: string; done: Promise<void> }>> {
+    async startDue(limit: number, busyEndpoints: readonly string[]): Promise<Array<{ key: string; done: Promise<void> }>> {
       const claimed = await claimDue(Math.min(limit, batch), busyEndpoints);
-      return claimed.map((d) => ({ endpointId: d.endpointId, done: delivered(d) }));
+      return claimed.map((d) => ({ key: d.endpointId, done: delivered(d) }));
     },
   };
 }

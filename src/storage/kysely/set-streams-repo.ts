@@ -216,7 +216,8 @@ export function createSetStreamsRepo(db: Kysely<Database>, dialect: SqlDialectNa
       });
     },
 
-    async claimDuePush(owner, now, leaseUntil, limit) {
+    async claimDuePush(owner, now, leaseUntil, limit, busyStreams = []) {
+      const notBusy = busyStreams.length === 0 ? sql`` : sql`and d.stream_id not in (${sql.join(busyStreams)})`;
       // Due, unleased, and not overtaking an earlier pending SET about the same subject: per stream,
       // SETs about one resource go out in outbox order; unrelated resources do not wait.
       const candidates = sql<{ seq: number | string }>`
@@ -228,6 +229,7 @@ export function createSetStreamsRepo(db: Kysely<Database>, dialect: SqlDialectNa
           and not exists (
             select 1 from set_deliveries e
             where e.stream_id = d.stream_id and e.subject = d.subject and e.status = 'pending' and e.seq < d.seq)
+          ${notBusy}
         order by d.seq
         limit ${limit}`;
       let seqs: number[];

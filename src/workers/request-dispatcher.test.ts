@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createWebhookDispatcher } from './webhook-dispatcher.js';
+import { createRequestDispatcher } from './request-dispatcher.js';
 
-/** A fake claim: hands out `due` deliveries (endpoint ids) in order, skipping busy endpoints; each request settles when released. */
+/** A fake claim: hands out `due` requests (endpoint keys) in order, skipping busy endpoints; each request settles when released. */
 function fakeDelivery(due: string[]) {
   const calls: Array<{ limit: number; busy: readonly string[] }> = [];
   const release: Array<() => void> = [];
@@ -15,15 +15,15 @@ function fakeDelivery(due: string[]) {
         if (busy.includes(due[i]!)) i++;
         else picked.push(...due.splice(i, 1));
       }
-      return picked.map((endpointId) => ({ endpointId, done: new Promise<void>((r) => release.push(r)) }));
+      return picked.map((key) => ({ key, done: new Promise<void>((r) => release.push(r)) }));
     },
   };
 }
 
-describe('webhook dispatcher', () => {
+describe('request dispatcher', () => {
   it('never waits for a request to claim more, caps requests per endpoint and in total, and frees slots as requests finish', async () => {
     const d = fakeDelivery([...Array(15).fill('slow'), 'a', 'b', ...Array(10).fill('c')]);
-    const dispatcher = createWebhookDispatcher(d, { total: 20, perEndpoint: 10 });
+    const dispatcher = createRequestDispatcher((limit, busy) => d.startDue(limit, busy), () => {}, { total: 20, perEndpoint: 10 });
     expect(await dispatcher.pump()).toBe(20); // 15 slow + a + b + 3 c: one claim, limited by the total
     expect(dispatcher.inFlight()).toBe(20);
     expect(await dispatcher.pump()).toBe(0); // full: nothing claimed, nothing awaited
@@ -40,7 +40,7 @@ describe('webhook dispatcher', () => {
 
   it('skips an endpoint that already has its share in flight', async () => {
     const d = fakeDelivery([...Array(12).fill('slow')]);
-    const dispatcher = createWebhookDispatcher(d, { total: 100, perEndpoint: 10 });
+    const dispatcher = createRequestDispatcher((limit, busy) => d.startDue(limit, busy), () => {}, { total: 100, perEndpoint: 10 });
     expect(await dispatcher.pump()).toBe(12);
     d.calls.length = 0;
     await dispatcher.pump();
