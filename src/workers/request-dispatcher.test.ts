@@ -51,4 +51,24 @@ describe('request dispatcher', () => {
     await dispatcher.pump();
     expect(d.calls[1]!.busy).toEqual([]);
   });
+
+  it('finished(n) settles after n more requests finish, or when none is left in flight', async () => {
+    const d = fakeDelivery(['a', 'b', 'c']);
+    const dispatcher = createRequestDispatcher((limit, busy) => d.startDue(limit, busy), () => {}, { total: 10, perEndpoint: 10 });
+    await dispatcher.pump();
+    let settled = false;
+    void dispatcher.finished(2).then(() => (settled = true));
+    d.release[0]!();
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    d.release[1]!();
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(true);
+    let all = false;
+    void dispatcher.finished(25).then(() => (all = true)); // more than are in flight: the last one ends it
+    d.release[2]!();
+    await new Promise((r) => setImmediate(r));
+    expect(all).toBe(true);
+    await expect(dispatcher.finished(5)).resolves.toBeUndefined(); // nothing in flight: at once
+  });
 });

@@ -3,7 +3,7 @@
 // are leased and deliveries claimed (FOR UPDATE SKIP LOCKED / SQLite leases), so each SET is sent
 // once per attempt. Rounds never overlap (pushes do: request-dispatcher.ts); an error is reported and the next round goes on.
 import type { SetStreamService } from '../services/sets/set-streams.js';
-import { createRequestDispatcher } from './request-dispatcher.js';
+import { CLAIM_AGAIN_AFTER, createRequestDispatcher } from './request-dispatcher.js';
 
 export interface SetDeliveryWorker {
   stop(): Promise<void>;
@@ -30,16 +30,29 @@ export function startSetDeliveryWorker(sets: SetStreamService, options: { interv
         lastPurge = Date.now();
         await sets.purge();
       }
-      // Busy: go again at once; idle: wait for the next tick.
+      // Busy: go again at once. Nothing started: wait for the next tick — or, while pushes are in
+      // flight (what is due may be waiting for them), until they have finished if that comes first.
       schedule(started > 0 ? 0 : intervalMs);
+      if (started === 0 && dispatcher.inFlight() > 0) {
+        const waiting = scheduled;
+        void dispatcher.finished(CLAIM_AGAIN_AFTER).then(() => {
+          if (!stopped && scheduled === waiting && timer !== undefined) {
+            clearTimeout(timer);
+            schedule(0);
+          }
+        });
+      }
     } catch (e) {
       options.onError?.(e);
       schedule(intervalMs * 4);
     }
   };
+  let scheduled = 0; // which schedule() the pending timer belongs to (a fired timer is undefined)
   const schedule = (ms: number) => {
     if (stopped) return;
+    scheduled++;
     timer = setTimeout(() => {
+      timer = undefined;
       running = round();
     }, ms);
     timer.unref();

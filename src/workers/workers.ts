@@ -3,7 +3,7 @@
 // so any number of instances can run them side by side. The loops only schedule; the use cases
 // are in services/ (tests call `runOnce` / `purgeExpired` directly with an injected clock).
 import type { EventsServices } from '../services/events/events.js';
-import { createRequestDispatcher } from './request-dispatcher.js';
+import { CLAIM_AGAIN_AFTER, createRequestDispatcher } from './request-dispatcher.js';
 
 export interface Workers {
   stop(): Promise<void>;
@@ -43,7 +43,16 @@ export function startWorkers(events: EventsServices, options: WorkerOptions): Wo
       } catch (e) {
         options.onError(e);
       }
-      if (!stopped && started === 0) await pause(idleMs);
+      if (stopped || started > 0) continue;
+      // Nothing started: nothing is due, or what is due waits for requests in flight (a receiver at
+      // its limit, a resource's earlier event). Look again when those have finished (as a round used
+      // to, but never later than the idle pause: a hanging receiver holds only itself).
+      if (dispatcher.inFlight() > 0) {
+        await Promise.race([pause(idleMs), dispatcher.finished(CLAIM_AGAIN_AFTER)]);
+        if (timer) clearTimeout(timer);
+      } else {
+        await pause(idleMs);
+      }
     }
   })();
 
