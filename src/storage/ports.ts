@@ -406,8 +406,8 @@ export interface DeliveryQueue {
    * have no earlier undelivered delivery of the same resource to the same endpoint; marks them
    * delivering until `leaseUntil` and counts the attempt.
    */
-  /** `busyEndpoints`: endpoints this instance already has enough requests in flight to; skipped (a slow receiver cannot take every slot). */
-  claim(now: string, leaseUntil: string, limit: number, busyEndpoints?: readonly string[]): Promise<ClaimedDelivery[]>;
+  /** `busy`: endpoints and organisations this instance already has enough requests in flight for; skipped (a slow receiver cannot take every slot). */
+  claim(now: string, leaseUntil: string, limit: number, busy?: { readonly endpoints: readonly string[]; readonly tenants: readonly string[] }): Promise<ClaimedDelivery[]>;
   complete(d: ClaimedDelivery, outcome: DeliveryOutcome, now: string): Promise<void>;
   /** Retention: deletes events older than `cutoff` (their deliveries go with them), records per-tenant purge marks. */
   purgeEvents(cutoff: string, batch: number): Promise<number>;
@@ -974,8 +974,8 @@ export interface SetStore {
    * free or expired, and no earlier pending SET about the same subject in the same stream.
    * PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one UPDATE … RETURNING (writers are serialised).
    */
-  /** `busyStreams`: streams this instance already has enough pushes in flight to; skipped (a slow receiver cannot take every slot). */
-  claimDuePush(owner: string, now: string, leaseUntil: string, limit: number, busyStreams?: readonly string[]): Promise<ClaimedSetDelivery[]>;
+  /** `busy`: streams and organisations this instance already has enough pushes in flight for; skipped (a slow receiver cannot take every slot). */
+  claimDuePush(owner: string, now: string, leaseUntil: string, limit: number, busy?: { readonly endpoints: readonly string[]; readonly tenants: readonly string[] }): Promise<ClaimedSetDelivery[]>;
   /** Records one attempt's outcome and drops the lease; only while `owner` still holds it. */
   recordAttempt(seq: number, owner: string, outcome: SetAttemptOutcome): Promise<boolean>;
 

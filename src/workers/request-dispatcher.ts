@@ -1,24 +1,32 @@
-// Keeps outbound requests (webhooks, SET pushes) flowing without letting one receiver hold the
-// instance (issue #13: unrelated resources do not wait; the brief: a hostile tenant must not slow
-// another). Up to `total` requests are in flight at once and at most `perEndpoint` to one endpoint or
-// stream (further claims skip it); new claims are made as soon as there is room, never after waiting
-// for a slow batch to finish. Per-resource order is the claim query's business (a later event of a
-// resource waits while an earlier one is in flight).
+// Keeps outbound requests (webhooks, SET pushes) flowing without letting one receiver, or one
+// organisation, hold the instance (issue #13: unrelated resources do not wait; the brief: a hostile
+// tenant must not slow another). Requests run beside the loop: at most `total` in flight, at most
+// `perEndpoint` to one endpoint or stream and `perTenant` for one organisation (a claim skips those at
+// their limit, so one claim can overshoot by at most its own size); new claims are made when there is
+// room, never after waiting for a slow batch. Per-resource order is the claim query's business (a later
+// event of a resource waits while an earlier one is in flight).
 
 export interface DispatchLimits {
   readonly total: number;
   readonly perEndpoint: number;
+  readonly perTenant: number;
 }
 
-// 50 per receiver is what one round used to send at once (delivery throughput stays ≥ 1,000 events/s to one
-// receiver); 500 in all leaves room for every other organisation while several receivers hang.
+// 50 per receiver is what one round used to send at once (throughput to one receiver stays ≥ 1,000
+// events/s); 100 per organisation (an organisation may have 20 webhook endpoints) and 500 in all leave
+// room for everybody else while some receivers hang for their whole timeout.
+export const DEFAULT_DISPATCH_LIMITS: DispatchLimits = { total: 500, perEndpoint: 50, perTenant: 100 };
+
 /** Claim again once this many requests in flight have finished (or all of them, if fewer). */
 export const CLAIM_AGAIN_AFTER = 25;
 
-export const DEFAULT_DISPATCH_LIMITS: DispatchLimits = { total: 500, perEndpoint: 50 };
+export interface Busy {
+  readonly endpoints: readonly string[];
+  readonly tenants: readonly string[];
+}
 
-/** Claims up to `limit` due requests, none to a `busy` key, and starts them; `done` settles once the outcome is recorded. */
-export type StartDue = (limit: number, busy: readonly string[]) => Promise<Array<{ key: string; done: Promise<void> }>>;
+/** Claims up to `limit` due requests, none to a busy endpoint or organisation, and starts them; `done` settles once the outcome is recorded. */
+export type StartDue = (limit: number, busy: Busy) => Promise<Array<{ key: string; tenant: string; done: Promise<void> }>>;
 
 export interface RequestDispatcher {
   /** Claims and starts what fits; returns how many requests it started (0: nothing due, or no room). */
@@ -34,34 +42,48 @@ export interface RequestDispatcher {
   drain(): Promise<void>;
 }
 
+/** In-flight counts by key. */
+function counter() {
+  const counts = new Map<string, number>();
+  return {
+    add: (k: string) => void counts.set(k, (counts.get(k) ?? 0) + 1),
+    remove(k: string) {
+      const n = (counts.get(k) ?? 1) - 1;
+      if (n <= 0) counts.delete(k);
+      else counts.set(k, n);
+    },
+    atLeast: (limit: number) => [...counts].filter(([, n]) => n >= limit).map(([k]) => k),
+  };
+}
+
 export function createRequestDispatcher(startDue: StartDue, onError: (e: unknown) => void, limits: DispatchLimits = DEFAULT_DISPATCH_LIMITS): RequestDispatcher {
-  const perEndpoint = new Map<string, number>();
+  const byEndpoint = counter();
+  const byTenant = counter();
   const pending = new Set<Promise<void>>();
   let waiters: Array<{ left: number; resolve: () => void }> = [];
 
-  const finished = (key: string) => {
-    const n = (perEndpoint.get(key) ?? 1) - 1;
-    if (n <= 0) perEndpoint.delete(key);
-    else perEndpoint.set(key, n);
+  const settleWaiters = () => {
+    waiters = waiters.filter((w) => {
+      w.left--;
+      if (w.left > 0 && pending.size > 0) return true;
+      w.resolve();
+      return false;
+    });
   };
 
   return {
     async pump() {
       const room = limits.total - pending.size;
       if (room <= 0) return 0;
-      const busy = [...perEndpoint].filter(([, n]) => n >= limits.perEndpoint).map(([key]) => key);
-      const started = await startDue(room, busy);
-      for (const { key, done } of started) {
-        perEndpoint.set(key, (perEndpoint.get(key) ?? 0) + 1);
+      const started = await startDue(room, { endpoints: byEndpoint.atLeast(limits.perEndpoint), tenants: byTenant.atLeast(limits.perTenant) });
+      for (const { key, tenant, done } of started) {
+        byEndpoint.add(key);
+        byTenant.add(tenant);
         const tracked: Promise<void> = done.catch(onError).finally(() => {
-          finished(key);
+          byEndpoint.remove(key);
+          byTenant.remove(tenant);
           pending.delete(tracked);
-          waiters = waiters.filter((w) => {
-            w.left--;
-            if (w.left > 0 && pending.size > 0) return true;
-            w.resolve();
-            return false;
-          });
+          settleWaiters();
         });
         pending.add(tracked);
       }

@@ -279,12 +279,12 @@ export function createSetStreamService(deps: SetStreamsDeps) {
     );
   }
 
-  /** Claims due push deliveries (none to `busyStreams`) and starts them; each promise settles once the outcome is recorded. */
-  async function startPushes(limit: number, busyStreams: readonly string[] = []): Promise<Array<{ key: string; done: Promise<void> }>> {
+  /** Claims due push deliveries (none to a busy stream or organisation) and starts them; each promise settles once the outcome is recorded. */
+  async function startPushes(limit: number, busy?: { readonly endpoints: readonly string[]; readonly tenants: readonly string[] }): Promise<Array<{ key: string; tenant: string; done: Promise<void> }>> {
     const owner = `${instance}:${randomBytes(4).toString('hex')}`;
     const t = now();
-    const claimed = await store.claimDuePush(owner, t.toISOString(), new Date(t.getTime() + deps.outbound.timeoutMs + PUSH_LEASE_MARGIN_MS).toISOString(), limit, busyStreams);
-    return claimed.map((d) => ({ key: d.streamId, done: pushAndRecord(d, owner) }));
+    const claimed = await store.claimDuePush(owner, t.toISOString(), new Date(t.getTime() + deps.outbound.timeoutMs + PUSH_LEASE_MARGIN_MS).toISOString(), limit, busy);
+    return claimed.map((d) => ({ key: d.streamId, tenant: d.tenantId, done: pushAndRecord(d, owner) }));
   }
 
   /** Claims due push deliveries, sends them and waits for every outcome; returns how many attempts were made. */
@@ -446,7 +446,7 @@ export function createSetStreamService(deps: SetStreamsDeps) {
       for (const s of streams) await materialize(s.tenantId, s.id);
       return streams.some((s) => s.delivery === 'push');
     },
-    startPushes: (limit: number, busyStreams: readonly string[]) => startPushes(Math.min(limit, 50), busyStreams),
+    startPushes: (limit: number, busy: { readonly endpoints: readonly string[]; readonly tenants: readonly string[] }) => startPushes(Math.min(limit, 50), busy),
 
     purge: () => store.purgeCompleted(new Date(now().getTime() - SET_RETENTION_MS).toISOString()),
   };

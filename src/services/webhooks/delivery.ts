@@ -13,6 +13,12 @@ import { outboundRequest, OutboundError, type OutboundPolicy, type OutboundReque
 import type { SecretSealer } from './secrets.js';
 import { webhookHeaders } from './signing.js';
 
+/** Endpoints and organisations the worker already has enough requests in flight for. */
+export interface Busy {
+  readonly endpoints: readonly string[];
+  readonly tenants: readonly string[];
+}
+
 export const RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 10 * 3600_000] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 export const DISABLE_AFTER_MS = 5 * 24 * 3600_000;
@@ -106,13 +112,13 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
       deps.onError?.(e);
     });
 
-  /** Fan-out, then claim up to `limit` due deliveries (none to `busyEndpoints`). */
-  async function claimDue(limit: number, busyEndpoints: readonly string[] = []): Promise<ClaimedDelivery[]> {
+  /** Fan-out, then claim up to `limit` due deliveries (none to a busy endpoint or organisation). */
+  async function claimDue(limit: number, busy?: Busy): Promise<ClaimedDelivery[]> {
     // No enabled endpoint anywhere: nothing to fan out or send (and no write lock taken on SQLite).
     if (!(await deps.platform.deliveries.anyEnabledEndpoint())) return [];
     const now = deps.now();
     await deps.platform.deliveries.fanOut(iso(now), { endpoints: 20, eventsPerEndpoint: 500 });
-    return deps.platform.deliveries.claim(iso(now), iso(now + LEASE_MS), limit, busyEndpoints);
+    return deps.platform.deliveries.claim(iso(now), iso(now + LEASE_MS), limit, busy);
   }
 
   return {
@@ -128,9 +134,9 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
      * promise settles when its outcome is recorded — so a receiver that takes its full 15 s holds
      * only its own deliveries, never the loop (workers/request-dispatcher.ts).
      */
-    async startDue(limit: number, busyEndpoints: readonly string[]): Promise<Array<{ key: string; done: Promise<void> }>> {
-      const claimed = await claimDue(Math.min(limit, batch), busyEndpoints);
-      return claimed.map((d) => ({ key: d.endpointId, done: delivered(d) }));
+    async startDue(limit: number, busy: Busy): Promise<Array<{ key: string; tenant: string; done: Promise<void> }>> {
+      const claimed = await claimDue(Math.min(limit, batch), busy);
+      return claimed.map((d) => ({ key: d.endpointId, tenant: d.tenantId, done: delivered(d) }));
     },
   };
 }

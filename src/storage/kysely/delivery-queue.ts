@@ -93,9 +93,9 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
       });
     },
 
-    async claim(now, leaseUntil, limit, busyEndpoints = []) {
+    async claim(now, leaseUntil, limit, busy = { endpoints: [], tenants: [] }) {
       const lock = pg ? sql`for update of d skip locked` : sql``;
-      const notBusy = busyEndpoints.length === 0 ? sql`` : sql`and d.endpoint_id not in (${sql.join(busyEndpoints)})`;
+      const notBusy = sql`${busy.endpoints.length === 0 ? sql`` : sql`and d.endpoint_id not in (${sql.join(busy.endpoints)})`} ${busy.tenants.length === 0 ? sql`` : sql`and d.tenant_id not in (${sql.join(busy.tenants)})`}`;
       const { rows } = await sql<{ seq: number; tenant_id: string; endpoint_id: string; attempts: number; event_seq: number }>`
         with due as (
           select d.seq from webhook_deliveries d

@@ -216,8 +216,8 @@ export function createSetStreamsRepo(db: Kysely<Database>, dialect: SqlDialectNa
       });
     },
 
-    async claimDuePush(owner, now, leaseUntil, limit, busyStreams = []) {
-      const notBusy = busyStreams.length === 0 ? sql`` : sql`and d.stream_id not in (${sql.join(busyStreams)})`;
+    async claimDuePush(owner, now, leaseUntil, limit, busy = { endpoints: [], tenants: [] }) {
+      const notBusy = sql`${busy.endpoints.length === 0 ? sql`` : sql`and d.stream_id not in (${sql.join(busy.endpoints)})`} ${busy.tenants.length === 0 ? sql`` : sql`and d.tenant_id not in (${sql.join(busy.tenants)})`}`;
       // Due, unleased, and not overtaking an earlier pending SET about the same subject: per stream,
       // SETs about one resource go out in outbox order; unrelated resources do not wait.
       const candidates = sql<{ seq: number | string }>`
