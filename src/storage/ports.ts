@@ -392,6 +392,15 @@ export interface DeliveryOutcome {
 }
 
 /** Cross-tenant work for the webhook workers: fan-out of new events into deliveries, claiming, completion. */
+/**
+ * Receivers (webhook endpoints or SET streams) and organisations that an instance already has enough
+ * requests in flight for: claims skip them (workers/request-dispatcher.ts).
+ */
+export interface BusyReceivers {
+  readonly endpoints: readonly string[];
+  readonly tenants: readonly string[];
+}
+
 export interface DeliveryQueue {
   /** Whether any endpoint is enabled: one indexed read, so an idle round writes nothing and locks nothing. */
   anyEnabledEndpoint(): Promise<boolean>;
@@ -407,7 +416,7 @@ export interface DeliveryQueue {
    * delivering until `leaseUntil` and counts the attempt.
    */
   /** `busy`: endpoints and organisations this instance already has enough requests in flight for; skipped (a slow receiver cannot take every slot). */
-  claim(now: string, leaseUntil: string, limit: number, busy?: { readonly endpoints: readonly string[]; readonly tenants: readonly string[] }): Promise<ClaimedDelivery[]>;
+  claim(now: string, leaseUntil: string, limit: number, busy?: BusyReceivers): Promise<ClaimedDelivery[]>;
   complete(d: ClaimedDelivery, outcome: DeliveryOutcome, now: string): Promise<void>;
   /** Retention: deletes events older than `cutoff` (their deliveries go with them), records per-tenant purge marks. */
   purgeEvents(cutoff: string, batch: number): Promise<number>;
@@ -975,7 +984,7 @@ export interface SetStore {
    * PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one UPDATE … RETURNING (writers are serialised).
    */
   /** `busy`: streams and organisations this instance already has enough pushes in flight for; skipped (a slow receiver cannot take every slot). */
-  claimDuePush(owner: string, now: string, leaseUntil: string, limit: number, busy?: { readonly endpoints: readonly string[]; readonly tenants: readonly string[] }): Promise<ClaimedSetDelivery[]>;
+  claimDuePush(owner: string, now: string, leaseUntil: string, limit: number, busy?: BusyReceivers): Promise<ClaimedSetDelivery[]>;
   /** Records one attempt's outcome and drops the lease; only while `owner` still holds it. */
   recordAttempt(seq: number, owner: string, outcome: SetAttemptOutcome): Promise<boolean>;
 

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { createRequestDispatcher, type Busy } from './request-dispatcher.js';
+import { createRequestDispatcher } from './request-dispatcher.js';
+import type { BusyReceivers } from '../storage/ports.js';
 
 /** A fake claim: hands out due requests (`endpoint` or `tenant/endpoint`) in order, skipping busy endpoints and organisations; each request settles when released. */
 function fakeDelivery(due: string[]) {
-  const calls: Busy[] = [];
+  const calls: BusyReceivers[] = [];
   const release: Array<() => void> = [];
   const parse = (d: string) => (d.includes('/') ? { tenant: d.split('/')[0]!, key: d.split('/')[1]! } : { tenant: 't', key: d });
   return {
     calls,
     release,
-    async startDue(limit: number, busy: Busy) {
+    async startDue(limit: number, busy: BusyReceivers) {
       calls.push({ endpoints: [...busy.endpoints], tenants: [...busy.tenants] });
       const picked: string[] = [];
       for (let i = 0; i < due.length && picked.length < limit; ) {

@@ -6,6 +6,8 @@
 // room, never after waiting for a slow batch. Per-resource order is the claim query's business (a later
 // event of a resource waits while an earlier one is in flight).
 
+import type { BusyReceivers } from '../storage/ports.js';
+
 export interface DispatchLimits {
   readonly total: number;
   readonly perEndpoint: number;
@@ -20,13 +22,8 @@ export const DEFAULT_DISPATCH_LIMITS: DispatchLimits = { total: 500, perEndpoint
 /** Claim again once this many requests in flight have finished (or all of them, if fewer). */
 export const CLAIM_AGAIN_AFTER = 25;
 
-export interface Busy {
-  readonly endpoints: readonly string[];
-  readonly tenants: readonly string[];
-}
-
 /** Claims up to `limit` due requests, none to a busy endpoint or organisation, and starts them; `done` settles once the outcome is recorded. */
-export type StartDue = (limit: number, busy: Busy) => Promise<Array<{ key: string; tenant: string; done: Promise<void> }>>;
+export type StartDue = (limit: number, busy: BusyReceivers) => Promise<Array<{ key: string; tenant: string; done: Promise<void> }>>;
 
 export interface RequestDispatcher {
   /** Claims and starts what fits; returns how many requests it started (0: nothing due, or no room). */

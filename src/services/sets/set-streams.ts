@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../../domain/json.js';
 import type { TenantId } from '../../domain/ids.js';
-import type { NewSetDelivery, SetAttemptOutcome, SetDeliveryMethod, SetStore, SetStreamRecord, SetStreamStats, ClaimedSetDelivery } from '../../storage/ports.js';
+import type { BusyReceivers, NewSetDelivery, SetAttemptOutcome, SetDeliveryMethod, SetStore, SetStreamRecord, SetStreamStats, ClaimedSetDelivery } from '../../storage/ports.js';
 import {
   canMerge,
   EMITTED_EVENT_URIS,
@@ -280,11 +280,18 @@ export function createSetStreamService(deps: SetStreamsDeps) {
   }
 
   /** Claims due push deliveries (none to a busy stream or organisation) and starts them; each promise settles once the outcome is recorded. */
-  async function startPushes(limit: number, busy?: { readonly endpoints: readonly string[]; readonly tenants: readonly string[] }): Promise<Array<{ key: string; tenant: string; done: Promise<void> }>> {
+  async function startPushes(limit: number, busy?: BusyReceivers): Promise<Array<{ key: string; tenant: string; done: Promise<void> }>> {
     const owner = `${instance}:${randomBytes(4).toString('hex')}`;
     const t = now();
     const claimed = await store.claimDuePush(owner, t.toISOString(), new Date(t.getTime() + deps.outbound.timeoutMs + PUSH_LEASE_MARGIN_MS).toISOString(), limit, busy);
     return claimed.map((d) => ({ key: d.streamId, tenant: d.tenantId, done: pushAndRecord(d, owner) }));
+  }
+
+  /** Turns new outbox events into SETs for every enabled stream; says whether any stream pushes. */
+  async function materializeAll(): Promise<boolean> {
+    const streams = await store.enabledStreams();
+    for (const s of streams) await materialize(s.tenantId, s.id);
+    return streams.some((s) => s.delivery === 'push');
   }
 
   /** Claims due push deliveries, sends them and waits for every outcome; returns how many attempts were made. */
@@ -423,10 +430,8 @@ export function createSetStreamService(deps: SetStreamsDeps) {
 
     /** One worker round: outbox → SETs for every enabled stream, then due pushes; returns the pushes attempted. */
     async runOnce(): Promise<number> {
-      const streams = await store.enabledStreams();
-      for (const s of streams) await materialize(s.tenantId, s.id);
       // No push stream: no claim (on SQLite a claim is a write, even when it finds nothing).
-      if (!streams.some((s) => s.delivery === 'push')) return 0;
+      if (!(await materializeAll())) return 0;
       let attempted = 0;
       for (let i = 0; i < 20; i++) {
         const n = await deliverDue();
@@ -441,12 +446,8 @@ export function createSetStreamService(deps: SetStreamsDeps) {
      * pushes are started without waiting for them, so a receiver that takes its full timeout holds
      * only its own stream (workers/request-dispatcher.ts caps what is in flight).
      */
-    async materializeAll(): Promise<boolean> {
-      const streams = await store.enabledStreams();
-      for (const s of streams) await materialize(s.tenantId, s.id);
-      return streams.some((s) => s.delivery === 'push');
-    },
-    startPushes: (limit: number, busy: { readonly endpoints: readonly string[]; readonly tenants: readonly string[] }) => startPushes(Math.min(limit, 50), busy),
+    materializeAll,
+    startPushes: (limit: number, busy: BusyReceivers) => startPushes(Math.min(limit, 50), busy),
 
     purge: () => store.purgeCompleted(new Date(now().getTime() - SET_RETENTION_MS).toISOString()),
   };

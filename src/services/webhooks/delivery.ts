@@ -8,16 +8,10 @@
 // failure (redirects are not followed). 410 Gone disables the endpoint. 429 and 503 honour
 // Retry-After (RFC 9110 §10.2.3: seconds or an HTTP date). An endpoint that has failed for 5 days
 // without a success is disabled, and the console says why. Time comes from the injected clock.
-import type { ClaimedDelivery, DeliveryOutcome, PlatformStore } from '../../storage/ports.js';
+import type { BusyReceivers, ClaimedDelivery, DeliveryOutcome, PlatformStore } from '../../storage/ports.js';
 import { outboundRequest, OutboundError, type OutboundPolicy, type OutboundRequest, type OutboundResponse } from '../../outbound/outbound-request.js';
 import type { SecretSealer } from './secrets.js';
 import { webhookHeaders } from './signing.js';
-
-/** Endpoints and organisations the worker already has enough requests in flight for. */
-export interface Busy {
-  readonly endpoints: readonly string[];
-  readonly tenants: readonly string[];
-}
 
 export const RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 10 * 3600_000] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
@@ -113,7 +107,7 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
     });
 
   /** Fan-out, then claim up to `limit` due deliveries (none to a busy endpoint or organisation). */
-  async function claimDue(limit: number, busy?: Busy): Promise<ClaimedDelivery[]> {
+  async function claimDue(limit: number, busy?: BusyReceivers): Promise<ClaimedDelivery[]> {
     // No enabled endpoint anywhere: nothing to fan out or send (and no write lock taken on SQLite).
     if (!(await deps.platform.deliveries.anyEnabledEndpoint())) return [];
     const now = deps.now();
@@ -134,7 +128,7 @@ export function createWebhookDelivery(deps: DeliveryDeps) {
      * promise settles when its outcome is recorded — so a receiver that takes its full 15 s holds
      * only its own deliveries, never the loop (workers/request-dispatcher.ts).
      */
-    async startDue(limit: number, busy: Busy): Promise<Array<{ key: string; tenant: string; done: Promise<void> }>> {
+    async startDue(limit: number, busy: BusyReceivers): Promise<Array<{ key: string; tenant: string; done: Promise<void> }>> {
       const claimed = await claimDue(Math.min(limit, batch), busy);
       return claimed.map((d) => ({ key: d.endpointId, tenant: d.tenantId, done: delivered(d) }));
     },

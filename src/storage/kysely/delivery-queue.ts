@@ -9,6 +9,7 @@
 // Ordering: a delivery is claimable only when no earlier delivery (lower seq: fan-out inserts in
 // stream order) of the same resource to the same endpoint is pending or delivering — a later
 // event of user X waits while an earlier one for X is retried; other resources do not wait.
+import { notBusy } from './busy-receivers.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
@@ -93,9 +94,8 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
       });
     },
 
-    async claim(now, leaseUntil, limit, busy = { endpoints: [], tenants: [] }) {
+    async claim(now, leaseUntil, limit, busy) {
       const lock = pg ? sql`for update of d skip locked` : sql``;
-      const notBusy = sql`${busy.endpoints.length === 0 ? sql`` : sql`and d.endpoint_id not in (${sql.join(busy.endpoints)})`} ${busy.tenants.length === 0 ? sql`` : sql`and d.tenant_id not in (${sql.join(busy.tenants)})`}`;
       const { rows } = await sql<{ seq: number; tenant_id: string; endpoint_id: string; attempts: number; event_seq: number }>`
         with due as (
           select d.seq from webhook_deliveries d
@@ -105,7 +105,7 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
               select 1 from webhook_deliveries e
               where e.tenant_id = d.tenant_id and e.endpoint_id = d.endpoint_id and e.resource_key = d.resource_key
                 and e.seq < d.seq and e.status in ('pending', 'delivering'))
-            ${notBusy}
+            ${notBusy(busy, 'd.endpoint_id')}
           order by d.next_attempt_at, d.seq
           limit ${limit}
           ${lock}

@@ -2,6 +2,7 @@
 // the per-stream SET rows. Claiming work: FOR UPDATE SKIP LOCKED on PostgreSQL, a single
 // UPDATE … WHERE seq IN (…) on SQLite (one writer at a time), leases on both so a crashed worker's
 // claim expires and another instance takes the SET over.
+import { notBusy } from './busy-receivers.js';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, SetDeliveriesTable, SetStreamsTable } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
@@ -216,8 +217,7 @@ export function createSetStreamsRepo(db: Kysely<Database>, dialect: SqlDialectNa
       });
     },
 
-    async claimDuePush(owner, now, leaseUntil, limit, busy = { endpoints: [], tenants: [] }) {
-      const notBusy = sql`${busy.endpoints.length === 0 ? sql`` : sql`and d.stream_id not in (${sql.join(busy.endpoints)})`} ${busy.tenants.length === 0 ? sql`` : sql`and d.tenant_id not in (${sql.join(busy.tenants)})`}`;
+    async claimDuePush(owner, now, leaseUntil, limit, busy) {
       // Due, unleased, and not overtaking an earlier pending SET about the same subject: per stream,
       // SETs about one resource go out in outbox order; unrelated resources do not wait.
       const candidates = sql<{ seq: number | string }>`
@@ -229,7 +229,7 @@ export function createSetStreamsRepo(db: Kysely<Database>, dialect: SqlDialectNa
           and not exists (
             select 1 from set_deliveries e
             where e.stream_id = d.stream_id and e.subject = d.subject and e.status = 'pending' and e.seq < d.seq)
-          ${notBusy}
+          ${notBusy(busy, 'd.stream_id')}
         order by d.seq
         limit ${limit}`;
       let seqs: number[];
