@@ -258,7 +258,6 @@ export interface EventPosition {
 
 /** One outbox row as services/events/record-events.ts writes it. */
 export interface OutboxEventRow {
-  readonly id: string;
   readonly type: string;
   readonly occurredAt: string;
   readonly resourceType: 'User' | 'Group';

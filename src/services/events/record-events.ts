@@ -20,7 +20,6 @@ import type { ActivityEntry, MemberChangeRow, StoredResource, TenantStore, Outbo
 import type { EventData, EventGroup, EventType, EventUser } from '../../domain/events.js';
 import type { JsonObject, JsonValue } from '../../domain/json.js';
 import { isJsonObject, jsonEqual } from '../../domain/json.js';
-import { newEventId } from './event-id.js';
 
 export type ResourceType = 'User' | 'Group';
 
@@ -46,7 +45,7 @@ export async function recordChange(tx: TenantStore, activity: ActivityEntry, cha
   const rows: OutboxEventRow[] = [];
   const base = { tenantId: tx.tenantId, activityId: String(activityId) };
   const push = (type: EventType, resourceType: ResourceType, resourceId: string, memberId: string | null, data: EventData) =>
-    rows.push({ id: newEventId(Date.parse(occurredAt) || Date.now()), type, occurredAt, resourceType, resourceId, memberId, data: JSON.stringify(data) });
+    rows.push({ type, occurredAt, resourceType, resourceId, memberId, data: JSON.stringify(data) });
 
   for (const c of changes) {
     switch (c.kind) {

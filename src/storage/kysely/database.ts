@@ -211,7 +211,8 @@ export interface EventsTable {
   seq: Generated<number>;
   txid: Generated<string | number>;
   tenant_id: string;
-  id: string;
+  /** Rows before 0024 only: newer rows' ids are derived from seq and occurred_at (domain/event-ids.ts). */
+  id: string | null;
   type: string;
   occurred_at: string;
   resource_type: string;

@@ -14,6 +14,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
 import { trustedTenantId } from '../../domain/ids.js';
+import { eventIdOf } from '../../domain/event-ids.js';
 import type { ClaimedDelivery, DeliveryQueue, EventPosition } from '../ports.js';
 import { afterPosition, belowHorizon, comparePositions, readHorizon } from './events-repo.js';
 
@@ -53,7 +54,7 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
           const types = ep.event_types === null ? null : ep.event_types.split(' ').filter((t) => t !== '');
           let eq = trx
             .selectFrom('events')
-            .select(['seq', 'id', 'resource_type', 'resource_id'])
+            .select(['seq', 'id', 'occurred_at', 'resource_type', 'resource_id'])
             .select(txidText('txid').as('txid'))
             .where('tenant_id', '=', ep.tenant_id)
             .where(afterPosition(dialect, cursor))
@@ -68,7 +69,7 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
                   tenant_id: ep.tenant_id,
                   endpoint_id: ep.id,
                   event_seq: Number(e.seq),
-                  event_id: e.id,
+                  event_id: eventIdOf(e),
                   resource_key: `${e.resource_type}:${e.resource_id}`,
                   status: 'pending',
                   attempts: 0,
@@ -118,7 +119,7 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
         .selectFrom('webhook_deliveries as d')
         .innerJoin('webhook_endpoints as p', (j) => j.onRef('p.tenant_id', '=', 'd.tenant_id').onRef('p.id', '=', 'd.endpoint_id'))
         .innerJoin('events as e', 'e.seq', 'd.event_seq')
-        .select(['d.seq', 'p.url', 'p.secret', 'p.previous_secret', 'p.previous_secret_expires_at', 'p.failing_since', 'e.id', 'e.type', 'e.occurred_at', 'e.data'])
+        .select(['d.seq', 'p.url', 'p.secret', 'p.previous_secret', 'p.previous_secret_expires_at', 'p.failing_since', 'd.event_id', 'e.type', 'e.occurred_at', 'e.data'])
         .where(
           'd.seq',
           'in',
@@ -140,7 +141,7 @@ export function createDeliveryQueue(db: Kysely<Database>, dialect: SqlDialectNam
             previousSecret: d.previous_secret,
             previousSecretExpiresAt: d.previous_secret_expires_at,
             failingSince: d.failing_since,
-            eventId: d.id,
+            eventId: d.event_id,
             eventType: d.type,
             occurredAt: d.occurred_at,
             data: d.data,

@@ -11,17 +11,18 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
 import type { TenantId } from '../../domain/ids.js';
+import { eventIdOf } from '../../domain/event-ids.js';
 import type { EventPosition, OutboxStore, StoredEvent } from '../ports.js';
 import type { ChangeJournal } from './change-journal.js';
 import { runPrepared } from './prepared.js';
 
-const CHUNK = 128; // rows per INSERT: 8 parameters each, far below either dialect's bound.
+const CHUNK = 128; // rows per INSERT: 7 parameters each, far below either dialect's bound.
 
-type Row = { seq: number | string; txid: number | string; id: string; type: string; occurred_at: string; resource_type: string; resource_id: string; data: string };
+type Row = { seq: number | string; txid: number | string; id: string | null; type: string; occurred_at: string; resource_type: string; resource_id: string; data: string };
 
 const toEvent = (r: Row): StoredEvent => ({
   position: { txid: String(r.txid), seq: Number(r.seq) },
-  id: r.id,
+  id: eventIdOf(r),
   type: r.type,
   occurredAt: r.occurred_at,
   resourceType: r.resource_type,
@@ -98,12 +99,13 @@ export function createEventsRepo(db: Kysely<Database>, dialect: SqlDialectName, 
         const left = rows.length - i;
         const n = left >= CHUNK ? CHUNK : 2 ** Math.floor(Math.log2(left));
         const args: unknown[] = [];
-        for (const r of rows.slice(i, i + n)) args.push(tenantId, r.id, r.type, r.occurredAt, r.resourceType, r.resourceId, r.memberId, r.data);
+        for (const r of rows.slice(i, i + n)) args.push(tenantId, r.type, r.occurredAt, r.resourceType, r.resourceId, r.memberId, r.data);
+        // No id: it is derived from the row's seq (domain/event-ids.ts), so it needs no index.
         await runPrepared(db, `${dialect}:events:append:${n}`, args, (...p) =>
           db.insertInto('events').values(
             Array.from({ length: n }, (_, k) => {
-              const v = p.slice(k * 8, k * 8 + 8);
-              return { tenant_id: v[0]!, id: v[1]!, type: v[2]!, occurred_at: v[3]!, resource_type: v[4]!, resource_id: v[5]!, member_id: v[6]!, data: v[7]! };
+              const v = p.slice(k * 7, k * 7 + 7);
+              return { tenant_id: v[0]!, type: v[1]!, occurred_at: v[2]!, resource_type: v[3]!, resource_id: v[4]!, member_id: v[5]!, data: v[6]! };
             }),
           ),
         );

@@ -3,6 +3,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, WebhookEndpointsTable } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
 import { trustedTenantId, type TenantId } from '../../domain/ids.js';
+import { eventIdOf, seqOfEventId } from '../../domain/event-ids.js';
 import type { DeliveryRecord, DeliveryStatus, WebhookEndpointRecord, WebhooksStore } from '../ports.js';
 import { readHorizon } from './events-repo.js';
 
@@ -138,13 +139,21 @@ export function createWebhooksRepo(db: Kysely<Database>, dialect: SqlDialectName
     async replay(endpointId, select, now, limit) {
       const endpoint = await this.find(endpointId);
       if (!endpoint) return 0;
-      let q = db.selectFrom('events').select(['seq', 'id', 'resource_type', 'resource_id']).where('tenant_id', '=', tenantId);
-      if ('eventId' in select) q = q.where('id', '=', select.eventId);
-      else {
-        q = q.where('occurred_at', '>=', select.from).where('occurred_at', '<=', select.to);
+      const rows = () => db.selectFrom('events').select(['seq', 'id', 'occurred_at', 'resource_type', 'resource_id']).where('tenant_id', '=', tenantId);
+      let events: Array<{ seq: number; id: string | null; occurred_at: string; resource_type: string; resource_id: string }>;
+      if ('eventId' in select) {
+        // A derived id names its row's seq (the primary key); an id stored before 0024 is in the
+        // partial unique index events_legacy_id. Either way the row must carry exactly that id.
+        const seq = seqOfEventId(select.eventId);
+        const isIt = (e: (typeof events)[number]) => eventIdOf(e) === select.eventId;
+        events = seq === undefined ? [] : (await rows().where('seq', '=', seq).execute()).filter(isIt);
+        if (events.length === 0) events = (await rows().where('id', '=', select.eventId).execute()).filter(isIt);
+        events = events.slice(0, limit);
+      } else {
+        let q = rows().where('occurred_at', '>=', select.from).where('occurred_at', '<=', select.to);
         if (endpoint.eventTypes !== null) q = q.where('type', 'in', endpoint.eventTypes.length ? endpoint.eventTypes : ['-']);
+        events = await q.orderBy('txid').orderBy('seq').limit(limit).execute();
       }
-      const events = await q.orderBy('txid').orderBy('seq').limit(limit).execute();
       let queued = 0;
       for (const e of events) {
         // A delivery being sent right now is left alone (it is already going out).
@@ -154,7 +163,7 @@ export function createWebhooksRepo(db: Kysely<Database>, dialect: SqlDialectName
             tenant_id: tenantId,
             endpoint_id: endpointId,
             event_seq: Number(e.seq),
-            event_id: e.id,
+            event_id: eventIdOf(e),
             resource_key: `${e.resource_type}:${e.resource_id}`,
             status: 'pending',
             attempts: 0,

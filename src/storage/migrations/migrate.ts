@@ -21,6 +21,7 @@ import * as m0016 from './0016-binding-proof-tenant-index.js';
 import * as m0017 from './0017-password-resets.js';
 import * as m0019 from './0019-org-oidc-providers.js';
 import * as m0023 from './0023-credential-changes.js';
+import * as m0024 from './0024-derived-event-ids.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 const ALL: Record<string, DialectMigration> = {
@@ -41,6 +42,7 @@ const ALL: Record<string, DialectMigration> = {
   '0017-password-resets': m0017,
   '0019-org-oidc-providers': m0019,
   '0023-credential-changes': m0023,
+  '0024-derived-event-ids': m0024,
 };
 
 /** Runs the pending migrations (up to and including `upTo`, for upgrade tests; default: all). */
