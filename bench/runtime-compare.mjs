@@ -84,7 +84,7 @@ try {
   for (const ph of phases) {
     for (const s of servers) {
       const cpus = s.runs.map((x) => x[ph]?.serverCpuMsPerReq), errs = s.runs.reduce((a, x) => a + (x[ph]?.errors ?? 0), 0);
-      rows.push([ph, s.name, round(cpus[0], 3), round(med(cpus.slice(1)), 3), cpus.slice(1).map((x) => round(x, 3)).join(' '), round(med(s.runs.slice(1).map((x) => x[ph]?.rps)), 0), errs]);
+      rows.push([ph, s.name, round(cpus[0], 3), round(med(cpus.slice(1)), 3), cpus.slice(1).map((x) => round(x, 3)).join(' '), round(med(s.runs.slice(1).map((x) => x[ph]?.rps)), 0), round(med(s.runs.slice(1).map((x) => x[ph]?.p99ms)), 1), errs]);
     }
   }
   // The server's own view (prom-client default metrics on /metrics): V8 heap by space and GC time by kind.
@@ -103,7 +103,7 @@ try {
   }
   const rss = servers.map((s) => [s.name, round(s.rssStart, 0), s.runs.map((x) => round(x.rssMB, 0)).join(' ')]);
   console.log(`\n${users.toLocaleString()} users, ${rounds} rounds × ${seconds} s per phase, rotated; load average at end ${os.loadavg().map((x) => round(x)).join(' ')}\n`);
-  console.log(mdTable(['phase', 'config', 'CPU ms/req round 1 (cold)', 'CPU ms/req median rounds 2…', 'rounds 2…', 'req/s median rounds 2…', 'errors'], rows));
+  console.log(mdTable(['phase', 'config', 'CPU ms/req round 1 (cold)', 'CPU ms/req median rounds 2…', 'rounds 2…', 'req/s median rounds 2…', 'p99 ms median rounds 2…', 'errors'], rows));
   console.log(`\nRSS MB (after start; after each round)\n${mdTable(['config', 'start', 'rounds'], rss)}`);
   console.log(`\nV8 heap at the end (MB) and GC over the server's life (count / total ms), from its /metrics\n${mdTable(['config', 'heap total', 'heap used', 'new space', 'code space', 'external', 'minor GC', 'major GC', 'incremental', 'GC µs per request'], mem)}`);
 } finally {

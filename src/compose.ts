@@ -63,10 +63,12 @@ export interface ComposeOptions {
   readonly txtResolver?: TxtResolver;
   /** The work bound of console searches (tests lower it); default DEFAULT_SQL_WORK, as for SCIM filters. */
   readonly consoleSqlWork?: SqlWorkLimits;
+  /** `serve`: SQLite WAL checkpoints in a worker thread (storage/dialects/wal-checkpointer.ts). */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composition> {
-  const db = createDb(config.database);
+  const db = createDb(config.database, { backgroundCheckpoints: options.backgroundCheckpoints, onBackgroundError: options.onBackgroundError });
   try {
     if (options.migrate !== false) await migrateToLatest(db.db as never, db.dialect);
   } catch (e) {

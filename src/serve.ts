@@ -48,7 +48,7 @@ export async function serve(config: Config, io: Io, options: { workers: number }
     return undefined;
   }
 
-  const c = await compose(config, { onBackgroundError: (e) => io.stderr(`background error: ${String(e)}\n`) });
+  const c = await compose(config, { backgroundCheckpoints: true, onBackgroundError: (e) => io.stderr(`background error: ${String(e)}\n`) });
   if (cluster.isPrimary) await bootstrapIfEmpty(c.services, config, io);
   // Shared rate-limit counters when several instances serve one organisation (REDIS_URL).
   const redis = config.redisUrl ? new Redis(config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;

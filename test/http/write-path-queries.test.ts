@@ -5,14 +5,15 @@ import type { CompiledQuery } from 'kysely';
 import { describeEachDialect } from '../support/each-dialect.js';
 import { GROUP_SCHEMA, USER_SCHEMA, json, type TestApp } from '../support/test-app.js';
 
-/** Runs `fn` and returns the SQL text of every statement it ran through the app's Kysely instance. */
+/** Runs `fn` and returns the SQL text of every statement it ran through the app's Kysely instance (transactions included). */
 async function statementsOf(t: TestApp, fn: () => Promise<unknown>): Promise<string[]> {
-  const executor = t.composition.db.db.getExecutor();
+  // On the executors' prototype: a transaction runs its statements through an executor of its own.
+  const executors = Object.getPrototypeOf(t.composition.db.db.getExecutor()) as { executeQuery(q: CompiledQuery, ...rest: unknown[]): Promise<unknown> };
   const seen: string[] = [];
-  const original = executor.executeQuery.bind(executor);
-  const spy = vi.spyOn(executor, 'executeQuery').mockImplementation((q: CompiledQuery, ...rest: unknown[]) => {
+  const original = executors.executeQuery;
+  const spy = vi.spyOn(executors, 'executeQuery').mockImplementation(function (this: unknown, q: CompiledQuery, ...rest: unknown[]) {
     seen.push(q.sql);
-    return (original as (...a: unknown[]) => ReturnType<typeof original>)(q, ...rest);
+    return original.call(this, q, ...rest);
   });
   try {
     await fn();
@@ -56,5 +57,20 @@ describeEachDialect('statements of the write path', (t) => {
     });
     // One statement per level of the walk (one level: nobody here is in a group).
     expect(sqls.filter(readsMemberships).length).toBe(1);
+  });
+
+  it('a PATCH of title sets no indexed column it does not change (SQLite rewrites the index entry of every column an UPDATE sets)', async () => {
+    const user = json(await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'patched@contoso.test', externalId: 'ext-p', displayName: 'Pat', emails: [{ value: 'patched@contoso.test', primary: true }] }));
+    const patch = (Operations: unknown[]) => t().scim.patch(`/Users/${String(user.id)}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations });
+    const updates = (sqls: string[]) => sqls.filter((s) => /^\s*update "scim_users"/i.test(s));
+    let sqls = await statementsOf(t(), async () => expect((await patch([{ op: 'replace', path: 'title', value: 'Lead' }])).statusCode).toBe(200));
+    expect(updates(sqls)).toHaveLength(1);
+    expect(updates(sqls)[0]).not.toMatch(/user_name|external_id|display_name|email|"active"/);
+    // A change of displayName sets exactly its two columns; the answer and a filter see it.
+    sqls = await statementsOf(t(), async () => expect((await patch([{ op: 'replace', path: 'displayName', value: 'Patricia' }])).statusCode).toBe(200));
+    expect(updates(sqls)[0]).toMatch(/"display_name" = .*"display_name_folded" = /);
+    expect(updates(sqls)[0]).not.toMatch(/user_name|external_id|email/);
+    const found = json(await t().scim.get('/Users?filter=displayName eq "patricia"'));
+    expect(found.totalResults).toBe(1);
   });
 });

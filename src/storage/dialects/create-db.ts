@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../kysely/database.js';
 import type { SqlDialectName } from '../kysely/dialect-name.js';
-import { createSqliteDb } from './sqlite.js';
+import { createSqliteDb, type SqliteOptions } from './sqlite.js';
 import { createPostgresDb } from './postgres.js';
 import { createPostgresCredentialWatch, type ClosableCredentialWatch } from './credential-watch.js';
 import type { CredentialWatch } from '../ports.js';
@@ -24,7 +24,7 @@ export interface DbHandle {
   credentials(): CredentialWatch;
 }
 
-export function createDb(options: { dialect: SqlDialectName; url: string; poolSize: number }): DbHandle {
+export function createDb(options: { dialect: SqlDialectName; url: string; poolSize: number }, sqliteOptions: SqliteOptions = {}): DbHandle {
   if (options.dialect === 'postgres') {
     const { db, close, pool } = createPostgresDb(options.url, options.poolSize);
     let watch: ClosableCredentialWatch | undefined;
@@ -42,6 +42,6 @@ export function createDb(options: { dialect: SqlDialectName; url: string; poolSi
       credentials: () => (watch ??= createPostgresCredentialWatch(options.url)),
     };
   }
-  const { db, close, optimize, compact, credentials } = createSqliteDb(options.url);
+  const { db, close, optimize, compact, credentials } = createSqliteDb(options.url, sqliteOptions);
   return { db, dialect: 'sqlite', close, optimize, compact, poolStats: () => undefined, credentials: () => credentials };
 }

@@ -7,8 +7,15 @@ import type { Database as Schema } from '../kysely/database.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import { chargeSqlWork } from '../kysely/sql-work.js';
 import { createSqliteCredentialWatch, type ClosableCredentialWatch } from './credential-watch.js';
+import { SAFETY_NET_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
-export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Promise<void>; optimize(): void; compact(): Promise<void>; credentials: ClosableCredentialWatch } {
+export interface SqliteOptions {
+  /** `serve`: WAL checkpoints in a worker thread instead of inside a request's COMMIT (wal-checkpointer.ts). */
+  readonly backgroundCheckpoints?: boolean | undefined;
+  readonly onBackgroundError?: ((e: unknown) => void) | undefined;
+}
+
+export function createSqliteDb(path: string, options: SqliteOptions = {}): { db: Kysely<Schema>; close(): Promise<void>; optimize(): void; compact(): Promise<void>; credentials: ClosableCredentialWatch } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -19,6 +26,11 @@ export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Pro
   // 32 MiB of page cache holds every interior B-tree page of a million-user tenant (the leaves come from
   // the OS page cache); more only raised RSS, which must stay under 300 MB (docs/performance.md).
   sqlite.pragma('cache_size = -32768');
+  let checkpointer: WalCheckpointer | undefined;
+  if (options.backgroundCheckpoints && path !== ':memory:') {
+    sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+    checkpointer = startWalCheckpointer(path, { onError: (e) => options.onBackgroundError?.(e) });
+  }
   // ANALYZE samples at most this many index rows per index, so it stays cheap at a million users.
   sqlite.pragma('analysis_limit = 1000');
   // Erasure (issue #14): deleted content is overwritten with zeros in the database file, so a purged
@@ -32,7 +44,10 @@ export function createSqliteDb(path: string): { db: Kysely<Schema>; close(): Pro
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
     // Read on the same connection, synchronously (credential-watch.ts).
     credentials: createSqliteCredentialWatch(sqlite),
     // Without statistics SQLite's planner walks a tenant's users in seq order to test

@@ -81,6 +81,18 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     : ['r.seq', 'r.id', 'r.version', 'r.created_at', 'r.updated_at', 'r.doc']) as unknown as readonly ['r.seq', 'r.id', 'r.version', 'r.created_at', 'r.updated_at', 'r.doc'];
 
   /** The email side rows of a User; on update only when they changed (most PATCHes leave emails alone). */
+  /**
+   * The hot columns to SET: those whose value changes (all of them without `previous`). SQLite
+   * rewrites the entry of every index whose column an UPDATE sets, changed or not — a WAL page per
+   * index at COMMIT: a PATCH of `title` wrote five untouched index pages of scim_users.
+   */
+  function changedHotValues(doc: JsonObject, previous: JsonObject | undefined): Record<string, unknown> {
+    const next = hot(doc) as Record<string, unknown>;
+    if (!previous) return next;
+    const before = hot(previous) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(next).filter(([column, value]) => before[column] !== value));
+  }
+
   async function writeEmails(id: string, doc: JsonObject, replace: boolean, previous?: JsonObject): Promise<void> {
     if (type !== 'User') return;
     const next = userEmailRows(doc);
@@ -179,7 +191,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     async update(id, doc, now, expectedVersion, previous) {
       changed(id);
       let result: { created_at: string } | undefined;
-      const set: Record<string, unknown> = { ...(hot(doc) as object), doc: JSON.stringify(doc), updated_at: now, version: expectedVersion + 1 };
+      const set: Record<string, unknown> = { ...changedHotValues(doc, previous), doc: JSON.stringify(doc), updated_at: now, version: expectedVersion + 1 };
       const cols = Object.keys(set);
       try {
         const { rows } = await runPrepared(db, `${dialect}:${table}:update:${cols.join(',')}`, [...Object.values(set), tenantId, id, expectedVersion], (...p) =>
