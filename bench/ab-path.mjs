@@ -24,7 +24,7 @@ async function setUp(appDir) {
   const { buildApp } = await import(dist('http/app.js'));
   const dir = mkdtempSync(join(tmpdir(), 'wd-ab-path-'));
   const config = { ...loadConfig({ LOG_LEVEL: 'warn', SCIM_RATE_LIMIT_PER_SECOND: '1000000', SCIM_RATE_LIMIT_BURST: '1000000' }), database: { dialect: 'sqlite', url: join(dir, 'db.sqlite'), poolSize: 1 } };
-  const c = await compose(config);
+  const c = await compose(config, { backgroundCheckpoints: true }); // as `serve` does
   const app = await buildApp(config, c.services, { logger: { level: 'warn', stream: { write() {} } } });
   await app.ready();
   const org = await c.services.organizations.create('Bench', { apiAccessApproved: true });
