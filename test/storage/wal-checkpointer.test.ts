@@ -95,4 +95,20 @@ describe('WAL checkpoints in a worker thread', () => {
     expect(def.rows[0]!.wal_autocheckpoint).toBe(1000); // CLI and tests: SQLite's own checkpoints
     await plain.close();
   });
+
+  it('an erasure\'s compaction (TRUNCATE checkpoint) does not fail while the worker is checkpointing', async () => {
+    const file = join(scratch(), 'db.sqlite');
+    // A worker checkpointing all the time: compact() keeps meeting its checkpoint lock.
+    const handle = createSqliteDb(file, { backgroundCheckpoints: true, checkpointEveryMs: 1 });
+    try {
+      await sql`create table t (id integer primary key, v text)`.execute(handle.db);
+      for (let round = 0; round < 40; round++) {
+        for (let i = 0; i < 20; i++) await sql`insert into t (v) values (${`r${round}.${i}`.padEnd(500, '.')})`.execute(handle.db);
+        await handle.compact();
+        expect(statSync(`${file}-wal`).size).toBe(0); // truncated: no copy of old pages left beside the file
+      }
+    } finally {
+      await handle.close();
+    }
+  });
 });

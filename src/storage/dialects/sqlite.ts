@@ -9,10 +9,15 @@ import { chargeSqlWork } from '../kysely/sql-work.js';
 import { createSqliteCredentialWatch, type ClosableCredentialWatch } from './credential-watch.js';
 import { SAFETY_NET_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
+/** compact(): tries 5 ms apart, about 2 s in all (a checkpoint of the worker takes milliseconds). */
+const COMPACT_ATTEMPTS = 400;
+
 export interface SqliteOptions {
   /** `serve`: WAL checkpoints in a worker thread instead of inside a request's COMMIT (wal-checkpointer.ts). */
   readonly backgroundCheckpoints?: boolean | undefined;
   readonly onBackgroundError?: ((e: unknown) => void) | undefined;
+  /** Tests: the worker's interval (default EVERY_MS). */
+  readonly checkpointEveryMs?: number | undefined;
 }
 
 export function createSqliteDb(path: string, options: SqliteOptions = {}): { db: Kysely<Schema>; close(): Promise<void>; optimize(): void; compact(): Promise<void>; credentials: ClosableCredentialWatch } {
@@ -29,7 +34,7 @@ export function createSqliteDb(path: string, options: SqliteOptions = {}): { db:
   let checkpointer: WalCheckpointer | undefined;
   if (options.backgroundCheckpoints && path !== ':memory:') {
     sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
-    checkpointer = startWalCheckpointer(path, { onError: (e) => options.onBackgroundError?.(e) });
+    checkpointer = startWalCheckpointer(path, { everyMs: options.checkpointEveryMs, onError: (e) => options.onBackgroundError?.(e) });
   }
   // ANALYZE samples at most this many index rows per index, so it stays cheap at a million users.
   sqlite.pragma('analysis_limit = 1000');
@@ -61,7 +66,19 @@ export function createSqliteDb(path: string, options: SqliteOptions = {}): { db:
     compact: async () => {
       const stats = await sql<{ n: number }>`select count(*) as n from sqlite_schema where name = 'sqlite_stat4'`.execute(db);
       if (Number(stats.rows[0]?.n ?? 0) > 0) await sql`analyze`.execute(db);
-      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+      // Another connection's checkpoint (the background worker, another process) makes TRUNCATE give
+      // up at once — busy, or SQLITE_BUSY — leaving the old pages in the WAL: try again until it has
+      // truncated, and fail loudly rather than report an erasure the WAL still contradicts.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const r = await sql<{ busy: number; log: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+          if (Number(r.rows[0]?.busy ?? 0) === 0) return;
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+        }
+        if (attempt === COMPACT_ATTEMPTS) throw new Error(`WAL checkpoint (TRUNCATE) still busy after ${COMPACT_ATTEMPTS} attempts: erased pages may remain in the -wal file`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
     },
   };
 }

@@ -59,7 +59,7 @@ export interface WalCheckpointer {
   stop(): Promise<void>;
 }
 
-export function startWalCheckpointer(file: string, options: { everyMs?: number; onError?: (e: Error) => void; onCheckpoint?: (r: { log: number; checkpointed: number }) => void } = {}): WalCheckpointer {
+export function startWalCheckpointer(file: string, options: { everyMs?: number | undefined; onError?: (e: Error) => void; onCheckpoint?: (r: { log: number; checkpointed: number }) => void } = {}): WalCheckpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, { eval: true, workerData: { file, driver, everyMs: options.everyMs ?? EVERY_MS } });
   worker.unref(); // never what keeps a process alive
