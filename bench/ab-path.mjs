@@ -7,45 +7,19 @@
 // then for each phase, B rounds each run R requests on A and R on B (the order alternates per round)
 // and CPU µs per request of this process is summed per block. Prints per phase the median of A, of
 // B, and the median of the per-round ratios B/A (each ratio from two blocks run back to back).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PATCH_SCHEMA, USER_SCHEMA, startInProcessApp } from './lib/inprocess-app.mjs';
 
 const { values: o } = parseArgs({ options: { a: { type: 'string', default: '.' }, b: { type: 'string' }, users: { type: 'string', default: '2000' }, blocks: { type: 'string', default: '20' }, block: { type: 'string', default: '200' }, phases: { type: 'string', default: 'patch,post,get' } } });
 if (!o.b) throw new Error('--b DIR is required');
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-
 async function setUp(appDir) {
-  const dist = (p) => pathToFileURL(join(resolve(appDir), 'dist', p)).href;
-  const { loadConfig } = await import(dist('config/config.js'));
-  const { compose } = await import(dist('compose.js'));
-  const { buildApp } = await import(dist('http/app.js'));
-  const dir = mkdtempSync(join(tmpdir(), 'wd-ab-path-'));
-  const config = { ...loadConfig({ LOG_LEVEL: 'warn', SCIM_RATE_LIMIT_PER_SECOND: '1000000', SCIM_RATE_LIMIT_BURST: '1000000' }), database: { dialect: 'sqlite', url: join(dir, 'db.sqlite'), poolSize: 1 } };
-  const c = await compose(config, { backgroundCheckpoints: true }); // as `serve` does
-  const app = await buildApp(config, c.services, { logger: { level: 'warn', stream: { write() {} } } });
-  await app.ready();
-  const org = await c.services.organizations.create('Bench', { apiAccessApproved: true });
-  const { key } = await c.services.apiKeys.create(c.services.platform.forTenant(org.id), { name: 'bench', createdBy: null });
-  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/scim+json' };
-  const inject = async (method, url, body) => {
-    const r = await app.inject({ method, url: `/scim/v2${url}`, headers, ...(body ? { payload: JSON.stringify(body) } : {}) });
-    if (r.statusCode >= 400) throw new Error(`${method} ${url} → ${r.statusCode} ${r.body.slice(0, 200)}`);
-    return r;
-  };
-  const users = [];
-  for (let i = 0; i < Number(o.users); i++) {
-    const r = await inject('POST', '/Users', { schemas: [USER], userName: `user${i}@bench.example`, name: { givenName: 'Ann', familyName: `Lee ${i}` }, emails: [{ value: `user${i}@bench.example`, type: 'work', primary: true }], active: true, title: 'Engineer' });
-    users.push(JSON.parse(r.body).id);
-  }
+  const { c, inject, users, close } = await startInProcessApp({ appDir, users: Number(o.users) });
   let n = 0;
-  const pick = () => users[(n * 7919) % users.length];
+  const pick = () => users[(n * 7919) % users.length].id;
   const phases = {
     get: () => inject('GET', `/Users/${pick()}`),
-    patch: () => inject('PATCH', `/Users/${pick()}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),
-    post: () => inject('POST', '/Users', { schemas: [USER], userName: `new${n++}@bench.example`, emails: [{ value: `new${n}@bench.example`, primary: true }], active: true }),
+    patch: () => inject('PATCH', `/Users/${pick()}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),
+    post: () => inject('POST', '/Users', { schemas: [USER_SCHEMA], userName: `new${n++}@bench.example`, emails: [{ value: `new${n}@bench.example`, primary: true }], active: true }),
   };
   return {
     async block(phase, r) {
@@ -56,11 +30,7 @@ async function setUp(appDir) {
       const d = process.cpuUsage(t);
       return (d.user + d.system) / r;
     },
-    async close() {
-      await app.close();
-      await c.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 

@@ -7,45 +7,20 @@
 // auth, services, storage, rendering — everything but node's HTTP parser and socket writes) and
 // prints CPU µs per request of this process: the minimum over the blocks (a shared machine only
 // ever adds time) and the median. Compare two builds by running both, alternately, more than once.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PATCH_SCHEMA, USER_SCHEMA, startInProcessApp } from './lib/inprocess-app.mjs';
 
 const { values: o } = parseArgs({ options: { 'app-dir': { type: 'string', default: '.' }, users: { type: 'string', default: '2000' }, blocks: { type: 'string', default: '12' }, block: { type: 'string', default: '250' }, phases: { type: 'string', default: 'lookup,get,patch,post,list' } } });
-const dist = (p) => pathToFileURL(join(resolve(o['app-dir']), 'dist', p)).href;
-const { loadConfig } = await import(dist('config/config.js'));
-const { compose } = await import(dist('compose.js'));
-const { buildApp } = await import(dist('http/app.js'));
-
-const dir = mkdtempSync(join(tmpdir(), 'wd-http-path-'));
-const config = { ...loadConfig({ LOG_LEVEL: 'warn', SCIM_RATE_LIMIT_PER_SECOND: '1000000', SCIM_RATE_LIMIT_BURST: '1000000' }), database: { dialect: 'sqlite', url: join(dir, 'db.sqlite'), poolSize: 1 } };
-const c = await compose(config, { backgroundCheckpoints: true }); // as `serve` does
-const app = await buildApp(config, c.services, { logger: { level: 'warn', stream: { write() {} } } });
-await app.ready();
-const org = await c.services.organizations.create('Bench', { apiAccessApproved: true });
-const { key } = await c.services.apiKeys.create(c.services.platform.forTenant(org.id), { name: 'bench', createdBy: null });
-const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/scim+json', 'user-agent': 'Azure Active Directory SCIM Client' };
-const inject = async (method, url, body) => {
-  const r = await app.inject({ method, url: `/scim/v2${url}`, headers, ...(body ? { payload: JSON.stringify(body) } : {}) });
-  if (r.statusCode >= 400) throw new Error(`${method} ${url} → ${r.statusCode} ${r.body.slice(0, 200)}`);
-  return r;
-};
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const users = [];
 const N = Number(o.users);
-for (let i = 0; i < N; i++) {
-  const r = await inject('POST', '/Users', { schemas: [USER], userName: `user${i}@bench.example`, name: { givenName: 'Ann', familyName: `Lee ${i}` }, emails: [{ value: `user${i}@bench.example`, type: 'work', primary: true }], active: true, title: 'Engineer' });
-  users.push({ id: JSON.parse(r.body).id, userName: `user${i}@bench.example` });
-}
+const { c, inject, users, close } = await startInProcessApp({ appDir: o['app-dir'], users: N, headers: { 'user-agent': 'Azure Active Directory SCIM Client' } });
 let n = N;
 const pick = () => users[Math.floor(Math.random() * users.length)];
 const PHASES = {
   lookup: () => inject('GET', `/Users?filter=${encodeURIComponent(`userName eq "${pick().userName}"`)}`),
   get: () => inject('GET', `/Users/${pick().id}`),
-  patch: () => inject('PATCH', `/Users/${pick().id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),
-  post: () => inject('POST', '/Users', { schemas: [USER], userName: `new${n++}@bench.example`, emails: [{ value: `new${n}@bench.example`, primary: true }], active: true }),
+  patch: () => inject('PATCH', `/Users/${pick().id}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),
+  post: () => inject('POST', '/Users', { schemas: [USER_SCHEMA], userName: `new${n++}@bench.example`, emails: [{ value: `new${n}@bench.example`, primary: true }], active: true }),
   list: () => inject('GET', `/Users?startIndex=${1 + Math.floor(Math.random() * (N - 100))}&count=100`),
 };
 const B = Number(o.blocks), R = Number(o.block);
@@ -68,6 +43,4 @@ for (const phase of o.phases.split(',')) {
 }
 console.log(JSON.stringify({ appDir: resolve(o['app-dir']), users: N, blocks: B, block: R, results: out }));
 for (const x of out) console.log(`${x.phase.padEnd(8)} min ${String(x.minUs).padStart(6)} µs/req   median ${String(x.medianUs).padStart(6)} µs/req`);
-await app.close();
-await c.close();
-rmSync(dir, { recursive: true, force: true });
+await close();

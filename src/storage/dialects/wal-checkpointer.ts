@@ -8,7 +8,7 @@
 // checkpoint (never blocks a reader or a writer; https://sqlite.org/c3ref/wal_checkpoint_v2.html)
 // every EVERY_MS: each page is copied once per interval however often it was rewritten, and the
 // fsyncs wait in the worker. The server's connection keeps a high autocheckpoint as a safety net
-// should the worker fall behind. Figures: docs/performance.md ("WAL checkpoints").
+// should the worker fall behind. Figures: docs/performance.md ("Latest: session 6").
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 
@@ -40,7 +40,7 @@ const timer = setInterval(() => {
   if (stopped) return;
   try {
     const r = checkpoint();
-    if (r) parentPort.postMessage({ kind: 'checkpointed', log: r.log, checkpointed: r.checkpointed });
+    if (r && workerData.report) parentPort.postMessage({ kind: 'checkpointed', log: r.log, checkpointed: r.checkpointed });
   } catch (e) {
     parentPort.postMessage({ kind: 'error', message: String(e && e.message || e) });
   }
@@ -64,7 +64,8 @@ export function startWalCheckpointer(file: string, options: { everyMs?: number |
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   // The thread costs about 14 MB of RSS (its V8 isolate; heap limits did not change that), measured
   // with and without it: the issue #15 run peaked at 291 MB (< 300 MB) against 266 MB before.
-  const worker = new Worker(WORKER, { eval: true, workerData: { file, driver, everyMs: options.everyMs ?? EVERY_MS } });
+  // `report`: only a listener gets a message per checkpoint (the server does not: 20 wake-ups a second for nothing).
+  const worker = new Worker(WORKER, { eval: true, workerData: { file, driver, everyMs: options.everyMs ?? EVERY_MS, report: options.onCheckpoint !== undefined } });
   worker.unref(); // never what keeps a process alive
   worker.on('message', (m: { kind: string; message?: string; log?: number; checkpointed?: number }) => {
     if (m.kind === 'error') options.onError?.(new Error(`WAL checkpoint: ${m.message ?? ''}`));
