@@ -2,12 +2,13 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type SqliteDatabase, type SqliteDialectConfig, type TransactionSettings } from 'kysely';
 import type { Database as Schema } from '../kysely/database.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 import { chargeSqlWork } from '../kysely/sql-work.js';
 import { createSqliteCredentialWatch, type ClosableCredentialWatch } from './credential-watch.js';
 import { SAFETY_NET_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
+import { enableGroupCommit } from '../kysely/group-commit.js';
 
 /** compact(): tries 5 ms apart, about 2 s in all (a checkpoint of the worker takes milliseconds). */
 const COMPACT_ATTEMPTS = 400;
@@ -46,7 +47,9 @@ export function createSqliteDb(path: string, options: SqliteOptions = {}): { db:
   // The filter cost meter (storage/kysely/sql-work.ts): not deterministic, so SQLite calls it for
   // every row and comparison instead of hoisting it out of the loop.
   sqlite.function('scim_work', { deterministic: false, directOnly: true }, chargeSqlWork);
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Schema>({ dialect: new WriteLockingSqliteDialect({ database: withStatementCache(sqlite) }) });
+  // SCIM changes share COMMITs (storage/kysely/group-commit.ts).
+  enableGroupCommit(db, () => sqlite.inTransaction);
   return {
     db,
     close: async () => {
@@ -81,6 +84,31 @@ export function createSqliteDb(path: string, options: SqliteOptions = {}): { db:
       }
     },
   };
+}
+
+/**
+ * `db.transaction().setAccessMode('read write')` begins with BEGIN IMMEDIATE: the write lock is taken
+ * at the start, where busy_timeout can wait for it, instead of at the first write of a transaction
+ * that has already read — which fails at once (SQLITE_BUSY) if another process committed meanwhile.
+ */
+class WriteLockingSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new WriteLockingSqliteDriver(this.#config);
+  }
+}
+
+const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
+
+class WriteLockingSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
+    if (settings?.accessMode === 'read write') await connection.executeQuery(BEGIN_IMMEDIATE);
+    else await super.beginTransaction(connection);
+  }
 }
 
 /**

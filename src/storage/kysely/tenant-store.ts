@@ -14,6 +14,7 @@ import { createAuthFailuresRepo, createIdpProfileRepo } from './auth-failures-re
 import { createLifecycleRepo } from './lifecycle-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { ChangeJournal } from './change-journal.js';
+import { groupCommitOf } from './group-commit.js';
 import { createWebhooksRepo } from './webhooks-repo.js';
 import { createTenantOAuthStore } from './oauth-repo.js';
 
@@ -40,13 +41,16 @@ export function createTenantStore(db: Kysely<Database>, dialect: SqlDialectName,
     async transaction(fn) {
       if (db.isTransaction && journal) return fn(store);
       if (db.isTransaction) throw new Error('a tenant store bound to a transaction must come from store.transaction()');
-      return db.transaction().execute(async (trx: Transaction<Database>) => {
+      const change = async (trx: Transaction<Database>) => {
         const changes = new ChangeJournal();
         const result = await fn(createTenantStore(trx, dialect, tenantId, changes));
         // A change without its event rolls the whole transaction back (change-journal.ts).
         changes.assertRecorded();
         return result;
-      });
+      };
+      // SQLite: changes of the same moment share one COMMIT (group-commit.ts).
+      const group = groupCommitOf(db);
+      return group ? group.run(change) : db.transaction().execute(change);
     },
   };
   return store;
