@@ -140,6 +140,30 @@ describe('Group commit on SQLite: what the group does when SQLite fails it', () 
     }
   });
 
+  it('the first change runs without a savepoint: if it fails, or SQLite loses the transaction under it, only it is lost', async () => {
+    const s = await open();
+    try {
+      await sql`insert into parent (id) values (1)`.execute(s.db);
+      const first = await Promise.allSettled([
+        s.group.run(async (trx) => {
+          await sql`insert into child (id, parent) values (1, 1)`.execute(trx);
+          throw new Error('the first change fails after writing');
+        }),
+        s.group.run((trx) => sql`insert into child (id, parent) values (2, 1)`.execute(trx)),
+      ]);
+      expect(first.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+      expect((first[0] as PromiseRejectedResult).reason).toEqual(new Error('the first change fails after writing'));
+      const lost = await Promise.allSettled([
+        s.group.run((trx) => sql`rollback`.execute(trx)), // returns normally, but the transaction is gone
+        s.group.run((trx) => sql`insert into child (id, parent) values (4, 1)`.execute(trx)),
+      ]);
+      expect(lost.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+      expect(await s.rows()).toEqual([2, 4]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('commits once it has run past its budget: the changes behind a slow one go into the next group', async () => {
     const s = await open();
     try {

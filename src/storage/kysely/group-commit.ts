@@ -70,6 +70,7 @@ function createGroupCommit(db: Kysely<Database>, inTransaction: () => boolean): 
     const succeeded: { change: Change; value: unknown }[] = [];
     let taken = 0; // changes of `group` begun in this transaction
     let running: Change | undefined; // begun, neither kept nor rolled back yet
+    let firstError: { error: unknown } | undefined; // the first change's own failure
     const started = performance.now();
     try {
       // accessMode 'read write' is this project's request for BEGIN IMMEDIATE (dialects/sqlite.ts).
@@ -79,25 +80,37 @@ function createGroupCommit(db: Kysely<Database>, inTransaction: () => boolean): 
         .execute(async (trx) => {
           while (taken < group.length && (taken === 0 || performance.now() - started <= GROUP_BUDGET_MS)) {
             const change = (running = group[taken++]!);
-            await trx.executeQuery(SAVEPOINT);
-            try {
-              const value = await change.fn(trx);
-              await trx.executeQuery(RELEASE);
-              succeeded.push({ change, value });
-            } catch (e) {
-              if (!inTransaction()) throw e; // SQLite rolled the whole group back: handled below
-              await trx.executeQuery(ROLLBACK_TO);
-              await trx.executeQuery(RELEASE);
-              change.reject(e);
+            if (taken === 1) {
+              // The first change needs no savepoint (SQLite copies every page a savepoint changes into a
+              // statement journal, a temporary file past 64 KiB: a create's 29 pages are past it). If it
+              // fails, rolling the transaction back undoes nothing else; the rest go into the next group.
+              try {
+                succeeded.push({ change, value: await change.fn(trx) });
+              } catch (e) {
+                firstError = { error: e };
+                throw e;
+              }
+            } else {
+              await trx.executeQuery(SAVEPOINT);
+              try {
+                const value = await change.fn(trx);
+                await trx.executeQuery(RELEASE);
+                succeeded.push({ change, value });
+              } catch (e) {
+                if (!inTransaction()) throw e; // SQLite rolled the whole group back: handled below
+                await trx.executeQuery(ROLLBACK_TO);
+                await trx.executeQuery(RELEASE);
+                change.reject(e);
+              }
             }
             running = undefined;
             if (!inTransaction()) throw new Error('SQLite rolled back the transaction of a group of changes');
           }
         });
     } catch (e) {
-      // Nothing of the group is committed: the running change gets the error, and so do those that had
-      // succeeded (they are lost with it).
-      running?.reject(e);
+      // Nothing of the group is committed: the running change gets its error (the first change its own,
+      // even if the rollback failed too), and so do those that had succeeded (they are lost with it).
+      running?.reject(firstError ? firstError.error : e);
       for (const s of succeeded) s.change.reject(e);
       queue.unshift(...group.slice(taken));
       return;
