@@ -10,9 +10,11 @@
 // (setImmediate), so every change whose request arrived in the same turn joins the group. The
 // group is ONE database transaction, begun IMMEDIATE (it holds the write lock from the start, so
 // another process's commit cannot make a later upgrade fail), in which the changes run one after
-// another, each inside its own savepoint:
+// another, each but the first inside its own savepoint:
 //  - Isolation is what it was: one connection, one change at a time, each sees the ones before it.
-//  - Atomicity per change: a change that throws is rolled back to its savepoint; the others go on.
+//  - Atomicity per change: a change that throws is rolled back to its savepoint and the others go on;
+//    if the first throws, the transaction is rolled back (it holds nothing else yet) and the rest go
+//    into the next group. (A lone change — Bulk's operations, a quiet server — so pays for no savepoint.)
 //  - Durability: no change is reported before the shared COMMIT returned; if the COMMIT (or SQLite
 //    itself, by rolling the transaction back on an I/O error) loses the group, every change in it
 //    that had succeeded is rejected with that error, and the changes not yet run are queued again.
