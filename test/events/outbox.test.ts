@@ -9,24 +9,13 @@ import { GROUP_SCHEMA, PATCH_OP, USER_SCHEMA, json } from '../support/test-app.j
 import { signedIn } from '../http/console-client.js';
 import { recordChange } from '../../src/services/events/record-events.js';
 import { EVENT_ID_PATTERN } from '../../src/services/events/event-id.js';
-import { UnrecordedChange, type ActivityEntry, type EventPosition, type StoredEvent } from '../../src/storage/ports.js';
+import { UnrecordedChange, type EventPosition, type StoredEvent } from '../../src/storage/ports.js';
+import { testActivity } from '../support/activity-entry.js';
 import type { EventData } from '../../src/domain/events.js';
 
 const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 
-const activity = (resourceId: string): ActivityEntry => ({
-  at: new Date().toISOString(),
-  keyId: null,
-  actor: 'test',
-  method: 'TEST',
-  path: '/test',
-  status: 200,
-  scimType: null,
-  durationMs: 0,
-  resourceType: 'User',
-  resourceId,
-  summary: null,
-});
+const activity = (resourceId: string) => testActivity(resourceId);
 
 describeEachDialect('Outbox', (t, dialect) => {
   let n = 0;
