@@ -231,6 +231,10 @@ export interface ActivityRecord extends ActivityEntry {
 
 export interface ActivityQuery {
   readonly errorsOnly: boolean;
+  /**
+   * A resource's provisioning history: the requests that changed it (any method but GET) or failed.
+   * Its successful reads are in the full log only (migration 0025: they are not indexed by resource).
+   */
   readonly resourceId: string | undefined;
   readonly beforeSeq: number | undefined;
   readonly limit: number;

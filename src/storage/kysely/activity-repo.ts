@@ -1,5 +1,5 @@
 // The provisioning activity log: one row per SCIM request, shown in the console.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { ActivityLogTable, Database } from './database.js';
 import type { TenantId } from '../../domain/ids.js';
 import type { ActivityEntry, ActivityRecord, ActivityStore } from '../ports.js';
@@ -44,6 +44,13 @@ export function clip(raw: string | null, max: number): string | null {
   if (last >= 0xd800 && last <= 0xdbff) end--;
   return `${text.slice(0, end)}…`;
 }
+
+/**
+ * The predicate of the partial index activity_log_changes (migration 0025), spelled exactly as
+ * there with literal constants: SQLite and PostgreSQL use a partial index only for a query whose
+ * WHERE implies the index's, and a bound parameter implies nothing.
+ */
+const CHANGES_OR_FAILURES = sql<SqlBool>`(method <> 'GET' or status >= 400)`;
 
 /** Rows per compiled multi-row INSERT of queued activity entries. */
 const APPEND_CHUNK = 50;
@@ -93,7 +100,7 @@ export function createActivityRepo(db: Kysely<Database>, dialect: SqlDialectName
     async list({ errorsOnly, resourceId, beforeSeq, limit }) {
       let q = db.selectFrom('activity_log').selectAll().where('tenant_id', '=', tenantId);
       if (errorsOnly) q = q.where('status', '>=', 400);
-      if (resourceId !== undefined) q = q.where('resource_id', '=', resourceId);
+      if (resourceId !== undefined) q = q.where('resource_id', '=', resourceId).where(CHANGES_OR_FAILURES);
       if (beforeSeq !== undefined) q = q.where('seq', '<', beforeSeq);
       const rows = await q.orderBy('seq', 'desc').limit(limit).execute();
       return rows.map(toRecord);

@@ -22,6 +22,7 @@ import * as m0017 from './0017-password-resets.js';
 import * as m0019 from './0019-org-oidc-providers.js';
 import * as m0023 from './0023-credential-changes.js';
 import * as m0024 from './0024-derived-event-ids.js';
+import * as m0025 from './0025-activity-changes-index.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> };
 const ALL: Record<string, DialectMigration> = {
@@ -43,6 +44,7 @@ const ALL: Record<string, DialectMigration> = {
   '0019-org-oidc-providers': m0019,
   '0023-credential-changes': m0023,
   '0024-derived-event-ids': m0024,
+  '0025-activity-changes-index': m0025,
 };
 
 /** Runs the pending migrations (up to and including `upTo`, for upgrade tests; default: all). */

@@ -117,14 +117,17 @@ function History({ vm }: { vm: UserPageView }): JSX.Element {
     <section class="card flush" aria-labelledby="history-title">
       <div class="card-head">
         <h2 id="history-title">Provisioning history</h2>
-        <span class="muted small">{vm.history.length === 1 ? 'The latest request' : `The latest ${vm.history.length} requests`}</span>
+        <span class="muted small">
+          {vm.history.length === 1 ? 'The latest change or failed request' : `The latest ${vm.history.length} changes and failed requests`}; reads are on the{' '}
+          <a href="/console/activity">Activity</a> page
+        </span>
       </div>
       {vm.history.length === 0 ? (
-        <EmptyState title="No requests recorded for this user" />
+        <EmptyState title="No changes or failed requests recorded for this user" />
       ) : (
         <div class="table-wrap">
           <table>
-            <caption class="sr-only">Requests that touched this user, newest first</caption>
+            <caption class="sr-only">Requests that changed this user or failed, newest first</caption>
             <thead>
               <tr>
                 <th scope="col">When</th>

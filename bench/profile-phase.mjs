@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// A CPU profile of one phase of the in-process request path, and nothing else (not the seeding):
+// `node bench/profile-phase.mjs --phase get [--users 2000] [--requests 20000] [--out FILE]`.
+// Prints self time by module and by function; the .cpuprofile opens in Chrome DevTools.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { parseArgs } from 'node:util';
+import { PATCH_SCHEMA, USER_SCHEMA, startInProcessApp } from './lib/inprocess-app.mjs';
+import { summarizeProfile } from './lib/profile-summary.mjs';
+
+const { values: o } = parseArgs({ options: { 'app-dir': { type: 'string', default: '.' }, phase: { type: 'string', default: 'get' }, users: { type: 'string', default: '2000' }, requests: { type: 'string', default: '20000' }, out: { type: 'string' }, top: { type: 'string', default: '30' } } });
+const { c, inject, users, close } = await startInProcessApp({ appDir: o['app-dir'], users: Number(o.users), headers: { 'user-agent': 'Azure Active Directory SCIM Client' } });
+let n = users.length;
+const pick = () => users[Math.floor(Math.random() * users.length)];
+const PHASES = {
+  lookup: () => inject('GET', `/Users?filter=${encodeURIComponent(`userName eq "${pick().userName}"`)}`),
+  get: () => inject('GET', `/Users/${pick().id}`),
+  patch: () => inject('PATCH', `/Users/${pick().id}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),
+  post: () => inject('POST', '/Users', { schemas: [USER_SCHEMA], userName: `new${n++}@bench.example`, emails: [{ value: `new${n}@bench.example`, primary: true }], active: true }),
+};
+const run = PHASES[o.phase];
+if (!run) throw new Error(`unknown phase ${o.phase}; one of ${Object.keys(PHASES).join(', ')}`);
+const R = Number(o.requests);
+for (let i = 0; i < Math.min(R, 2000); i++) await run(); // warm-up: JIT and caches
+await c.services.activity.flush();
+const session = new Session();
+session.connect();
+await session.post('Profiler.enable');
+await session.post('Profiler.setSamplingInterval', { interval: 50 });
+await session.post('Profiler.start');
+const t = process.cpuUsage();
+for (let i = 0; i < R; i++) await run();
+await c.services.activity.flush();
+const d = process.cpuUsage(t);
+const { profile } = await session.post('Profiler.stop');
+session.disconnect();
+console.log(`${o.phase}: ${((d.user + d.system) / R).toFixed(1)} µs CPU per request over ${R} (profiler on)`);
+if (o.out) writeFileSync(o.out, JSON.stringify(profile));
+console.log(summarizeProfile(profile, Number(o.top)));
+await close();
