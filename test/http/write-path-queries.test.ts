@@ -49,6 +49,33 @@ describeEachDialect('statements of the write path', (t) => {
     expect(body.groups).toEqual([expect.objectContaining({ value: group.id, display: 'Desk owners', type: 'direct' })]);
   });
 
+  it('User.groups walks up only from groups that are themselves members: one statement when no group is nested', async () => {
+    const user = json(await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'walker@contoso.test' }));
+    const group = async (displayName: string, members: Array<{ value: unknown }>) => json(await t().scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName, members }));
+    const plain = await group('Plain', [{ value: user.id }]);
+    let body: Record<string, unknown> = {};
+    let sqls = await statementsOf(t(), async () => {
+      body = json(await t().scim.get(`/Users/${String(user.id)}`));
+    });
+    expect(body.groups).toEqual([expect.objectContaining({ value: plain.id, type: 'direct' })]);
+    expect(sqls.filter(readsMemberships)).toHaveLength(1);
+
+    // walker ∈ Plain, Team; Team ∈ Department; Department ∈ Company: one statement per level that has a parent.
+    const team = await group('Team', [{ value: user.id }]);
+    const department = await group('Department', [{ value: team.id }]);
+    const company = await group('Company', [{ value: department.id }]);
+    sqls = await statementsOf(t(), async () => {
+      body = json(await t().scim.get(`/Users/${String(user.id)}`));
+    });
+    expect((body.groups as Array<{ value: string; type: string }>).map((g) => [g.value, g.type])).toEqual([
+      [plain.id, 'direct'],
+      [team.id, 'direct'],
+      [department.id, 'indirect'],
+      [company.id, 'indirect'],
+    ]);
+    expect(sqls.filter(readsMemberships)).toHaveLength(3);
+  });
+
   it('a list page looks groups up for the page at once, not once more per user in no group', async () => {
     for (let i = 0; i < 5; i++) await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: `loner${i}@contoso.test` });
     const sqls = await statementsOf(t(), async () => {

@@ -35,7 +35,10 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
    * covering index of its kind (group_members_user / group_members_child), then each group's names
    * by its primary key. Scalar subqueries rather than a join: SQLite 3.54 runs this two-table join
    * ~3× slower than 3.53 did with the same plan (17 vs 6 µs per user; docs/performance.md), while the
-   * subqueries take 6 µs on both. The foreign key guarantees the group exists.
+   * subqueries take 6 µs on both. The foreign key guarantees the group exists. `has_parents` says
+   * whether the group is itself a member of a group: only those are walked up, so a member of
+   * groups that are not nested (the common case) costs one statement, not two (issue #15: the
+   * second statement, finding nothing, was a third of `User.groups`).
    */
   function parentsWithNames(kind: 'any' | 'group', ids: readonly string[]) {
     return runPrepared(db, `${dialect}:parents:${kind}:${ids.length}`, [tenantId, ...ids], (t, ...p) => {
@@ -45,7 +48,13 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
         db
           .selectFrom('group_members as m')
           .select(['m.member_id', 'm.group_id'])
-          .select((eb) => [groupColumn(eb, 'display_name').as('display_name'), groupColumn(eb, 'display_name_folded').as('display_name_folded')])
+          .select((eb) => [
+            groupColumn(eb, 'display_name').as('display_name'),
+            groupColumn(eb, 'display_name_folded').as('display_name_folded'),
+            eb
+              .exists(eb.selectFrom('group_members as p').select(sql.lit(1).as('one')).whereRef('p.tenant_id', '=', 'm.tenant_id').whereRef('p.child_group_id', '=', 'm.group_id'))
+              .as('has_parents'),
+          ])
           .where('m.tenant_id', '=', t!)
           .where(column, 'in', p);
       return kind === 'group' ? by('m.child_group_id') : by('m.user_id').unionAll(by('m.child_group_id'));
@@ -195,7 +204,7 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
             names.set(r.group_id, { name: r.display_name ?? '', folded: r.display_name_folded ?? '' });
             if (!seen.has(r.group_id)) {
               seen.add(r.group_id);
-              next.push(r.group_id);
+              if (r.has_parents) next.push(r.group_id);
             }
           }
         }
