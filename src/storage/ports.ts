@@ -159,10 +159,10 @@ export interface MembershipStore {
   /** Members of a group, in pages of `pageSize`, so a 100,000-member group is never held at once. */
   iterateMembers(groupId: string, pageSize: number): AsyncIterable<MemberRow[]>;
   memberIds(groupId: string): Promise<Set<string>>;
-  /** All groups reachable upward from the member (direct and indirect). */
-  ancestorsOf(memberId: string): Promise<Array<{ id: string; displayName: string; direct: boolean }>>;
-  /** ancestorsOf for many members in a few queries (a page of a list). */
-  ancestorsOfMany(memberIds: readonly string[]): Promise<Map<string, Array<{ id: string; displayName: string; direct: boolean }>>>;
+  /** All groups reachable upward from the member (direct and indirect), starting from its membership rows as a `memberType`. */
+  ancestorsOf(memberId: string, memberType: 'User' | 'Group'): Promise<Array<{ id: string; displayName: string; direct: boolean }>>;
+  /** ancestorsOf for many members of one type in a few queries (a page of a list). */
+  ancestorsOfMany(memberIds: readonly string[], memberType: 'User' | 'Group'): Promise<Map<string, Array<{ id: string; displayName: string; direct: boolean }>>>;
 }
 
 /** Why a request that named one of an organisation's keys was refused. */

@@ -126,7 +126,7 @@ for (const dialect of DIALECTS) {
       app = await compose(config);
       const store = app.services.platform.forTenant(trustedTenantId(T));
       expect((await store.users.findById('u1'))?.doc.userName).toBe('user1@upgrade.example');
-      expect((await store.members.ancestorsOf('u2')).map((g) => g.id)).toEqual(['g1']);
+      expect((await store.members.ancestorsOf('u2', 'User')).map((g) => g.id)).toEqual(['g1']);
       expect(await app.services.lifecycle.policy(store)).toMatchObject({ claim: 'match', onDelete: 'retain', retentionDays: 30 });
       await app.services.lifecycle.restore(store, cliActor('test'), 'u1').catch((e: Error) => expect(e.message).toMatch(/No deleted user/));
       const erased = await app.services.lifecycle.eraseNow(store, cliActor('test'), 'u3');

@@ -160,7 +160,7 @@ export function createConsoleUsers(deps: { store: ConsoleStore; users: ScimResou
       if (!row) throw new ServiceError('not_found', 'No such user in your organisation');
       const rendered = await users.get(consoleScimContext(actor, 'GET', `/console/users/${id}`, scimBase), id, {});
       const [groups, history, keyNames, signIn, stored] = await Promise.all([
-        actor.store.members.ancestorsOf(id),
+        actor.store.members.ancestorsOf(id, 'User'),
         actor.store.activity.list({ errorsOnly: false, resourceId: id, beforeSeq: undefined, limit: HISTORY_LIMIT }),
         keyNamesOf(actor),
         store.reads(actor.org.id).signInOf(id),

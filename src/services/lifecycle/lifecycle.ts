@@ -492,7 +492,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
         before = page[page.length - 1]!.seq;
       }
       const groups = live
-        ? (await store.members.ancestorsOf(id)).map((g) => ({ id: g.id, displayName: g.displayName, direct: g.direct }))
+        ? (await store.members.ancestorsOf(id, 'User')).map((g) => ({ id: g.id, displayName: g.displayName, direct: g.direct }))
         : deleted!.groupIds.map((g) => ({ id: g, direct: true }));
       const claim = live ? await store.lifecycle.findClaim(id) : undefined;
       return {

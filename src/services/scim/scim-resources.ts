@@ -147,7 +147,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       if (!wantsAttribute(rs, projection, name)) continue;
       // A map given (a list page's walk, or an empty one for a resource created just now) is the
       // whole answer: a resource missing from it is in no group.
-      const groups = opts.groupsByMember ? (opts.groupsByMember.get(stored.id) ?? []) : await store.members.ancestorsOf(stored.id);
+      const groups = opts.groupsByMember ? (opts.groupsByMember.get(stored.id) ?? []) : await store.members.ancestorsOf(stored.id, resourceType);
       if (groups.length > 0) {
         full[name] = groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: g.direct ? 'direct' : 'indirect' }));
       }
@@ -252,7 +252,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     }
     if (groups.size > 0) {
       if (groups.has(groupId)) throw invalidValue(`A group cannot be a member of itself (${groupId})`, 'SCIM_E_MEMBERS_CYCLE');
-      const ancestors = new Set((await store.members.ancestorsOf(groupId)).map((g) => g.id));
+      const ancestors = new Set((await store.members.ancestorsOf(groupId, 'Group')).map((g) => g.id));
       const cyclic = [...groups].filter((g) => ancestors.has(g));
       if (cyclic.length > 0) throw invalidValue(`Adding group ${JSON.stringify(cyclic[0])} would create a membership cycle`, 'SCIM_E_MEMBERS_CYCLE');
     }
@@ -506,7 +506,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       // Derived attributes (User.groups) for the whole page in a few queries, not one walk per row.
       const groupsByMember =
         derived.some((name) => wantsAttribute(rs, projection, name)) && result.resources.length > 0
-          ? await ctx.store.members.ancestorsOfMany(result.resources.map((r) => r.id))
+          ? await ctx.store.members.ancestorsOfMany(result.resources.map((r) => r.id), resourceType)
           : undefined;
       const resources = await Promise.all(
         result.resources.map((r) => render(ctx.store, ctx.baseUrl, r, projection, groupsByMember ? { groupsByMember } : {})),

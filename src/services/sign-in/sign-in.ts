@@ -367,7 +367,7 @@ export function createSignInService(deps: SignInServiceDeps) {
           const enterprise = stored.doc['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'];
           const department = typeof enterprise === 'object' && enterprise !== null && !Array.isArray(enterprise) && typeof enterprise.department === 'string' ? enterprise.department : undefined;
           user = { ...view, title: typeof stored.doc.title === 'string' ? stored.doc.title : undefined, department };
-          groups = await actor.store.members.ancestorsOf(scimUserId);
+          groups = await actor.store.members.ancestorsOf(scimUserId, 'User');
         }
       }
       return { displayName: actor.account.displayName, email: actor.account.email, org: actor.org, role: actor.account.role, user, groups };

@@ -2,7 +2,7 @@
 // to the group's end of its index, and removing one is a lookup by member, whatever the group's
 // size (migration 0005 has the layout). Composite foreign keys keep every
 // row inside its tenant even if the code above were wrong.
-import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import type { SqlDialectName } from './dialect-name.js';
 import type { TenantId } from '../../domain/ids.js';
@@ -13,6 +13,7 @@ import { invalidFilter } from '../../scim/errors.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
 import { runPrepared } from './prepared.js';
 import { MEMBER_ID_COLUMNS } from './column-map.js';
+import { foldCase } from '../../scim/filter/fold-case.js';
 
 const CHUNK = 400; // rows per multi-row INSERT/DELETE: well under SQLite's 32,766 bound parameters.
 
@@ -31,34 +32,31 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
     dialect === 'postgres' ? sql<boolean>`${sql.ref(column)} = any(${list}::text[])` : sql<boolean>`${sql.ref(column)} in (select value from json_each(${list}))`;
 
   /**
-   * The groups that directly contain `ids`, with their names: the member's rows through the partial
-   * covering index of its kind (group_members_user / group_members_child), then each group's names
-   * by its primary key. Scalar subqueries rather than a join: SQLite 3.54 runs this two-table join
-   * ~3× slower than 3.53 did with the same plan (17 vs 6 µs per user; docs/performance.md), while the
-   * subqueries take 6 µs on both. The foreign key guarantees the group exists. `has_parents` says
-   * whether the group is itself a member of a group: only those are walked up, so a member of
-   * groups that are not nested (the common case) costs one statement, not two (issue #15: the
-   * second statement, finding nothing, was a third of `User.groups`).
+   * The groups that directly contain `ids` (users or groups, by `kind`), with their names: the
+   * member's rows through the partial covering index of its kind (group_members_user /
+   * group_members_child), then each group's name by its primary key. Scalar subqueries rather than
+   * a join: SQLite 3.54 runs this two-table join ~3× slower than 3.53 did with the same plan (17 vs
+   * 6 µs per user; docs/performance.md), while the subqueries take 6 µs on both. The foreign key
+   * guarantees the group exists. `has_parents` says whether the group is itself a member of a
+   * group: only those are walked up, so a member of groups that are not nested (the common case)
+   * costs one statement, not two (issue #15: the second statement, finding nothing, was a third of
+   * `User.groups`). The sort key is folded here rather than read from display_name_folded: one
+   * probe of scim_groups per group instead of two.
    */
-  function parentsWithNames(kind: 'any' | 'group', ids: readonly string[]) {
-    return runPrepared(db, `${dialect}:parents:${kind}:${ids.length}`, [tenantId, ...ids], (t, ...p) => {
-      const groupColumn = (eb: ExpressionBuilder<Database & { m: Database['group_members'] }, 'm'>, c: 'display_name' | 'display_name_folded') =>
-        eb.selectFrom('scim_groups as g').select(`g.${c}`).whereRef('g.tenant_id', '=', 'm.tenant_id').whereRef('g.id', '=', 'm.group_id');
-      const by = (column: 'm.user_id' | 'm.child_group_id') =>
-        db
-          .selectFrom('group_members as m')
-          .select(['m.member_id', 'm.group_id'])
-          .select((eb) => [
-            groupColumn(eb, 'display_name').as('display_name'),
-            groupColumn(eb, 'display_name_folded').as('display_name_folded'),
-            eb
-              .exists(eb.selectFrom('group_members as p').select(sql.lit(1).as('one')).whereRef('p.tenant_id', '=', 'm.tenant_id').whereRef('p.child_group_id', '=', 'm.group_id'))
-              .as('has_parents'),
-          ])
-          .where('m.tenant_id', '=', t!)
-          .where(column, 'in', p);
-      return kind === 'group' ? by('m.child_group_id') : by('m.user_id').unionAll(by('m.child_group_id'));
-    });
+  function parentsWithNames(kind: 'user' | 'group', ids: readonly string[]) {
+    return runPrepared(db, `${dialect}:parents:${kind}:${ids.length}`, [tenantId, ...ids], (t, ...p) =>
+      db
+        .selectFrom('group_members as m')
+        .select(['m.member_id', 'm.group_id'])
+        .select((eb) => [
+          eb.selectFrom('scim_groups as g').select('g.display_name').whereRef('g.tenant_id', '=', 'm.tenant_id').whereRef('g.id', '=', 'm.group_id').as('display_name'),
+          eb
+            .exists(eb.selectFrom('group_members as p').select(sql.lit(1).as('one')).whereRef('p.tenant_id', '=', 'm.tenant_id').whereRef('p.child_group_id', '=', 'm.group_id'))
+            .as('has_parents'),
+        ])
+        .where('m.tenant_id', '=', t!)
+        .where(kind === 'user' ? 'm.user_id' : 'm.child_group_id', 'in', p),
+    );
   }
 
   return {
@@ -179,10 +177,10 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       const rows = await db.selectFrom('group_members').select('member_id').where('tenant_id', '=', tenantId).where('group_id', '=', groupId).execute();
       return new Set(rows.map((r) => r.member_id));
     },
-    async ancestorsOf(memberId) {
-      return (await this.ancestorsOfMany([memberId])).get(memberId) ?? [];
+    async ancestorsOf(memberId, memberType) {
+      return (await this.ancestorsOfMany([memberId], memberType)).get(memberId) ?? [];
     },
-    async ancestorsOfMany(memberIds) {
+    async ancestorsOfMany(memberIds, memberType) {
       // Walk up the group graph one statement per level for all members at once; a seen-set stops at
       // cycles. Typical depth is 1–2 levels. Above the first level every member is a group.
       const result = new Map<string, Array<{ id: string; displayName: string; direct: boolean }>>();
@@ -195,13 +193,13 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
         const next: string[] = [];
         for (let i = 0; i < frontier.length; i += CHUNK) {
           const chunk = frontier.slice(i, i + CHUNK);
-          const { rows } = await parentsWithNames(depth === 0 ? 'any' : 'group', chunk);
+          const { rows } = await parentsWithNames(depth === 0 && memberType === 'User' ? 'user' : 'group', chunk);
           for (const r of rows) {
             const list = parentsOf.get(r.member_id) ?? [];
             list.push(r.group_id);
             parentsOf.set(r.member_id, list);
             // Never null: group_members.group_id references the group (composite foreign key).
-            names.set(r.group_id, { name: r.display_name ?? '', folded: r.display_name_folded ?? '' });
+            names.set(r.group_id, { name: r.display_name ?? '', folded: foldCase(r.display_name ?? '') });
             if (!seen.has(r.group_id)) {
               seen.add(r.group_id);
               if (r.has_parents) next.push(r.group_id);
