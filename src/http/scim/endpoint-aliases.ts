@@ -8,8 +8,8 @@
 //    `/Schemas` … to whatever Tenant URL it is given (R-ENTRA-42), so it calls
 //    `/scim/v2/Users/Users?filter=…`. `/scim/v2/Users/<endpoint>…` is therefore read as
 //    `/scim/v2/<endpoint>…` for every endpoint name below.
-//    This can never hide a real resource: `/Users/{id}` ids are server-assigned `randomUUID()`s
-//    (services/scim/scim-resources.ts `create`; a client `id` is ignored on POST, R-GEN-12), and a
+//    This can never hide a real resource: `/Users/{id}` ids are server-assigned UUIDs
+//    (domain/resource-ids.ts, services/scim/scim-resources.ts `create`; a client `id` is ignored on POST, R-GEN-12), and a
 //    UUID is never one of these names. `/Users/.search` keeps its RFC 7644 §3.4.3 meaning (search
 //    Users): under the `/Users` base, the root search is the same request for every filter that
 //    only Users can match, and `/scim/v2/Users/Users/.search` is the Users search there.

@@ -37,6 +37,7 @@ import type { ScimLimits } from '../../scim/limits.js';
 import { ServiceError } from '../organizations/organizations.js';
 import type { RequestContext, UserLifecycleHooks } from '../scim/scim-resources.js';
 import { parseCsv, CsvError } from './csv.js';
+import { newResourceId } from '../../domain/resource-ids.js';
 import { recordChange, type ResourceChange } from '../events/record-events.js';
 
 export const CLAIM_POLICIES: readonly ClaimPolicy[] = ['match', 'approve', 'never'];
@@ -334,7 +335,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
     const doc = manualDoc(input);
     try {
       return await store.transaction(async (tx) => {
-        const id = randomUUID();
+        const id = newResourceId();
         const now = nowIso();
         const stored = await tx.users.insert(id, doc, now, { source: 'manual' });
         await recordChange(tx, entry(by, 201, id, { lifecycle: ['added manually'] }), [{ kind: 'created', resourceType: 'User', after: stored }], now);
@@ -543,7 +544,7 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       try {
         await store.transaction(async (tx) => {
           const now = nowIso();
-          const users = docs.map((doc) => ({ id: randomUUID(), doc }));
+          const users = docs.map((doc) => ({ id: newResourceId(), doc }));
           await tx.lifecycle.insertManualUsers(users, now);
           // One activity entry per user (its history), and per chunk one entry that the chunk's user.created events point at.
           for (let i = 0; i < users.length; i += 400) {

@@ -3,7 +3,6 @@
 // and projection; no attribute is special-cased here except through the registry's
 // membershipAttribute (Group.members, stored as rows) and derivedAttributes (User.groups).
 import { decimalInteger } from '../../scim/query-numbers.js';
-import { randomUUID } from 'node:crypto';
 import { jsonEqual, type JsonObject } from '../../domain/json.js';
 import { isoNow } from '../../domain/clock.js';
 import type { TenantStore, StoredResource, ResourceStore, Page, SortSpec } from '../../storage/ports.js';
@@ -29,6 +28,7 @@ import { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
 import type { ActivityEntry, MemberChangeRow } from '../../storage/ports.js';
 import { recordChange, type ResourceChange } from '../events/record-events.js';
 import { createWriteQueue } from './write-queue.js';
+import { newResourceId } from '../../domain/resource-ids.js';
 
 type MemberDelta = { readonly added: readonly MemberChangeRow[]; readonly removed: readonly MemberChangeRow[] };
 
@@ -365,7 +365,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       const { doc, members } = splitMembers(normalized);
       const claimed = await lifecycle()?.claimOnCreate(ctx, doc);
       if (claimed) return render(ctx.store, ctx.baseUrl, claimed, projection);
-      const id = randomUUID();
+      const id = newResourceId();
       const stored = await withRetry(ctx.store, () =>
         ctx.store.transaction(async (tx) => {
           const now = isoNow();
