@@ -236,6 +236,11 @@ export interface ActivityQuery {
    * Its successful reads are in the full log only (migration 0025: they are not indexed by resource).
    */
   readonly resourceId: string | undefined;
+  /**
+   * With resourceId: every request about the resource, its reads included — an access request's
+   * export. Not indexed: one walk of the tenant's log, newest first, until `limit` rows are found.
+   */
+  readonly withReads?: true;
   readonly beforeSeq: number | undefined;
   readonly limit: number;
 }

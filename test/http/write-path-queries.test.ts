@@ -49,6 +49,18 @@ describeEachDialect('statements of the write path', (t) => {
     expect(body.groups).toEqual([expect.objectContaining({ value: group.id, display: 'Desk owners', type: 'direct' })]);
   });
 
+  it('POST /Groups without members reads no membership rows, and answers as a read of the group would', async () => {
+    let created: Record<string, unknown> = {};
+    const sqls = await statementsOf(t(), async () => {
+      const r = await t().scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Empty at birth' });
+      expect(r.statusCode).toBe(201);
+      created = json(r);
+    });
+    expect(sqls.filter(readsMemberships)).toEqual([]);
+    const read = json(await t().scim.get(`/Groups/${String(created.id)}`));
+    expect(created).toEqual(read);
+  });
+
   it('User.groups walks up only from groups that are themselves members: one statement when no group is nested', async () => {
     const user = json(await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: 'walker@contoso.test' }));
     const group = async (displayName: string, members: Array<{ value: unknown }>) => json(await t().scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName, members }));

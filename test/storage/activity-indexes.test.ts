@@ -65,6 +65,9 @@ describe.each(DIALECTS)('activity log indexes [%s]', (dialect) => {
     expect(await repo.list({ errorsOnly: false, resourceId: 'u1', beforeSeq: history[1]!.seq, limit: 2 })).toEqual(history.slice(2, 4));
     const all = await repo.list({ errorsOnly: false, resourceId: undefined, beforeSeq: undefined, limit: 10 });
     expect(all).toHaveLength(8);
+    // An access request's export: every request about u1, reads included.
+    const everything = await repo.list({ errorsOnly: false, resourceId: 'u1', withReads: true, beforeSeq: undefined, limit: 10 });
+    expect(everything.map((h) => `${h.method} ${h.status}`)).toEqual(['DELETE 204', 'PUT 409', 'GET 404', 'PATCH 200', 'GET 200', 'POST 201']);
   });
 
   it('the history query is answered by the partial index', async () => {

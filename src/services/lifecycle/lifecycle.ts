@@ -487,7 +487,8 @@ export function createUserLifecycle(deps: UserLifecycleDeps) {
       const history: JsonObject[] = [];
       let before: number | undefined;
       for (;;) {
-        const page = await store.activity.list({ errorsOnly: false, resourceId: id, beforeSeq: before, limit: 500 });
+        // Reads of the record too: they are processing of the person's data as much as writes.
+        const page = await store.activity.list({ errorsOnly: false, resourceId: id, withReads: true, beforeSeq: before, limit: 500 });
         for (const h of page) history.push({ at: h.at, method: h.method, path: h.path, status: h.status, actor: h.actor, keyId: h.keyId, summary: h.summary });
         if (page.length < 500) break;
         before = page[page.length - 1]!.seq;

@@ -133,7 +133,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     baseUrl: string,
     stored: StoredResource,
     projection: Projection,
-    opts: { forceNoMembers?: boolean; groupsByMember?: GroupsByMember } = {},
+    opts: { forceNoMembers?: boolean; groupsByMember?: GroupsByMember; membersKnownEmpty?: boolean } = {},
   ): Promise<RenderedResource> {
     const location = `${baseUrl}${endpoint}/${stored.id}`;
     const { schemas, ...rest } = stored.doc;
@@ -155,10 +155,13 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     const resource = applyProjection(rs, full, projection);
     let members: AsyncIterable<JsonObject[]> | undefined;
     if (membersAttr && !opts.forceNoMembers && wantsAttribute(rs, projection, membersAttr)) {
-      members = memberPages(store, baseUrl, stored.id);
+      // A group created just now without members has none to read (rendered as `"members":[]`, as a read would).
+      members = opts.membersKnownEmpty ? noMemberPages() : memberPages(store, baseUrl, stored.id);
     }
     return { resource, version: stored.version, location, members };
   }
+
+  async function* noMemberPages(): AsyncIterable<JsonObject[]> {}
 
   async function* memberPages(store: TenantStore, baseUrl: string, groupId: string): AsyncIterable<JsonObject[]> {
     for await (const page of store.members.iterateMembers(groupId, MEMBER_PAGE)) {
@@ -376,7 +379,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
         }),
       );
       // A resource created just now is in no group yet: no walk for User.groups.
-      return render(ctx.store, ctx.baseUrl, stored, projection, { groupsByMember: new Map() });
+      return render(ctx.store, ctx.baseUrl, stored, projection, { groupsByMember: new Map(), membersKnownEmpty: !members || members.length === 0 });
     },
 
     async get(ctx, id, projectionParams) {

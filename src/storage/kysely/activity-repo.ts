@@ -97,10 +97,10 @@ export function createActivityRepo(db: Kysely<Database>, dialect: SqlDialectName
       }
       if (i < rows.length) await db.insertInto('activity_log').values(rows.slice(i)).execute();
     },
-    async list({ errorsOnly, resourceId, beforeSeq, limit }) {
+    async list({ errorsOnly, resourceId, withReads, beforeSeq, limit }) {
       let q = db.selectFrom('activity_log').selectAll().where('tenant_id', '=', tenantId);
       if (errorsOnly) q = q.where('status', '>=', 400);
-      if (resourceId !== undefined) q = q.where('resource_id', '=', resourceId).where(CHANGES_OR_FAILURES);
+      if (resourceId !== undefined) q = withReads ? q.where('resource_id', '=', resourceId) : q.where('resource_id', '=', resourceId).where(CHANGES_OR_FAILURES);
       if (beforeSeq !== undefined) q = q.where('seq', '<', beforeSeq);
       const rows = await q.orderBy('seq', 'desc').limit(limit).execute();
       return rows.map(toRecord);
