@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // A CPU profile of one phase of the in-process request path, and nothing else (not the seeding):
 // `node bench/profile-phase.mjs --phase get [--users 2000] [--requests 20000] [--out FILE]`.
-// Prints self time by module and by function; the .cpuprofile opens in Chrome DevTools.
+// Writes the .cpuprofile (Chrome DevTools opens it) and prints its summary (bench/lib/cpuprofile.mjs).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { PATCH_SCHEMA, USER_SCHEMA, startInProcessApp } from './lib/inprocess-app.mjs';
-import { summarizeProfile } from './lib/profile-summary.mjs';
+import { coarse, summariseProfile } from './lib/cpuprofile.mjs';
 
-const { values: o } = parseArgs({ options: { 'app-dir': { type: 'string', default: '.' }, phase: { type: 'string', default: 'get' }, users: { type: 'string', default: '2000' }, requests: { type: 'string', default: '20000' }, out: { type: 'string' }, top: { type: 'string', default: '30' } } });
+const { values: o } = parseArgs({ options: { 'app-dir': { type: 'string', default: '.' }, phase: { type: 'string', default: 'get' }, users: { type: 'string', default: '2000' }, requests: { type: 'string', default: '20000' }, out: { type: 'string', default: '/tmp/wiggledesk-phase.cpuprofile' }, top: { type: 'string', default: '30' } } });
 const { c, inject, users, close } = await startInProcessApp({ appDir: o['app-dir'], users: Number(o.users), headers: { 'user-agent': 'Azure Active Directory SCIM Client' } });
 let n = users.length;
 const pick = () => users[Math.floor(Math.random() * users.length)];
@@ -35,6 +35,8 @@ const d = process.cpuUsage(t);
 const { profile } = await session.post('Profiler.stop');
 session.disconnect();
 console.log(`${o.phase}: ${((d.user + d.system) / R).toFixed(1)} µs CPU per request over ${R} (profiler on)`);
-if (o.out) writeFileSync(o.out, JSON.stringify(profile));
-console.log(summarizeProfile(profile, Number(o.top)));
+writeFileSync(o.out, JSON.stringify(profile));
+const summary = summariseProfile(o.out, { top: Number(o.top) });
+console.log(`${o.out}\ncoarse: ${coarse(summary).map(([k, v]) => `${k} ${v}%`).join(', ')}`);
+for (const b of summary.topSelf) console.log(`  ${String(b.pct).padStart(5)}%  ${b.fn}`);
 await close();
