@@ -44,5 +44,21 @@ export const isEmptyValue = (v: JsonValue | undefined): boolean =>
   (Array.isArray(v) && v.length === 0) ||
   (isJsonObject(v) && Object.keys(v).length === 0);
 
-/** A deep copy, so the result never aliases the caller's request or document (purity). */
-export const cloneJson = <T extends JsonValue>(v: T): T => structuredClone(v);
+/**
+ * A deep copy, so the result never aliases the caller's request or document (purity). JSON only
+ * needs plain objects, arrays and primitives: a walk costs ≈ 0.4 µs for a user document where
+ * structuredClone's serialise-and-rebuild cost ≈ 3 µs, 3 % of a PATCH (issue #15). A `__proto__`
+ * key (JSON.parse makes it an own property) stays an own property, not a prototype.
+ */
+export function cloneJson<T extends JsonValue>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(cloneJson) as T;
+  const out: Record<string, JsonValue> = {};
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const copy = cloneJson((v as Record<string, JsonValue>)[k]!);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[k] = copy;
+  }
+  return out as T;
+}
