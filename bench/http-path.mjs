@@ -9,20 +9,12 @@
 // ever adds time) and the median. Compare two builds by running both, alternately, more than once.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PATCH_SCHEMA, USER_SCHEMA, startInProcessApp } from './lib/inprocess-app.mjs';
+import { inprocessPhases, startInProcessApp } from './lib/inprocess-app.mjs';
 
 const { values: o } = parseArgs({ options: { 'app-dir': { type: 'string', default: '.' }, users: { type: 'string', default: '2000' }, blocks: { type: 'string', default: '12' }, block: { type: 'string', default: '250' }, phases: { type: 'string', default: 'lookup,get,patch,post,list' } } });
 const N = Number(o.users);
 const { c, inject, users, close } = await startInProcessApp({ appDir: o['app-dir'], users: N, headers: { 'user-agent': 'Azure Active Directory SCIM Client' } });
-let n = N;
-const pick = () => users[Math.floor(Math.random() * users.length)];
-const PHASES = {
-  lookup: () => inject('GET', `/Users?filter=${encodeURIComponent(`userName eq "${pick().userName}"`)}`),
-  get: () => inject('GET', `/Users/${pick().id}`),
-  patch: () => inject('PATCH', `/Users/${pick().id}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),
-  post: () => inject('POST', '/Users', { schemas: [USER_SCHEMA], userName: `new${n++}@bench.example`, emails: [{ value: `new${n}@bench.example`, primary: true }], active: true }),
-  list: () => inject('GET', `/Users?startIndex=${1 + Math.floor(Math.random() * (N - 100))}&count=100`),
-};
+const PHASES = inprocessPhases(inject, users);
 const B = Number(o.blocks), R = Number(o.block);
 const out = [];
 for (const phase of o.phases.split(',')) {

@@ -5,19 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
-import { PATCH_SCHEMA, USER_SCHEMA, startInProcessApp } from './lib/inprocess-app.mjs';
+import { inprocessPhases, startInProcessApp } from './lib/inprocess-app.mjs';
 import { coarse, summariseProfile } from './lib/cpuprofile.mjs';
 
 const { values: o } = parseArgs({ options: { 'app-dir': { type: 'string', default: '.' }, phase: { type: 'string', default: 'get' }, users: { type: 'string', default: '2000' }, requests: { type: 'string', default: '20000' }, out: { type: 'string', default: '/tmp/wiggledesk-phase.cpuprofile' }, top: { type: 'string', default: '30' } } });
 const { c, inject, users, close } = await startInProcessApp({ appDir: o['app-dir'], users: Number(o.users), headers: { 'user-agent': 'Azure Active Directory SCIM Client' } });
-let n = users.length;
-const pick = () => users[Math.floor(Math.random() * users.length)];
-const PHASES = {
-  lookup: () => inject('GET', `/Users?filter=${encodeURIComponent(`userName eq "${pick().userName}"`)}`),
-  get: () => inject('GET', `/Users/${pick().id}`),
-  patch: () => inject('PATCH', `/Users/${pick().id}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),
-  post: () => inject('POST', '/Users', { schemas: [USER_SCHEMA], userName: `new${n++}@bench.example`, emails: [{ value: `new${n}@bench.example`, primary: true }], active: true }),
-};
+const PHASES = inprocessPhases(inject, users);
 const run = PHASES[o.phase];
 if (!run) throw new Error(`unknown phase ${o.phase}; one of ${Object.keys(PHASES).join(', ')}`);
 const R = Number(o.requests);

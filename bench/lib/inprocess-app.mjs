@@ -52,3 +52,19 @@ export async function startInProcessApp({ appDir = '.', users = 2000, background
     },
   };
 }
+
+/**
+ * The request of each in-process phase, as `name → () => Promise` over the seeded `users`:
+ * userName lookup, GET by id, an Entra-style PATCH, a create, and a list page at a random offset.
+ */
+export function inprocessPhases(inject, users) {
+  let n = users.length;
+  const pick = () => users[Math.floor(Math.random() * users.length)];
+  return {
+    lookup: () => inject('GET', `/Users?filter=${encodeURIComponent(`userName eq "${pick().userName}"`)}`),
+    get: () => inject('GET', `/Users/${pick().id}`),
+    patch: () => inject('PATCH', `/Users/${pick().id}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),
+    post: () => inject('POST', '/Users', { schemas: [USER_SCHEMA], userName: `new${n++}@bench.example`, emails: [{ value: `new${n}@bench.example`, primary: true }], active: true }),
+    list: () => inject('GET', `/Users?startIndex=${1 + Math.floor(Math.random() * (users.length - 100))}&count=100`),
+  };
+}

@@ -37,10 +37,18 @@ async function filledDatabase() {
   return { store, raw, samples, counts, close: async () => (raw.close(), await store.close()) };
 }
 
+async function withFilledDatabase(test: (d: Awaited<ReturnType<typeof filledDatabase>>) => Promise<void>): Promise<void> {
+  const d = await filledDatabase();
+  try {
+    await test(d);
+  } finally {
+    await d.close();
+  }
+}
+
 describe('SQLite statistics and LIMIT', () => {
-  it('optimize() keeps the row counts the planner uses and deletes the index samples', async () => {
-    const d = await filledDatabase();
-    try {
+  it('optimize() keeps the row counts the planner uses and deletes the index samples', () =>
+    withFilledDatabase(async (d) => {
       d.store.optimize();
       expect(d.counts()).toBeGreaterThan(0);
       expect(d.samples()).toBe(0);
@@ -50,34 +58,23 @@ describe('SQLite statistics and LIMIT', () => {
       d.store.optimize();
       expect(d.samples()).toBe(0);
       expect(d.counts()).toBeGreaterThan(0);
-    } finally {
-      await d.close();
-    }
-  });
+    }));
 
-  it('compact() (after an erasure) leaves no index samples either', async () => {
-    const d = await filledDatabase();
-    try {
+  it('compact() (after an erasure) leaves no index samples either', () =>
+    withFilledDatabase(async (d) => {
       d.raw.exec('analyze');
       expect(d.samples()).toBeGreaterThan(0);
       await d.store.compact();
       expect(d.samples()).toBe(0);
-    } finally {
-      await d.close();
-    }
-  });
+    }));
 
-  it('a bound LIMIT is compiled as +? and still limits', async () => {
-    const d = await filledDatabase();
-    try {
+  it('a bound LIMIT is compiled as +? and still limits', () =>
+    withFilledDatabase(async (d) => {
       const q = d.store.db.selectFrom('scim_users').select('id').where('tenant_id', '=', 'org').where('external_id', '=', 'ext-7').orderBy('seq').limit(3).offset(2);
       const compiled: CompiledQuery = q.compile();
       expect(compiled.sql).toMatch(/ limit \+\? offset \?$/);
       expect(compiled.parameters).toEqual(['org', 'ext-7', 3, 2]);
       expect((await q.execute()).map((r) => r.id)).toEqual(['u107', 'u157', 'u207']);
       expect((await sql<{ n: number }>`select count(*) as n from (select 1 from scim_users limit ${1})`.execute(d.store.db)).rows[0]!.n).toBe(1);
-    } finally {
-      await d.close();
-    }
-  });
+    }));
 });
