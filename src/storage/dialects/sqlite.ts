@@ -74,12 +74,10 @@ export function createSqliteDb(path: string, options: SqliteOptions = {}): { db:
     },
     // After an erasure the WAL file still holds copies of the pages as they were before: copy the
     // erased pages into the database and truncate the WAL to zero bytes. Index samples (sqlite_stat4
-    // holds copies of index keys) are never kept (dropIndexSamples); a database from before that
-    // drops them here.
+    // holds copies of index keys) are deleted first (dropIndexSamples), as optimize() does.
     // Through Kysely, so it waits for the connection like any statement (never inside another transaction).
     compact: async () => {
-      const stats = await sql<{ n: number }>`select count(*) as n from sqlite_schema where name = 'sqlite_stat4'`.execute(db);
-      if (Number(stats.rows[0]?.n ?? 0) > 0) await sql`delete from sqlite_stat4`.execute(db);
+      await db.connection().execute(async () => dropIndexSamples(sqlite));
       // Another connection's checkpoint (the background worker, another process) makes TRUNCATE give
       // up at once — busy, or SQLITE_BUSY — leaving the old pages in the WAL: try again until it has
       // truncated, and fail loudly rather than report an erasure the WAL still contradicts.

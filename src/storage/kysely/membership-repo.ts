@@ -199,7 +199,7 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
             list.push(r.group_id);
             parentsOf.set(r.member_id, list);
             // Never null: group_members.group_id references the group (composite foreign key).
-            names.set(r.group_id, { name: r.display_name ?? '', folded: foldCase(r.display_name ?? '') });
+            if (!names.has(r.group_id)) names.set(r.group_id, { name: r.display_name ?? '', folded: foldCase(r.display_name ?? '') });
             if (!seen.has(r.group_id)) {
               seen.add(r.group_id);
               if (r.has_parents) next.push(r.group_id);
