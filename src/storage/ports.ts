@@ -81,6 +81,12 @@ export interface StoredResource {
   readonly created: string;
   readonly lastModified: string;
   readonly doc: JsonObject;
+  /**
+   * The stored JSON text of `doc`, when storage holds it as text (SQLite) and `doc` has not been
+   * built from anything else: a response can splice it (scim/resources/stored-view.ts), and `doc`
+   * is then parsed only if something reads it.
+   */
+  readonly docText?: string;
   /** Users only: 'scim' (provisioned) or 'manual' (added in the console or by the CLI). */
   readonly source?: string;
 }

@@ -8,7 +8,7 @@ const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 /** One resource as a string, or as a stream when it carries streamed members. */
 export function resourceBody(r: RenderedResource, membersKey = 'members'): string | Readable {
-  if (!r.members) return JSON.stringify(r.resource);
+  if (!r.members) return r.text ?? JSON.stringify(r.resource);
   return Readable.from(resourceChunks(r, membersKey), { objectMode: false });
 }
 
@@ -38,7 +38,9 @@ export function listBody(list: ListRendered): string | Readable {
   if (list.nextCursor !== undefined) head.nextCursor = list.nextCursor;
   if (list.previousCursor !== undefined) head.previousCursor = list.previousCursor;
   if (!list.resources.some((r) => r.members)) {
-    return JSON.stringify({ ...head, Resources: list.resources.map((r) => r.resource) });
+    // The same text as JSON.stringify({ ...head, Resources }), with spliced resources as they are.
+    const items = list.resources.map((r) => r.text ?? JSON.stringify(r.resource));
+    return `${JSON.stringify(head).slice(0, -1)},"Resources":[${items.join(',')}]}`;
   }
   return Readable.from(listChunks(head, list.resources));
 }

@@ -56,8 +56,10 @@ export interface ProjectionPlan {
   /** Document keys unknown to the registry behave as "default". */
   readonly keepUnknown: boolean;
   /**
-   * The projection removes nothing a stored document holds (only `returned: "never"` attributes,
-   * which are never stored): worth checking whether a document passes through unchanged.
+   * The projection removes nothing a stored document holds: it leaves out only `returned: "never"`
+   * attributes, which are never stored, and attributes the service adds outside the document
+   * (Group.members, User.groups), which it adds only when wanted. Worth checking whether a
+   * document passes through unchanged.
    */
   readonly keepsStored: boolean;
   /** wantsAttribute answers, by name (the service asks the same few names for every document). */
@@ -142,7 +144,10 @@ const compile = (rs: ResourceSchema, p: Projection): ProjectionPlan => {
   const layout = layoutOf(rs);
   const rules = layout.slots.map((s) => ruleFor(p, s.schema, s.def));
   const keepUnknown = p.attributes === undefined;
-  const keepsStored = keepUnknown && rules.every((r, i) => (r === null ? layout.slots[i]?.def.returned === 'never' : r.whole));
+  const addedByService = (s: AttrSlot | undefined): boolean =>
+    s !== undefined && s.schema === rs.core.id && (s.def.name === rs.membershipAttribute || rs.derivedAttributes.includes(s.def.name));
+  const keepsStored =
+    keepUnknown && rules.every((r, i) => (r === null ? layout.slots[i]?.def.returned === 'never' || addedByService(layout.slots[i]) : r.whole));
   return { rs, layout, rules, keepUnknown, keepsStored, wants: new Map() };
 };
 

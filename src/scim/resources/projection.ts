@@ -203,3 +203,10 @@ export const wantsAttribute = (rs: ResourceSchema, projection: Projection, name:
   }
   return answer;
 };
+
+/**
+ * Whether `projection` keeps every attribute a resource stores exactly as it is (the default view,
+ * and excludedAttributes of attributes never stored): then the stored document's text can be
+ * spliced into the response (stored-view.ts) instead of projected.
+ */
+export const keepsStoredDocument = (rs: ResourceSchema, projection: Projection): boolean => planFor(rs, projection).keepsStored;

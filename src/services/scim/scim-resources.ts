@@ -3,14 +3,15 @@
 // and projection; no attribute is special-cased here except through the registry's
 // membershipAttribute (Group.members, stored as rows) and derivedAttributes (User.groups).
 import { decimalInteger } from '../../scim/query-numbers.js';
-import { jsonEqual, type JsonObject } from '../../domain/json.js';
+import { jsonEqual, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { isoNow } from '../../domain/clock.js';
 import type { TenantStore, StoredResource, ResourceStore, Page, SortSpec } from '../../storage/ports.js';
 import { UniqueConflict, VersionConflict } from '../../storage/ports.js';
 import type { ResourceTypeName } from '../../scim/schema/types.js';
 import { getResourceSchema, resolveAttrPath, type ResourceSchema } from '../../scim/schema/registry.js';
 import { normalizeForWrite } from '../../scim/resources/codec.js';
-import { applyProjection, parseProjection, wantsAttribute, type Projection, type ProjectionParams } from '../../scim/resources/projection.js';
+import { applyProjection, keepsStoredDocument, parseProjection, wantsAttribute, type Projection, type ProjectionParams } from '../../scim/resources/projection.js';
+import { spliceStoredView } from '../../scim/resources/stored-view.js';
 import { parseFilter, parseAttrPath } from '../../scim/filter/parser.js';
 import { diffDocs } from './change-summary.js';
 import { parsePatchRequest } from '../../scim/patch/parse-patch.js';
@@ -46,6 +47,8 @@ export interface RequestContext {
 
 export interface RenderedResource {
   readonly resource: JsonObject;
+  /** `resource` as JSON text, when it was spliced from the stored text (then `resource` is parsed from it on first read). */
+  readonly text?: string;
   readonly version: number;
   readonly location: string;
   /** Group members, streamed in pages when the projection asks for them. */
@@ -136,29 +139,40 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     opts: { forceNoMembers?: boolean; groupsByMember?: GroupsByMember; membersKnownEmpty?: boolean } = {},
   ): Promise<RenderedResource> {
     const location = `${baseUrl}${endpoint}/${stored.id}`;
-    const { schemas, ...rest } = stored.doc;
-    const full: JsonObject = {
-      schemas: schemas ?? [rs.core.id],
-      id: stored.id,
-      ...rest,
-      meta: { resourceType, created: stored.created, lastModified: stored.lastModified, location, version: etagOf(stored.version) },
-    };
+    const meta: JsonObject = { resourceType, created: stored.created, lastModified: stored.lastModified, location, version: etagOf(stored.version) };
+    const derivedValues: Array<[string, JsonValue]> = [];
     for (const name of derived) {
       if (!wantsAttribute(rs, projection, name)) continue;
       // A map given (a list page's walk, or an empty one for a resource created just now) is the
       // whole answer: a resource missing from it is in no group.
       const groups = opts.groupsByMember ? (opts.groupsByMember.get(stored.id) ?? []) : await store.members.ancestorsOf(stored.id, resourceType);
       if (groups.length > 0) {
-        full[name] = groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: g.direct ? 'direct' : 'indirect' }));
+        derivedValues.push([name, groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: g.direct ? 'direct' : 'indirect' }))]);
       }
     }
-    const resource = applyProjection(rs, full, projection);
     let members: AsyncIterable<JsonObject[]> | undefined;
     if (membersAttr && !opts.forceNoMembers && wantsAttribute(rs, projection, membersAttr)) {
       // A group created just now without members has none to read (rendered as `"members":[]`, as a read would).
       members = opts.membersKnownEmpty ? noMemberPages() : memberPages(store, baseUrl, stored.id);
     }
-    return { resource, version: stored.version, location, members };
+    // The default view of a document stored as text: spliced, not parsed and re-serialised.
+    const text = stored.docText !== undefined && keepsStoredDocument(rs, projection) ? spliceStoredView(rs, stored.docText, stored.id, meta, derivedValues) : undefined;
+    if (text !== undefined) {
+      let parsed: JsonObject | undefined;
+      return {
+        text,
+        get resource(): JsonObject {
+          return (parsed ??= JSON.parse(text) as JsonObject);
+        },
+        version: stored.version,
+        location,
+        members,
+      };
+    }
+    const { schemas, ...rest } = stored.doc;
+    const full: JsonObject = { schemas: schemas ?? [rs.core.id], id: stored.id, ...rest, meta };
+    for (const [name, value] of derivedValues) full[name] = value;
+    return { resource: applyProjection(rs, full, projection), version: stored.version, location, members };
   }
 
   async function* noMemberPages(): AsyncIterable<JsonObject[]> {}

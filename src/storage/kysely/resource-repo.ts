@@ -22,15 +22,25 @@ type Row = { seq: number; id: string; version: number; created_at: string; updat
 
 export const parseDoc = (doc: unknown): JsonObject => (typeof doc === 'string' ? (JSON.parse(doc) as JsonObject) : (doc as JsonObject));
 
-const toStored = (r: Row): StoredResource & { seq: number } => ({
-  seq: Number(r.seq),
-  id: r.id,
-  version: Number(r.version),
-  created: r.created_at,
-  lastModified: r.updated_at,
-  doc: parseDoc(r.doc),
-  ...(r.source === undefined ? {} : { source: r.source }),
-});
+/**
+ * A row as a StoredResource. SQLite returns the document as text: it is parsed on first read of
+ * `doc` (a plain GET or list page of the default view splices `docText` and never parses it);
+ * PostgreSQL returns jsonb already parsed.
+ */
+const toStored = (r: Row): StoredResource & { seq: number } => {
+  const raw = r.doc;
+  const common = { seq: Number(r.seq), id: r.id, version: Number(r.version), created: r.created_at, lastModified: r.updated_at, ...(r.source === undefined ? {} : { source: r.source }) };
+  if (typeof raw !== 'string') return { ...common, doc: raw as JsonObject };
+  let parsed: JsonObject | undefined;
+  return {
+    ...common,
+    docText: raw,
+    // An own enumerable getter: spreading or comparing a StoredResource reads it like a value.
+    get doc(): JsonObject {
+      return (parsed ??= JSON.parse(raw) as JsonObject);
+    },
+  };
+};
 
 function uniqueAttribute(type: ResourceTypeName, error: unknown): string | undefined {
   const v = constraintViolation(error);
