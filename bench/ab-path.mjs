@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Two builds of the app in ONE process, measured block by block in alternation: the way to tell a
 // 5 % difference on a machine whose speed drifts by more than that between runs (docs/performance.md).
-// `node bench/ab-path.mjs --a DIR --b DIR [--users N] [--blocks B] [--block R] [--phases patch,post]`
+// `node bench/ab-path.mjs --a DIR --b DIR [--users N] [--blocks B] [--block R] [--phases patch,post,get,list]`
 // Each DIR holds a built dist/ (e.g. this repository, and a copy with one change). Both apps get a
 // fresh SQLite database and the same seeded users (as bench/http-path.mjs: app.inject, no socket);
 // then for each phase, B rounds each run R requests on A and R on B (the order alternates per round)
@@ -18,6 +18,7 @@ async function setUp(appDir) {
   const pick = () => users[(n * 7919) % users.length].id;
   const phases = {
     get: () => inject('GET', `/Users/${pick()}`),
+    list: () => inject('GET', `/Users?startIndex=${1 + ((n++ * 7919) % Math.max(1, users.length - 100))}&count=100`),
     patch: () => inject('PATCH', `/Users/${pick()}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),
     post: () => inject('POST', '/Users', { schemas: [USER_SCHEMA], userName: `new${n++}@bench.example`, emails: [{ value: `new${n}@bench.example`, primary: true }], active: true }),
   };

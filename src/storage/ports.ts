@@ -81,15 +81,20 @@ export interface StoredResource {
   readonly created: string;
   readonly lastModified: string;
   readonly doc: JsonObject;
-  /**
-   * The stored JSON text of `doc`, when storage holds it as text (SQLite) and `doc` has not been
-   * built from anything else: a response can splice it (scim/resources/stored-view.ts), and `doc`
-   * is then parsed only if something reads it.
-   */
-  readonly docText?: string;
   /** Users only: 'scim' (provisioned) or 'manual' (added in the console or by the CLI). */
   readonly source?: string;
 }
+
+/**
+ * A resource as read for a response (ResourceStore.findView, listViews): its document as the stored
+ * JSON text where storage keeps text (SQLite), for the response to splice without parsing
+ * (scim/resources/stored-view.ts), else parsed (PostgreSQL jsonb). A StoredResource is one too.
+ */
+export type StoredView = Omit<StoredResource, 'doc'> &
+  ({ readonly doc: JsonObject; readonly docText?: undefined } | { readonly doc?: undefined; readonly docText: string });
+
+/** The document of a view, parsed if it is text. */
+export const docOf = (v: StoredView): JsonObject => v.doc ?? (JSON.parse(v.docText) as JsonObject);
 
 /** Server-owned fields an insert may carry over (a restore keeps the id, creation time and version). */
 export interface InsertOptions {
@@ -116,9 +121,9 @@ export interface ListQuery {
   readonly withTotal: boolean;
 }
 
-export interface ListResult {
+export interface ListResult<R extends StoredView = StoredResource> {
   readonly total: number | undefined;
-  readonly resources: ReadonlyArray<StoredResource & { readonly seq: number }>;
+  readonly resources: ReadonlyArray<R & { readonly seq: number }>;
   /** Cursor pages: whether rows remain beyond this page in the direction read. */
   readonly hasMore?: boolean;
 }
@@ -134,6 +139,8 @@ export interface ResourceStore {
   /** Inserts a new resource; throws UniqueConflict on a duplicate unique attribute. */
   insert(id: string, doc: JsonObject, now: string, options?: InsertOptions): Promise<StoredResource>;
   findById(id: string): Promise<StoredResource | undefined>;
+  /** findById for a response: the document as stored (StoredView). */
+  findView(id: string): Promise<StoredView | undefined>;
   /** findById inside a write transaction, holding the row until it ends (PostgreSQL `FOR NO KEY UPDATE`),
    *  so concurrent unconditional writes of one resource serialise instead of conflicting. */
   findForUpdate(id: string): Promise<StoredResource | undefined>;
@@ -144,6 +151,8 @@ export interface ResourceStore {
   touch(id: string, now: string): Promise<StoredResource | undefined>;
   delete(id: string): Promise<boolean>;
   list(query: ListQuery): Promise<ListResult>;
+  /** list for a response: each document as stored (StoredView). */
+  listViews(query: ListQuery): Promise<ListResult<StoredView>>;
   /** The resources with these ids (missing ones are left out), for event data of many members. */
   findByIds(ids: readonly string[]): Promise<StoredResource[]>;
   /** Which of these ids exist in this tenant (for member references). */

@@ -38,9 +38,14 @@ export function listBody(list: ListRendered): string | Readable {
   if (list.nextCursor !== undefined) head.nextCursor = list.nextCursor;
   if (list.previousCursor !== undefined) head.previousCursor = list.previousCursor;
   if (!list.resources.some((r) => r.members)) {
-    // The same text as JSON.stringify({ ...head, Resources }), with spliced resources as they are.
-    const items = list.resources.map((r) => r.text ?? JSON.stringify(r.resource));
-    return `${JSON.stringify(head).slice(0, -1)},"Resources":[${items.join(',')}]}`;
+    // The same text as JSON.stringify({ ...head, Resources }), with spliced resources as they are,
+    // made by one join: a single flat string, not a rope that sending it would copy again.
+    const prefix = `${JSON.stringify(head).slice(0, -1)},"Resources":[`;
+    const parts = list.resources.map((r) => r.text ?? JSON.stringify(r.resource));
+    if (parts.length === 0) return `${prefix}]}`;
+    parts[0] = prefix + parts[0]!;
+    parts[parts.length - 1] += ']}';
+    return parts.join(',');
   }
   return Readable.from(listChunks(head, list.resources));
 }

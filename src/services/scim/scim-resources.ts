@@ -5,7 +5,8 @@
 import { decimalInteger } from '../../scim/query-numbers.js';
 import { jsonEqual, type JsonObject, type JsonValue } from '../../domain/json.js';
 import { isoNow } from '../../domain/clock.js';
-import type { TenantStore, StoredResource, ResourceStore, Page, SortSpec } from '../../storage/ports.js';
+import type { TenantStore, StoredResource, StoredView, ResourceStore, Page, SortSpec } from '../../storage/ports.js';
+import { docOf } from '../../storage/ports.js';
 import { UniqueConflict, VersionConflict } from '../../storage/ports.js';
 import type { ResourceTypeName } from '../../scim/schema/types.js';
 import { getResourceSchema, resolveAttrPath, type ResourceSchema } from '../../scim/schema/registry.js';
@@ -53,6 +54,20 @@ export interface RenderedResource {
   readonly location: string;
   /** Group members, streamed in pages when the projection asks for them. */
   readonly members: AsyncIterable<JsonObject[]> | undefined;
+}
+
+/** A resource rendered by splicing its stored text (stored-view.ts): `resource` is parsed from the text only if read. */
+class SplicedResource implements RenderedResource {
+  #resource: JsonObject | undefined;
+  constructor(
+    readonly text: string,
+    readonly version: number,
+    readonly location: string,
+    readonly members: AsyncIterable<JsonObject[]> | undefined,
+  ) {}
+  get resource(): JsonObject {
+    return (this.#resource ??= JSON.parse(this.text) as JsonObject);
+  }
 }
 
 export interface ListParams extends ProjectionParams {
@@ -134,7 +149,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
   async function render(
     store: TenantStore,
     baseUrl: string,
-    stored: StoredResource,
+    stored: StoredView,
     projection: Projection,
     opts: { forceNoMembers?: boolean; groupsByMember?: GroupsByMember; membersKnownEmpty?: boolean } = {},
   ): Promise<RenderedResource> {
@@ -157,19 +172,8 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
     }
     // The default view of a document stored as text: spliced, not parsed and re-serialised.
     const text = stored.docText !== undefined && keepsStoredDocument(rs, projection) ? spliceStoredView(rs, stored.docText, stored.id, meta, derivedValues) : undefined;
-    if (text !== undefined) {
-      let parsed: JsonObject | undefined;
-      return {
-        text,
-        get resource(): JsonObject {
-          return (parsed ??= JSON.parse(text) as JsonObject);
-        },
-        version: stored.version,
-        location,
-        members,
-      };
-    }
-    const { schemas, ...rest } = stored.doc;
+    if (text !== undefined) return new SplicedResource(text, stored.version, location, members);
+    const { schemas, ...rest } = docOf(stored);
     const full: JsonObject = { schemas: schemas ?? [rs.core.id], id: stored.id, ...rest, meta };
     for (const [name, value] of derivedValues) full[name] = value;
     return { resource: applyProjection(rs, full, projection), version: stored.version, location, members };
@@ -398,7 +402,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
 
     async get(ctx, id, projectionParams) {
       const projection = projectionOf(projectionParams);
-      const stored = await repo(ctx.store).findById(id);
+      const stored = await repo(ctx.store).findView(id);
       if (!stored) throw notFoundError(id);
       return render(ctx.store, ctx.baseUrl, stored, projection);
     },
@@ -519,7 +523,7 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
         startIndex = parseStartIndex(params.startIndex);
         page = { kind: 'index', startIndex, count };
       }
-      const result = await repo(ctx.store).list({ filter, sort, page, withTotal: true });
+      const result = await repo(ctx.store).listViews({ filter, sort, page, withTotal: true });
       // Derived attributes (User.groups) for the whole page in a few queries, not one walk per row.
       const groupsByMember =
         derived.some((name) => wantsAttribute(rs, projection, name)) && result.resources.length > 0

@@ -8,7 +8,7 @@ import type { SqlDialectName } from './dialect-name.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { TenantId } from '../../domain/ids.js';
 import type { ResourceTypeName } from '../../scim/schema/types.js';
-import { UniqueConflict, type ListQuery, type ListResult, type ResourceStore, type StoredResource } from '../ports.js';
+import { UniqueConflict, type ListQuery, type ListResult, type ResourceStore, type StoredResource, type StoredView } from '../ports.js';
 import { constraintViolation } from '../dialects/errors.js';
 import { groupHotValues, tableFor, userEmailRows, userHotValues } from './column-map.js';
 import { filterToSql, rowCharge, sortExpression, type FilterContext } from './filter-to-sql.js';
@@ -22,24 +22,24 @@ type Row = { seq: number; id: string; version: number; created_at: string; updat
 
 export const parseDoc = (doc: unknown): JsonObject => (typeof doc === 'string' ? (JSON.parse(doc) as JsonObject) : (doc as JsonObject));
 
+const toStored = (r: Row): StoredResource & { seq: number } => ({
+  seq: Number(r.seq),
+  id: r.id,
+  version: Number(r.version),
+  created: r.created_at,
+  lastModified: r.updated_at,
+  doc: parseDoc(r.doc),
+  ...(r.source === undefined ? {} : { source: r.source }),
+});
+
 /**
- * A row as a StoredResource. SQLite returns the document as text: it is parsed on first read of
- * `doc` (a plain GET or list page of the default view splices `docText` and never parses it);
- * PostgreSQL returns jsonb already parsed.
+ * A row as read for a response: SQLite returns the document as text, handed on unparsed (a GET or
+ * list page of the default view splices it into the response); PostgreSQL returns jsonb parsed.
  */
-const toStored = (r: Row): StoredResource & { seq: number } => {
-  const raw = r.doc;
-  const common = { seq: Number(r.seq), id: r.id, version: Number(r.version), created: r.created_at, lastModified: r.updated_at, ...(r.source === undefined ? {} : { source: r.source }) };
-  if (typeof raw !== 'string') return { ...common, doc: raw as JsonObject };
-  let parsed: JsonObject | undefined;
-  return {
-    ...common,
-    docText: raw,
-    // An own enumerable getter: spreading or comparing a StoredResource reads it like a value.
-    get doc(): JsonObject {
-      return (parsed ??= JSON.parse(raw) as JsonObject);
-    },
-  };
+const toView = (r: Row): StoredView & { seq: number } => {
+  const head = { seq: Number(r.seq), id: r.id, version: Number(r.version), created: r.created_at, lastModified: r.updated_at };
+  const source = r.source === undefined ? {} : { source: r.source };
+  return typeof r.doc === 'string' ? { ...head, docText: r.doc, ...source } : { ...head, doc: r.doc as JsonObject, ...source };
 };
 
 function uniqueAttribute(type: ResourceTypeName, error: unknown): string | undefined {
@@ -140,6 +140,16 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     return Number(rows[0]?.n);
   }
 
+  async function rowById(id: string): Promise<Row | undefined> {
+    // No stored id contains U+0000 or an unpaired surrogate, and PostgreSQL refuses them as
+    // parameters (a 500): whoever asks, the answer is "not found".
+    if (!isStorableText(id)) return undefined;
+    const { rows } = await runPrepared(db, `${dialect}:${table}:findById`, [tenantId, id], (t, i) =>
+      db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', t).where('r.id', '=', i),
+    );
+    return rows[0] as Row | undefined;
+  }
+
   return {
     resourceType: type,
 
@@ -170,13 +180,13 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
     },
 
     async findById(id) {
-      // No stored id contains U+0000 or an unpaired surrogate, and PostgreSQL refuses them as
-      // parameters (a 500): whoever asks, the answer is "not found".
-      if (!isStorableText(id)) return undefined;
-      const { rows } = await runPrepared(db, `${dialect}:${table}:findById`, [tenantId, id], (t, i) =>
-        db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', t).where('r.id', '=', i),
-      );
-      return rows[0] ? toStored(rows[0] as Row) : undefined;
+      const row = await rowById(id);
+      return row ? toStored(row) : undefined;
+    },
+
+    async findView(id) {
+      const row = await rowById(id);
+      return row ? toView(row) : undefined;
     },
 
     async findForUpdate(id) {
@@ -270,33 +280,37 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       return found;
     },
 
-    async list(query: ListQuery): Promise<ListResult> {
-      if (!query.filter) return listWith(query, ctx, db);
-      if (dialect === 'postgres') {
-        // PostgreSQL evaluates in its own process (the event loop is free meanwhile); a filtered
-        // list is bounded by a statement_timeout of its own, shorter than the pool's 30 s.
-        const run = async (d: Kysely<Database>) => {
-          await sql`select set_config('statement_timeout', ${String(limitsOfWork.deadlineMsPostgres)}, true)`.execute(d);
-          return listWith(query, ctx, d);
-        };
-        try {
-          return db.isTransaction ? await run(db) : await db.transaction().execute(run);
-        } catch (e) {
-          if ((e as { code?: unknown }).code === '57014') throw workRefused(new SqlWorkExceeded('deadline', { ...limitsOfWork, deadlineMs: limitsOfWork.deadlineMsPostgres }));
-          throw e;
-        }
-      }
-      const meter = beginSqlWork(limitsOfWork);
-      try {
-        return await listWith(query, { ...ctx, meter: { token: meter.token, json: false } }, db);
-      } catch (e) {
-        if (e instanceof SqlWorkExceeded) throw workRefused(e);
-        throw e;
-      } finally {
-        meter.end();
-      }
-    },
+    list: (query) => listAs(query, toStored),
+    listViews: (query) => listAs(query, toView),
   };
+
+  /** A list page, each row made a StoredResource or a StoredView by `as`. */
+  async function listAs<R extends StoredView>(query: ListQuery, as: (r: Row) => R & { seq: number }): Promise<ListResult<R>> {
+    if (!query.filter) return listWith(query, ctx, db, as);
+    if (dialect === 'postgres') {
+      // PostgreSQL evaluates in its own process (the event loop is free meanwhile); a filtered
+      // list is bounded by a statement_timeout of its own, shorter than the pool's 30 s.
+      const run = async (d: Kysely<Database>) => {
+        await sql`select set_config('statement_timeout', ${String(limitsOfWork.deadlineMsPostgres)}, true)`.execute(d);
+        return listWith(query, ctx, d, as);
+      };
+      try {
+        return db.isTransaction ? await run(db) : await db.transaction().execute(run);
+      } catch (e) {
+        if ((e as { code?: unknown }).code === '57014') throw workRefused(new SqlWorkExceeded('deadline', { ...limitsOfWork, deadlineMs: limitsOfWork.deadlineMsPostgres }));
+        throw e;
+      }
+    }
+    const meter = beginSqlWork(limitsOfWork);
+    try {
+      return await listWith(query, { ...ctx, meter: { token: meter.token, json: false } }, db, as);
+    } catch (e) {
+      if (e instanceof SqlWorkExceeded) throw workRefused(e);
+      throw e;
+    } finally {
+      meter.end();
+    }
+  }
 
   /**
    * One page of a list. Every statement is a cached template per *shape* (prepared.ts): the filter
@@ -305,7 +319,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
    * the filter's values are bound as parameters of that same statement (one prepared statement per
    * shape in SQLite's cache, whatever the values).
    */
-  async function listWith(query: ListQuery, ctx: FilterContext, db: Kysely<Database>): Promise<ListResult> {
+  async function listWith<R extends StoredView>(query: ListQuery, ctx: FilterContext, db: Kysely<Database>, as: (r: Row) => R & { seq: number }): Promise<ListResult<R>> {
       const filtered = query.filter ? filterToSql(ctx, query.filter) : undefined;
       const charge = filtered ? rowCharge(ctx) : undefined;
       const where = filtered && charge ? sql<SqlBool>`(${charge} and ${filtered})` : filtered;
@@ -334,7 +348,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
                 return q.orderBy('r.seq', backwards ? 'desc' : 'asc').limit(m[i] as unknown as number);
               });
         const ordered = backwards ? rows.slice(0, count).reverse() : rows.slice(0, count);
-        const out = ordered.map((r) => toStored(r));
+        const out = ordered.map(as);
         return { total: query.withTotal ? await total(db, where) : undefined, resources: out, hasMore: rows.length > count };
       }
 
@@ -381,7 +395,7 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       // A short page tells the total by itself (the usual `userName eq` lookup): no count query.
       const known = rows.length > 0 && rows.length < count ? offset + rows.length : offset === 0 && rows.length === 0 && count > 0 ? 0 : undefined;
       const totalCount = query.withTotal ? (known ?? (await total(db, where))) : undefined;
-      return { total: totalCount, resources: rows.map(toStored) };
+      return { total: totalCount, resources: rows.map(as) };
   }
 }
 
