@@ -17,8 +17,8 @@
 import type { JsonValue } from '../../domain/json.js';
 import type { ResourceSchema } from '../schema/registry.js';
 
-/** `{"schemas":[` URN strings `]` at the very start: the form JSON.stringify gives a canonical document. */
-const SCHEMAS_HEAD = /^\{"schemas":\[(?:"[^"\\]*"(?:,"[^"\\]*")*)?\]/;
+/** `{"schemas":[` URN strings `]` at the very start: the form JSON.stringify gives a canonical document (sticky: no match array). */
+const SCHEMAS_HEAD = /\{"schemas":\[(?:"[^"\\]*"(?:,"[^"\\]*")*)?\]/y;
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -50,15 +50,15 @@ export function spliceStoredView(
   meta: JsonValue,
   tail: ReadonlyArray<readonly [string, JsonValue]>,
 ): string | undefined {
-  const head = SCHEMAS_HEAD.exec(text);
-  if (head === null || text.charCodeAt(text.length - 1) !== 0x7d /* } */) return undefined;
-  const after = head[0].length;
+  SCHEMAS_HEAD.lastIndex = 0;
+  if (!SCHEMAS_HEAD.test(text) || text.charCodeAt(text.length - 1) !== 0x7d /* } */) return undefined;
+  const after = SCHEMAS_HEAD.lastIndex;
   const guard = guardFor(rs);
   guard.lastIndex = after;
   const suspicious = guard.test(text);
   guard.lastIndex = 0;
   if (suspicious) return undefined;
-  let out = `${head[0]},"id":${JSON.stringify(id)}`;
+  let out = `${text.slice(0, after)},"id":${JSON.stringify(id)}`;
   const next = text.charCodeAt(after);
   if (next === 0x2c /* , */) out += text.slice(after, -1);
   else if (after !== text.length - 1) return undefined;
