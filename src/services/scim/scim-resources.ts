@@ -508,7 +508,8 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       const useCursor = params.cursor !== undefined;
       let page: Page;
       let startIndex: number | undefined;
-      const fingerprint = queryFingerprint(ctx.store.tenantId, resourceType, params);
+      // A SHA-256 of the query: only cursor pages (RFC 9865) are bound to it.
+      const fingerprint = useCursor ? queryFingerprint(ctx.store.tenantId, resourceType, params) : '';
       let count = parseCount(params.count, useCursor);
       if (useCursor) {
         const cur = params.cursor === '' ? undefined : decodeCursor(params.cursor!, fingerprint, limits.cursorTimeoutSeconds);
