@@ -170,8 +170,10 @@ export function createScimResourceService(resourceType: ResourceTypeName, limits
       // A group created just now without members has none to read (rendered as `"members":[]`, as a read would).
       members = opts.membersKnownEmpty ? noMemberPages() : memberPages(store, baseUrl, stored.id);
     }
-    // The default view of a document stored as text: spliced, not parsed and re-serialised.
-    const text = stored.docText !== undefined && keepsStoredDocument(rs, projection) ? spliceStoredView(rs, stored.docText, stored.id, meta, derivedValues) : undefined;
+    // The default view of a document stored as text: spliced, not parsed and re-serialised (not when
+    // members are streamed into it: render.ts builds that body from the resource object).
+    const spliceable = stored.docText !== undefined && members === undefined && keepsStoredDocument(rs, projection);
+    const text = spliceable ? spliceStoredView(rs, stored.docText, stored.id, meta, derivedValues) : undefined;
     if (text !== undefined) return new SplicedResource(text, stored.version, location, members);
     const { schemas, ...rest } = docOf(stored);
     const full: JsonObject = { schemas: schemas ?? [rs.core.id], id: stored.id, ...rest, meta };
