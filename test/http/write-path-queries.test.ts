@@ -2,23 +2,41 @@
 // cannot change the answer must not reach the database (issues #13 and #15: the write path's cost).
 import { afterEach, expect, it, vi } from 'vitest';
 import type { CompiledQuery } from 'kysely';
+import Database from 'better-sqlite3';
 import { describeEachDialect } from '../support/each-dialect.js';
 import { GROUP_SCHEMA, USER_SCHEMA, json, type TestApp } from '../support/test-app.js';
 
-/** Runs `fn` and returns the SQL text of every statement it ran through the app's Kysely instance (transactions included). */
+/** Runs `fn` and returns the SQL text of every statement it ran on the app's database (transactions included). */
 async function statementsOf(t: TestApp, fn: () => Promise<unknown>): Promise<string[]> {
-  // On the executors' prototype: a transaction runs its statements through an executor of its own.
-  const executors = Object.getPrototypeOf(t.composition.db.db.getExecutor()) as { executeQuery(q: CompiledQuery, ...rest: unknown[]): Promise<unknown> };
   const seen: string[] = [];
-  const original = executors.executeQuery;
-  const spy = vi.spyOn(executors, 'executeQuery').mockImplementation(function (this: unknown, q: CompiledQuery, ...rest: unknown[]) {
-    seen.push(q.sql);
-    return original.call(this, q, ...rest);
-  });
+  const spies = [];
+  if (t.dialect === 'sqlite') {
+    // Where every statement ends, whichever way it came: Kysely's executor or a direct read (prepared.ts).
+    const statements = Object.getPrototypeOf(new Database(':memory:').prepare('select 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...a: unknown[]) => unknown>;
+    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
+      const original = statements[method];
+      spies.push(
+        vi.spyOn(statements, method).mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+          seen.push(this.source);
+          return original.apply(this, args);
+        }),
+      );
+    }
+  } else {
+    // On the executors' prototype: a transaction runs its statements through an executor of its own.
+    const executors = Object.getPrototypeOf(t.composition.db.db.getExecutor()) as { executeQuery(q: CompiledQuery, ...rest: unknown[]): Promise<unknown> };
+    const original = executors.executeQuery;
+    spies.push(
+      vi.spyOn(executors, 'executeQuery').mockImplementation(function (this: unknown, q: CompiledQuery, ...rest: unknown[]) {
+        seen.push(q.sql);
+        return original.call(this, q, ...rest);
+      }),
+    );
+  }
   try {
     await fn();
   } finally {
-    spy.mockRestore();
+    for (const spy of spies) spy.mockRestore();
   }
   return seen;
 }

@@ -39,6 +39,26 @@ describeEachDialect('Changes begun together', (t, dialect) => {
   afterEach(() => vi.restoreAllMocks());
   const store = () => t().services.platform.forTenant(t().org.id);
 
+  it('a read issued while a change is open never sees its rows: not before its COMMIT, not after its rollback (direct reads, prepared.ts)', async () => {
+    const id = randomUUID();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let written!: () => void;
+    const inside = new Promise<void>((r) => (written = r));
+    const change = store().transaction(async (tx) => {
+      await createUser(tx, id, written);
+      await gate;
+      throw new Error('rolled back on purpose');
+    });
+    await inside; // the user and its event are written; the transaction is still open
+    const byId = store().users.findView(id);
+    const byName = store().users.listViews({ filter: undefined, sort: undefined, page: { kind: 'index', startIndex: 1, count: 1000 }, withTotal: true });
+    release();
+    await expect(change).rejects.toThrow('rolled back on purpose');
+    expect(await byId).toBeUndefined();
+    expect((await byName).resources.map((r) => r.id)).not.toContain(id);
+  });
+
   it('each commits or rolls back on its own: a change that throws, or that forgets its event, takes nobody else with it', async () => {
     const ids: string[] = Array.from({ length: 5 }, () => randomUUID());
     const settled = await Promise.allSettled([

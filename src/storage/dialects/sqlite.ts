@@ -9,6 +9,7 @@ import { chargeSqlWork } from '../kysely/sql-work.js';
 import { createSqliteCredentialWatch, type ClosableCredentialWatch } from './credential-watch.js';
 import { SAFETY_NET_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import { enableGroupCommit } from '../kysely/group-commit.js';
+import { enableDirectReads } from '../kysely/prepared.js';
 
 /** compact(): tries 5 ms apart, about 2 s in all (a checkpoint of the worker takes milliseconds). */
 const COMPACT_ATTEMPTS = 400;
@@ -53,9 +54,19 @@ export function createSqliteDb(path: string, options: SqliteOptions = {}): { db:
   // The filter cost meter (storage/kysely/sql-work.ts): not deterministic, so SQLite calls it for
   // every row and comparison instead of hoisting it out of the loop.
   sqlite.function('scim_work', { deterministic: false, directOnly: true }, chargeSqlWork);
-  const db = new Kysely<Schema>({ dialect: new WriteLockingSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const statements = withStatementCache(sqlite);
+  const db = new Kysely<Schema>({ dialect: new WriteLockingSqliteDialect({ database: statements }) });
   // SCIM changes share COMMITs (storage/kysely/group-commit.ts).
   enableGroupCommit(db, () => sqlite.inTransaction);
+  // Prepared reads run at once while no transaction is open on the connection (storage/kysely/prepared.ts).
+  // A statement runs synchronously, so nothing else can use the connection meanwhile; with a transaction
+  // open (a group commit between its BEGIN and COMMIT) a read waits its turn through Kysely, as before,
+  // so it never sees uncommitted changes.
+  enableDirectReads(db, (text, parameters) => {
+    if (sqlite.inTransaction) return undefined;
+    const stmt = statements.prepare(text) as Database.Statement;
+    return stmt.reader ? (stmt.all(parameters) as unknown[]) : undefined;
+  });
   return {
     db,
     close: async () => {

@@ -37,6 +37,20 @@ function remember(key: string, t: Template): void {
   templateChars += size;
 }
 
+/**
+ * Runs a reading statement at once, synchronously, or answers undefined (then Kysely's executor runs
+ * it). The SQLite dialect registers one (dialects/sqlite.ts enableDirectReads): Kysely's executor
+ * takes a connection mutex and several promise turns per statement — a few µs and a few KB of
+ * garbage each, for statements that take about as long themselves (issue #15).
+ */
+export type DirectReader = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
+
+const directReaders = new WeakMap<Kysely<Database>, DirectReader>();
+
+export function enableDirectReads(db: Kysely<Database>, reader: DirectReader): void {
+  directReaders.set(db, reader);
+}
+
 /** How many templates are cached and how much text they hold (tests, /metrics). */
 export function templateCacheStats(): { entries: number; chars: number } {
   return { entries: templates.size, chars: templateChars };
@@ -122,6 +136,9 @@ export async function runShaped<R>(
     remember(fullKey, t);
   }
   const parameters = t.slots.map((s) => (typeof s === 'number' ? (s < args.length ? args[s] : inner.values[s - args.length]) : s.constant));
+  // A transaction's statements always go through its own connection.
+  const rows = db.isTransaction ? undefined : directReaders.get(db)?.(t.sql, parameters);
+  if (rows !== undefined) return { rows: rows as R[] };
   return db.executeQuery(CompiledQuery.raw(t.sql, parameters)) as Promise<QueryResult<R>>;
 }
 
