@@ -8,8 +8,8 @@
 //   * the text is what JSON.stringify wrote (storage writes nothing else): parse + stringify of it
 //     gives it back, key order included — except for integer-like keys, which V8 orders first;
 //   * the document has no key the general path drops or overrides: id, meta, an attribute the
-//     service adds (User.groups, Group.members), a `returned: never` attribute, `__proto__`, an integer-like key — nor an empty array,
-//     which the general path does not keep as it is (projection.ts isPlainValue).
+//     service adds (User.groups, Group.members), a `returned: never` attribute, `__proto__`, an integer-like key — nor an empty array
+//     or object, which the general path does not keep as it is (projection.ts isPlainValue).
 // The canonical documents the codec writes satisfy the last two by construction (codec.ts), and
 // this module checks them on the text anyway, at any depth, so that a document from anywhere else
 // (an older version, manual SQL) takes the general path instead of a wrong answer. A false alarm only
@@ -24,7 +24,7 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\
 
 const GUARDS = new WeakMap<ResourceSchema, RegExp>();
 
-/** A key (or an empty array), anywhere in the text, that the general path would not copy as it is. */
+/** A key (or an empty array or object), anywhere in the text, that the general path would not copy as it is. */
 function guardFor(rs: ResourceSchema): RegExp {
   let re = GUARDS.get(rs);
   if (re === undefined) {
@@ -32,7 +32,7 @@ function guardFor(rs: ResourceSchema): RegExp {
     const added = [...rs.derivedAttributes, ...(rs.membershipAttribute === undefined ? [] : [rs.membershipAttribute])];
     const names = ['id', 'meta', 'schemas', '__proto__', ...added, ...never].map(escapeRegExp);
     // Keys are matched whatever their letter case: the registry resolves names that way.
-    re = new RegExp(`"(?:${names.join('|')}|\\d+)":|:\\[\\]`, 'gi');
+    re = new RegExp(`"(?:${names.join('|')}|\\d+)":|:\\[\\]|[:[,]\\{\\}`, 'gi');
     GUARDS.set(rs, re);
   }
   return re;

@@ -36,11 +36,10 @@ const toStored = (r: Row): StoredResource & { seq: number } => ({
  * A row as read for a response: SQLite returns the document as text, handed on unparsed (a GET or
  * list page of the default view splices it into the response); PostgreSQL returns jsonb parsed.
  */
-const toView = (r: Row): StoredView & { seq: number } => {
-  const head = { seq: Number(r.seq), id: r.id, version: Number(r.version), created: r.created_at, lastModified: r.updated_at };
-  const source = r.source === undefined ? {} : { source: r.source };
-  return typeof r.doc === 'string' ? { ...head, docText: r.doc, ...source } : { ...head, doc: r.doc as JsonObject, ...source };
-};
+const toView = (r: Row): StoredView & { seq: number } =>
+  typeof r.doc === 'string'
+    ? { seq: Number(r.seq), id: r.id, version: Number(r.version), created: r.created_at, lastModified: r.updated_at, docText: r.doc, ...(r.source === undefined ? {} : { source: r.source }) }
+    : toStored(r);
 
 function uniqueAttribute(type: ResourceTypeName, error: unknown): string | undefined {
   const v = constraintViolation(error);
@@ -193,10 +192,8 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       if (!isStorableText(id)) return undefined;
       // SQLite runs one write transaction at a time: a plain read is already serialised.
       if (dialect !== 'postgres') {
-        const { rows } = await runPrepared(db, `${dialect}:${table}:findById`, [tenantId, id], (t, i) =>
-          db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', t).where('r.id', '=', i),
-        );
-        return rows[0] ? toStored(rows[0] as Row) : undefined;
+        const row = await rowById(id);
+        return row ? toStored(row) : undefined;
       }
       // PostgreSQL: a row lock held to the end of the write transaction, so concurrent writers of
       // one resource queue instead of failing the optimistic version check (issue #16). NO KEY
