@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Two builds of the app in ONE process, measured block by block in alternation: the way to tell a
 // 5 % difference on a machine whose speed drifts by more than that between runs (docs/performance.md).
-// `node bench/ab-path.mjs --a DIR --b DIR [--users N] [--blocks B] [--block R] [--phases patch,post,get,list]`
+// `node bench/ab-path.mjs --a DIR --b DIR [--users N] [--blocks B] [--block R] [--phases patch,post,get,list,lookup,groupsCreate,removeMember]`
 // Each DIR holds a built dist/ (e.g. this repository, and a copy with one change). Both apps get a
 // fresh SQLite database and the same seeded users (as bench/http-path.mjs: app.inject, no socket);
 // then for each phase, B rounds each run R requests on A and R on B (the order alternates per round)
 // and CPU µs per request of this process is summed per block. Prints per phase the median of A, of
 // B, and the median of the per-round ratios B/A (each ratio from two blocks run back to back).
 import { parseArgs } from 'node:util';
-import { PATCH_SCHEMA, USER_SCHEMA, startInProcessApp } from './lib/inprocess-app.mjs';
+import { PATCH_SCHEMA, USER_SCHEMA, inprocessPhases, startInProcessApp } from './lib/inprocess-app.mjs';
 
 const { values: o } = parseArgs({ options: { a: { type: 'string', default: '.' }, b: { type: 'string' }, users: { type: 'string', default: '2000' }, blocks: { type: 'string', default: '20' }, block: { type: 'string', default: '200' }, phases: { type: 'string', default: 'patch,post,get' } } });
 if (!o.b) throw new Error('--b DIR is required');
@@ -17,6 +17,7 @@ async function setUp(appDir) {
   let n = 0;
   const pick = () => users[(n * 7919) % users.length].id;
   const phases = {
+    ...inprocessPhases(inject, users), // groupsCreate, removeMember, lookup (the four below are this file's own)
     get: () => inject('GET', `/Users/${pick()}`),
     list: () => inject('GET', `/Users?startIndex=${1 + ((n++ * 7919) % Math.max(1, users.length - 100))}&count=100`),
     patch: () => inject('PATCH', `/Users/${pick()}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),

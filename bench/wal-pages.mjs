@@ -2,14 +2,14 @@
 // Which B-tree pages does one SCIM write put in the WAL? Every page a transaction changes is one
 // WAL frame at COMMIT (two write() calls, and a copy at the next checkpoint), so pages per write is
 // what the write path's storage layout costs (docs/performance.md, session 6).
-//   node bench/wal-pages.mjs [--app-dir DIR] [--phase patch|post] [--requests 20]
+//   node bench/wal-pages.mjs [--app-dir DIR] [--phase patch|post|groupsCreate|removeMember] [--requests 20]
 // Seeds 2,000 users (as bench/http-path.mjs, app.inject), checkpoints and truncates the WAL, runs the
 // requests, then maps each WAL frame's page number to its table or index with SQLite's dbstat.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PATCH_SCHEMA, USER_SCHEMA, startInProcessApp } from './lib/inprocess-app.mjs';
+import { PATCH_SCHEMA, USER_SCHEMA, inprocessPhases, startInProcessApp } from './lib/inprocess-app.mjs';
 
 const { values: o } = parseArgs({ options: { 'app-dir': { type: 'string', default: '.' }, phase: { type: 'string', default: 'patch' }, requests: { type: 'string', default: '20' } } });
 const appDir = resolve(o['app-dir']);
@@ -19,12 +19,15 @@ const kind = o.phase;
 const { c, inject, users, file, close } = await startInProcessApp({ appDir, users: 2000, backgroundCheckpoints: false });
 const ids = users.map((u) => u.id);
 for (let i = 0; i < 200; i++) await inject('PATCH', `/Users/${ids[i]}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `W${i}` }] });
+const phases = inprocessPhases(inject, users);
+if (kind === 'removeMember') await phases.removeMember(); // fills the group first
 await c.services.activity.flush();
 const side = new Database(file);
 side.pragma('wal_checkpoint(TRUNCATE)');
 const N = Number(o.requests);
 for (let i = 0; i < N; i++) {
   if (kind === 'patch') await inject('PATCH', `/Users/${ids[(i * 97) % ids.length]}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${i}` }, { op: 'Replace', path: 'active', value: 'True' }] });
+  else if (phases[kind] && kind !== 'post') await phases[kind]();
   else await inject('POST', '/Users', { schemas: [USER_SCHEMA], userName: `new${i}@bench.example`, emails: [{ value: `new${i}@bench.example`, primary: true }], active: true });
 }
 await c.services.activity.flush();

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 /**
  * `appDir`: a folder with dist/ (default this repository). `backgroundCheckpoints`: as `serve` does
@@ -55,12 +56,31 @@ export async function startInProcessApp({ appDir = '.', users = 2000, background
 
 /**
  * The request of each in-process phase, as `name → () => Promise` over the seeded `users`:
- * userName lookup, GET by id, an Entra-style PATCH, a create, and a list page at a random offset.
+ * userName lookup, GET by id, an Entra-style PATCH, a create, a list page at a random offset, and the
+ * group phases of `npm run bench`: a group create, and the removal of one member by a value filter
+ * (Entra's form) from a group holding every seeded user — refilled in batches of 100 when it is empty,
+ * one request in 100 extra.
  */
 export function inprocessPhases(inject, users) {
   let n = users.length;
   const pick = () => users[Math.floor(Math.random() * users.length)];
+  let groupId = null;
+  let left = 0;
+  const refill = async () => {
+    if (!groupId) groupId = JSON.parse((await inject('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Members' })).body).id;
+    for (let i = 0; i < users.length; i += 100) {
+      const value = users.slice(i, i + 100).map((u) => ({ value: u.id }));
+      await inject('PATCH', `/Groups/${groupId}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Add', path: 'members', value }] });
+    }
+    left = users.length;
+  };
   return {
+    groupsCreate: () => inject('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `Group ${n++}`, externalId: `g-${n}` }),
+    removeMember: async () => {
+      if (left === 0) await refill();
+      const id = users[--left].id;
+      return inject('PATCH', `/Groups/${groupId}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Remove', path: `members[value eq "${id}"]` }] });
+    },
     lookup: () => inject('GET', `/Users?filter=${encodeURIComponent(`userName eq "${pick().userName}"`)}`),
     get: () => inject('GET', `/Users/${pick().id}`),
     patch: () => inject('PATCH', `/Users/${pick().id}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${n++}` }, { op: 'Replace', path: 'active', value: 'True' }] }),

@@ -65,7 +65,8 @@ export function createSqliteDb(path: string, options: SqliteOptions = {}): { db:
   enableDirectReads(db, (text, parameters) => {
     if (sqlite.inTransaction) return undefined;
     const stmt = statements.prepare(text) as Database.Statement;
-    return stmt.reader ? (stmt.all(parameters) as unknown[]) : undefined;
+    // `reader` alone is true of an INSERT … RETURNING too: a write always takes Kysely's path.
+    return stmt.reader && stmt.readonly ? (stmt.all(parameters) as unknown[]) : undefined;
   });
   return {
     db,

@@ -24,6 +24,8 @@ import { sql } from 'kysely';
 import { parseDoc } from './resource-repo.js';
 import { isStorableText } from '../../scim/text.js';
 import { subjectIs } from './events-repo.js';
+import { runPrepared } from './prepared.js';
+import { idIn, idList } from './id-list.js';
 
 type Db = Kysely<Database & SignInTables>;
 
@@ -88,7 +90,7 @@ export function identifyingStrings(doc: Record<string, unknown>, extra: readonly
   return [...out].filter((s) => s.length <= 512);
 }
 
-export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDialectName, tenantId: TenantId): LifecycleStore {
+export function createLifecycleRepo(database: Kysely<Database>, dialect: SqlDialectName, tenantId: TenantId): LifecycleStore {
   const db: Db = database.withTables<SignInTables>();
 
   async function accountIdsOf(userId: string): Promise<string[]> {
@@ -130,28 +132,26 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
       // Two index lookups, merged here: one statement with `userName = ? OR id IN (emails …)` and
       // ORDER BY seq made SQLite walk the tenant's users in seq order and test each row (0.9 ms per
       // SCIM create at 3,000 users, growing with the tenant). Every SCIM create asks this.
-      const byName = await db
-        .selectFrom('scim_users')
-        .select(['id', 'seq'])
-        .where('tenant_id', '=', tenantId)
-        .where('user_name_folded', '=', userNameFolded)
-        .where('source', '=', 'manual')
-        .execute();
+      const { rows: byName } = await runPrepared(database, `${dialect}:lifecycle:manualByName`, [tenantId, userNameFolded], (t, name) =>
+        database.selectFrom('scim_users').select(['id', 'seq']).where('tenant_id', '=', t!).where('user_name_folded', '=', name!).where('source', '=', 'manual'),
+      );
       // The email probe is the covering index alone: almost every create finds no row and stops
       // there. Only ids it finds are checked for being manual (a join with ORDER BY cost a temporary
       // B-tree on every create).
       const emailOwners =
         emailFolded === null
           ? []
-          : await db
-              .selectFrom('scim_user_emails')
-              .select('user_id')
-              .where('tenant_id', '=', tenantId)
-              .where('value_folded', '=', emailFolded)
-              .limit(50)
-              .execute();
-      const manualAmong = (ids: readonly string[]) =>
-        db.selectFrom('scim_users').select(['id', 'seq']).where('tenant_id', '=', tenantId).where('id', 'in', ids).where('source', '=', 'manual').execute();
+          : (
+              await runPrepared(database, `${dialect}:lifecycle:emailOwners`, [tenantId, emailFolded], (t, email) =>
+                database.selectFrom('scim_user_emails').select('user_id').where('tenant_id', '=', t!).where('value_folded', '=', email!).limit(50),
+              )
+            ).rows;
+      const manualAmong = async (ids: readonly string[]) =>
+        (
+          await runPrepared(database, `${dialect}:lifecycle:manualAmong`, [tenantId, idList(dialect, ids)], (t, list) =>
+            database.selectFrom('scim_users').select(['id', 'seq']).where('tenant_id', '=', t!).where(idIn(dialect, 'id', list)).where('source', '=', 'manual'),
+          )
+        ).rows;
       const byEmail =
         emailOwners.length === 0
           ? []
@@ -275,7 +275,7 @@ export function createLifecycleRepo(database: Kysely<Database>, _dialect: SqlDia
       // Entries not about the user that still name them: a refused create ("userName … already
       // exists (id …)"), an error detail echoing a value. One scan of the tenant's log per erasure.
       const needles = [id, ...names];
-      const contains = (needle: string) => (_dialect === 'postgres' ? sql<SqlBool>`strpos(summary, ${needle}) > 0` : sql<SqlBool>`instr(summary, ${needle}) > 0`);
+      const contains = (needle: string) => (dialect === 'postgres' ? sql<SqlBool>`strpos(summary, ${needle}) > 0` : sql<SqlBool>`instr(summary, ${needle}) > 0`);
       for (let i = 0; i < needles.length; i += 50) {
         const chunk = needles.slice(i, i + 50);
         const r = await db

@@ -11,7 +11,8 @@ import type { MembershipStore, MemberRow, MemberChangeRow } from '../ports.js';
 import { journalFor, type ChangeJournal } from './change-journal.js';
 import { invalidFilter } from '../../scim/errors.js';
 import { UNSTORABLE_TEXT, isStorableText } from '../../scim/text.js';
-import { runPrepared } from './prepared.js';
+import { bindingsOf, runPrepared, runShaped } from './prepared.js';
+import { idIn, idList } from './id-list.js';
 import { MEMBER_ID_COLUMNS } from './column-map.js';
 import { foldCase } from '../../scim/filter/fold-case.js';
 
@@ -26,10 +27,7 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
   }
   const toChange = (r: { member_id: string; member_type: string }): MemberChangeRow => ({ value: r.member_id, type: r.member_type === 'Group' ? 'Group' : 'User' });
 
-  /** Ids as one bound value (one statement shape whatever their number): a PostgreSQL text[], SQLite JSON text. */
-  const idList = (ids: readonly string[]): unknown => (dialect === 'postgres' ? ids : JSON.stringify(ids));
-  const idIn = (column: string, list: string) =>
-    dialect === 'postgres' ? sql<boolean>`${sql.ref(column)} = any(${list}::text[])` : sql<boolean>`${sql.ref(column)} in (select value from json_each(${list}))`;
+  const ids = (list: readonly string[]): unknown => idList(dialect, list);
 
   /**
    * The groups that directly contain `ids` (users or groups, by `kind`), with their names: the
@@ -89,16 +87,17 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       journalFor(journal, 'Changing group members');
       const removed: MemberChangeRow[] = [];
       for (let i = 0; i < memberIds.length; i += CHUNK) {
-        const chunk = memberIds.slice(i, i + CHUNK);
+        const chunk = ids(memberIds.slice(i, i + CHUNK));
         for (const column of MEMBER_ID_COLUMNS) {
-          const r = await db
-            .deleteFrom('group_members')
-            .where('tenant_id', '=', tenantId)
-            .where(column, 'in', chunk)
-            .where('group_id', '=', groupId)
-            .returning(['member_id', 'member_type'])
-            .execute();
-          for (const row of r) removed.push(toChange(row));
+          const { rows } = await runPrepared(db, `${dialect}:members:remove:${column}`, [tenantId, chunk, groupId], (t, list, g) =>
+            db
+              .deleteFrom('group_members')
+              .where('tenant_id', '=', t!)
+              .where(idIn(dialect, column, list))
+              .where('group_id', '=', g!)
+              .returning(['member_id', 'member_type']),
+          );
+          for (const row of rows) removed.push(toChange(row));
         }
       }
       return changed(groupId, removed);
@@ -114,15 +113,18 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       journalFor(journal, 'Changing group members');
       const removed: MemberChangeRow[] = [];
       for (const column of MEMBER_ID_COLUMNS) {
-        const r = await db
-          .deleteFrom('group_members as e')
-          .where('e.tenant_id', '=', tenantId)
-          .where(`e.${column}`, 'is not', null)
-          .where('e.group_id', '=', groupId)
-          .where(memberRowFilter(filter, sql.ref(`e.${column}`)))
-          .returning([sql<string>`member_id`.as('member_id'), sql<string>`member_type`.as('member_type')])
-          .execute();
-        for (const row of r) removed.push(toChange(row));
+        // One template per member kind and filter shape; the filter's values are bound (prepared.ts).
+        const where = memberRowFilter(filter, sql.ref(`e.${column}`));
+        const { rows } = await runShaped(db, `${dialect}:members:removeWhere:${column}`, [tenantId, groupId], bindingsOf([where]), (t, g) =>
+          db
+            .deleteFrom('group_members as e')
+            .where('e.tenant_id', '=', t!)
+            .where(`e.${column}`, 'is not', null)
+            .where('e.group_id', '=', g!)
+            .where(where)
+            .returning([sql<string>`member_id`.as('member_id'), sql<string>`member_type`.as('member_type')]),
+        );
+        for (const row of rows) removed.push(toChange(row));
       }
       return changed(groupId, removed);
     },
@@ -151,14 +153,14 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
         for (const r of rows) (r.member_type === 'Group' ? groups : users).push(r.member_id);
         const display = new Map<string, string | null>();
         if (users.length > 0) {
-          const found = await runPrepared(db, `${dialect}:members:users`, [tenantId, idList(users)], (t, ids) =>
-            db.selectFrom('scim_users as u').select(['u.id', 'u.display_name', 'u.user_name']).where('u.tenant_id', '=', t!).where(idIn('u.id', ids!)),
+          const found = await runPrepared(db, `${dialect}:members:users`, [tenantId, ids(users)], (t, list) =>
+            db.selectFrom('scim_users as u').select(['u.id', 'u.display_name', 'u.user_name']).where('u.tenant_id', '=', t!).where(idIn(dialect, 'u.id', list)),
           );
           for (const u of found.rows) display.set(u.id, u.display_name ?? u.user_name);
         }
         if (groups.length > 0) {
-          const found = await runPrepared(db, `${dialect}:members:groups`, [tenantId, idList(groups)], (t, ids) =>
-            db.selectFrom('scim_groups as g').select(['g.id', 'g.display_name']).where('g.tenant_id', '=', t!).where(idIn('g.id', ids!)),
+          const found = await runPrepared(db, `${dialect}:members:groups`, [tenantId, ids(groups)], (t, list) =>
+            db.selectFrom('scim_groups as g').select(['g.id', 'g.display_name']).where('g.tenant_id', '=', t!).where(idIn(dialect, 'g.id', list)),
           );
           for (const g of found.rows) display.set(`Group:${g.id}`, g.display_name);
         }

@@ -17,6 +17,7 @@ import { tooMany } from '../../scim/errors.js';
 import { isStorableText } from '../../scim/text.js';
 import { bindingsOf, insertPrepared, runPrepared, runShaped, type Bindings } from './prepared.js';
 import { journalFor, type ChangeJournal } from './change-journal.js';
+import { idIn, idList } from './id-list.js';
 
 type Row = { seq: number; id: string; version: number; created_at: string; updated_at: string; doc: unknown; source?: string };
 
@@ -233,20 +234,23 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
 
     async touch(id, now) {
       changed(id);
-      const row = await db
-        .updateTable(table as 'scim_users')
-        .set({ updated_at: now, version: sql`version + 1` })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returning(type === 'User' ? ['seq', 'id', 'version', 'created_at', 'updated_at', 'doc', 'source'] : ['seq', 'id', 'version', 'created_at', 'updated_at', 'doc'])
-        .executeTakeFirst();
-      return row ? toStored(row as Row) : undefined;
+      const { rows } = await runPrepared(db, `${dialect}:${table}:touch`, [now, tenantId, id], (n, t, i) =>
+        db
+          .updateTable(table as 'scim_users')
+          .set({ updated_at: n!, version: sql`version + 1` })
+          .where('tenant_id', '=', t!)
+          .where('id', '=', i!)
+          .returning(type === 'User' ? ['seq', 'id', 'version', 'created_at', 'updated_at', 'doc', 'source'] : ['seq', 'id', 'version', 'created_at', 'updated_at', 'doc']),
+      );
+      return rows[0] ? toStored(rows[0] as Row) : undefined;
     },
 
     async delete(id) {
       changed(id);
-      const r = await db.deleteFrom(table as 'scim_users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-      const deleted = Number(r.numDeletedRows) > 0;
+      const { rows } = await runPrepared(db, `${dialect}:${table}:delete`, [tenantId, id], (t, i) =>
+        db.deleteFrom(table as 'scim_users').where('tenant_id', '=', t!).where('id', '=', i!).returning('id'),
+      );
+      const deleted = rows.length > 0;
       if (deleted) await adjustCount(-1);
       return deleted;
     },
@@ -255,12 +259,9 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       const out: StoredResource[] = [];
       const ids = [...new Set(candidates.filter(isStorableText))];
       for (let i = 0; i < ids.length; i += 500) {
-        const rows = await db
-          .selectFrom(`${table} as r` as 'scim_users as r')
-          .select(ROW)
-          .where('r.tenant_id', '=', tenantId)
-          .where('r.id', 'in', ids.slice(i, i + 500))
-          .execute();
+        const { rows } = await runPrepared(db, `${dialect}:${table}:findByIds`, [tenantId, idList(dialect, ids.slice(i, i + 500))], (t, list) =>
+          db.selectFrom(`${table} as r` as 'scim_users as r').select(ROW).where('r.tenant_id', '=', t!).where(idIn(dialect, 'r.id', list)),
+        );
         for (const r of rows) out.push(toStored(r as Row));
       }
       return out;
@@ -270,8 +271,9 @@ export function createResourceRepo(db: Kysely<Database>, dialect: SqlDialectName
       const found = new Set<string>();
       const ids = candidates.filter(isStorableText);
       for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        const rows = await db.selectFrom(table as 'scim_users').select('id').where('tenant_id', '=', tenantId).where('id', 'in', chunk).execute();
+        const { rows } = await runPrepared(db, `${dialect}:${table}:existingIds`, [tenantId, idList(dialect, ids.slice(i, i + 500))], (t, list) =>
+          db.selectFrom(table as 'scim_users').select('id').where('tenant_id', '=', t!).where(idIn(dialect, 'id', list)),
+        );
         for (const r of rows) found.add(r.id);
       }
       return found;
