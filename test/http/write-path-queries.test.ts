@@ -4,7 +4,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import type { CompiledQuery } from 'kysely';
 import Database from 'better-sqlite3';
 import { describeEachDialect } from '../support/each-dialect.js';
-import { GROUP_SCHEMA, USER_SCHEMA, json, type TestApp } from '../support/test-app.js';
+import { GROUP_SCHEMA, PATCH_OP, USER_SCHEMA, json, type TestApp } from '../support/test-app.js';
 
 /** Runs `fn` and returns the SQL text of every statement it ran on the app's database (transactions included). */
 async function statementsOf(t: TestApp, fn: () => Promise<unknown>): Promise<string[]> {
@@ -129,5 +129,20 @@ describeEachDialect('statements of the write path', (t) => {
     expect(updates(sqls)[0]).not.toMatch(/user_name|external_id|email/);
     const found = json(await t().scim.get('/Users?filter=displayName eq "patricia"'));
     expect(found.totalResults).toBe(1);
+  });
+
+  it('removing members by a list of values runs one statement text whatever the list length (the ids are one bound parameter)', async () => {
+    const users = [];
+    for (let i = 0; i < 12; i++) users.push(json(await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: `listed${i}@contoso.test` })));
+    const group = json(await t().scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Listed', members: users.map((u) => ({ value: u.id })) }));
+    const remove = (some: Array<Record<string, unknown>>) =>
+      t().scim.patch(`/Groups/${String(group.id)}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'members', value: some.map((u) => ({ value: u.id })) }] });
+    const deletes = (sqls: string[]) => sqls.filter((s) => /^\s*delete from "group_members"/i.test(s));
+    const one = deletes(await statementsOf(t(), async () => expect((await remove(users.slice(0, 1))).statusCode).toBeLessThan(300)));
+    const nine = deletes(await statementsOf(t(), async () => expect((await remove(users.slice(1, 10))).statusCode).toBeLessThan(300)));
+    expect(one.length).toBeGreaterThan(0);
+    expect(nine).toEqual(one);
+    const left = json(await t().scim.get(`/Groups/${String(group.id)}`));
+    expect((left.members as Array<{ value: string }>).map((m) => m.value).sort()).toEqual(users.slice(10).map((u) => String(u.id)).sort());
   });
 });
