@@ -7,6 +7,7 @@
 // warm-up, no background checkpoints), once with R more requests of the phase and once with 2R;
 // the difference divided by R is the steady state of one request, seeding, start-up and JIT
 // warm-up cancelling out. Counts SQLite (native) and JavaScript alike. About 3 minutes per build.
+// Node runs with --single-threaded (see below).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,9 @@ if (o.child !== undefined) {
   const R = Number(o.requests);
   const count = (n) => {
     const out = join(tmpdir(), `wd-callgrind-${process.pid}-${n}.out`);
-    const r = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, fileURLToPath(import.meta.url), '--app-dir', resolve(o['app-dir']), '--phase', o.phase, '--child', String(n)], { encoding: 'utf8' });
+    // V8's background threads (concurrent compilers, GC markers) do varying work: one thread, so
+    // the count is the request's own.
+    const r = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', fileURLToPath(import.meta.url), '--app-dir', resolve(o['app-dir']), '--phase', o.phase, '--child', String(n)], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`valgrind exited ${r.status}: ${r.stderr.slice(-2000)}`);
     const total = Number(/summary: (\d+)/.exec(readFileSync(out, 'utf8'))?.[1]);
     rmSync(out, { force: true });
