@@ -132,7 +132,7 @@ describeEachDialect('statements of the write path', (t) => {
   });
 
   it('removing members by a list of values runs one statement text whatever the list length (the ids are one bound parameter)', async () => {
-    const users = [];
+    const users: Array<ReturnType<typeof json>> = [];
     for (let i = 0; i < 12; i++) users.push(json(await t().scim.post('/Users', { schemas: [USER_SCHEMA], userName: `listed${i}@contoso.test` })));
     const group = json(await t().scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Listed', members: users.map((u) => ({ value: u.id })) }));
     const remove = (some: Array<Record<string, unknown>>) =>
