@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A CPU profile of one phase of the in-process request path, and nothing else (not the seeding):
-// `node bench/profile-phase.mjs --phase get|lookup|patch|post|list|groupsCreate|removeMember [--users 2000] [--requests 20000] [--out FILE]`.
+// `node bench/profile-phase.mjs --phase get|lookup|patch|post|list|addMembers|groupsCreate|removeMember [--users 2000] [--requests 20000] [--out FILE]`.
 // Writes the .cpuprofile (Chrome DevTools opens it) and prints its summary (bench/lib/cpuprofile.mjs).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';

@@ -57,7 +57,7 @@ export async function startInProcessApp({ appDir = '.', users = 2000, background
 /**
  * The request of each in-process phase, as `name → () => Promise` over the seeded `users`:
  * userName lookup, GET by id, an Entra-style PATCH, a create, a list page at a random offset, and the
- * group phases of `npm run bench`: a group create, and the removal of one member by a value filter
+ * group phases of `npm run bench`: a group create, a batch of 100 members added, and the removal of one member by a value filter
  * (Entra's form) from a group holding every seeded user — refilled in batches of 100 when it is empty,
  * one request in 100 extra.
  */
@@ -74,7 +74,19 @@ export function inprocessPhases(inject, users) {
     }
     left = users.length;
   };
+  let addGroup = null;
+  let added = 0;
   return {
+    // 100 members a request, Entra's batch, into a group that starts empty for each pass over the users.
+    addMembers: async () => {
+      if (!addGroup || added >= users.length) {
+        addGroup = JSON.parse((await inject('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `Batch ${n++}` })).body).id;
+        added = 0;
+      }
+      const value = users.slice(added, added + 100).map((u) => ({ value: u.id }));
+      added += 100;
+      return inject('PATCH', `/Groups/${addGroup}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Add', path: 'members', value }] });
+    },
     groupsCreate: () => inject('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `Group ${n++}`, externalId: `g-${n}` }),
     removeMember: async () => {
       if (left === 0) await refill();
