@@ -20,6 +20,7 @@ const { c, inject, users, file, close } = await startInProcessApp({ appDir, user
 const ids = users.map((u) => u.id);
 for (let i = 0; i < 200; i++) await inject('PATCH', `/Users/${ids[i]}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `W${i}` }] });
 const phases = inprocessPhases(inject, users);
+if (kind !== 'patch' && kind !== 'post' && !phases[kind]) throw new Error(`unknown phase ${kind}`);
 if (kind === 'removeMember') await phases.removeMember(); // fills the group first
 await c.services.activity.flush();
 const side = new Database(file);
@@ -27,7 +28,7 @@ side.pragma('wal_checkpoint(TRUNCATE)');
 const N = Number(o.requests);
 for (let i = 0; i < N; i++) {
   if (kind === 'patch') await inject('PATCH', `/Users/${ids[(i * 97) % ids.length]}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Replace', path: 'title', value: `T${i}` }, { op: 'Replace', path: 'active', value: 'True' }] });
-  else if (phases[kind] && kind !== 'post') await phases[kind]();
+  else if (kind !== 'post') await phases[kind]();
   else await inject('POST', '/Users', { schemas: [USER_SCHEMA], userName: `new${i}@bench.example`, emails: [{ value: `new${i}@bench.example`, primary: true }], active: true });
 }
 await c.services.activity.flush();

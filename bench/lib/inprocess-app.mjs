@@ -57,41 +57,34 @@ export async function startInProcessApp({ appDir = '.', users = 2000, background
 /**
  * The request of each in-process phase, as `name → () => Promise` over the seeded `users`:
  * userName lookup, GET by id, an Entra-style PATCH, a create, a list page at a random offset, and the
- * group phases of `npm run bench`: a group create, a batch of 100 members added, and the removal of one member by a value filter
- * (Entra's form) from a group holding every seeded user — refilled in batches of 100 when it is empty,
- * one request in 100 extra.
+ * group phases of `npm run bench`: a group create, a batch of 100 members added (into a new group for
+ * each pass over the users), and the removal of one member by a value filter (Entra's form) from a
+ * group holding every seeded user — refilled in batches of 100 when it is empty, one request in 100 extra.
  */
 export function inprocessPhases(inject, users) {
   let n = users.length;
   const pick = () => users[Math.floor(Math.random() * users.length)];
-  let groupId = null;
+  const newGroup = async (displayName) => JSON.parse((await inject('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName })).body).id;
+  const addBatch = (groupId, from) =>
+    inject('PATCH', `/Groups/${groupId}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Add', path: 'members', value: users.slice(from, from + 100).map((u) => ({ value: u.id })) }] });
+  let fullGroup = null;
   let left = 0;
-  const refill = async () => {
-    if (!groupId) groupId = JSON.parse((await inject('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Members' })).body).id;
-    for (let i = 0; i < users.length; i += 100) {
-      const value = users.slice(i, i + 100).map((u) => ({ value: u.id }));
-      await inject('PATCH', `/Groups/${groupId}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Add', path: 'members', value }] });
-    }
-    left = users.length;
-  };
-  let addGroup = null;
+  let batchGroup = null;
   let added = 0;
   return {
-    // 100 members a request, Entra's batch, into a group that starts empty for each pass over the users.
     addMembers: async () => {
-      if (!addGroup || added >= users.length) {
-        addGroup = JSON.parse((await inject('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `Batch ${n++}` })).body).id;
-        added = 0;
-      }
-      const value = users.slice(added, added + 100).map((u) => ({ value: u.id }));
+      if (!batchGroup || added >= users.length) [batchGroup, added] = [await newGroup(`Batch ${n++}`), 0];
       added += 100;
-      return inject('PATCH', `/Groups/${addGroup}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Add', path: 'members', value }] });
+      return addBatch(batchGroup, added - 100);
     },
     groupsCreate: () => inject('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: `Group ${n++}`, externalId: `g-${n}` }),
     removeMember: async () => {
-      if (left === 0) await refill();
-      const id = users[--left].id;
-      return inject('PATCH', `/Groups/${groupId}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Remove', path: `members[value eq "${id}"]` }] });
+      if (left === 0) {
+        fullGroup ??= await newGroup('Members');
+        for (let i = 0; i < users.length; i += 100) await addBatch(fullGroup, i);
+        left = users.length;
+      }
+      return inject('PATCH', `/Groups/${fullGroup}`, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'Remove', path: `members[value eq "${users[--left].id}"]` }] });
     },
     lookup: () => inject('GET', `/Users?filter=${encodeURIComponent(`userName eq "${pick().userName}"`)}`),
     get: () => inject('GET', `/Users/${pick().id}`),

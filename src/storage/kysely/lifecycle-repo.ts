@@ -132,6 +132,8 @@ export function createLifecycleRepo(database: Kysely<Database>, dialect: SqlDial
       // Two index lookups, merged here: one statement with `userName = ? OR id IN (emails …)` and
       // ORDER BY seq made SQLite walk the tenant's users in seq order and test each row (0.9 ms per
       // SCIM create at 3,000 users, growing with the tenant). Every SCIM create asks this.
+      // Templates run on `database` itself: `db` (withTables) is another Kysely instance, which the
+      // SQLite direct reads (prepared.ts) do not know.
       const { rows: byName } = await runPrepared(database, `${dialect}:lifecycle:manualByName`, [tenantId, userNameFolded], (t, name) =>
         database.selectFrom('scim_users').select(['id', 'seq']).where('tenant_id', '=', t!).where('user_name_folded', '=', name!).where('source', '=', 'manual'),
       );

@@ -27,8 +27,6 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
   }
   const toChange = (r: { member_id: string; member_type: string }): MemberChangeRow => ({ value: r.member_id, type: r.member_type === 'Group' ? 'Group' : 'User' });
 
-  const ids = (list: readonly string[]): unknown => idList(dialect, list);
-
   /**
    * The groups that directly contain `ids` (users or groups, by `kind`), with their names: the
    * member's rows through the partial covering index of its kind (group_members_user /
@@ -87,7 +85,7 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
       journalFor(journal, 'Changing group members');
       const removed: MemberChangeRow[] = [];
       for (let i = 0; i < memberIds.length; i += CHUNK) {
-        const chunk = ids(memberIds.slice(i, i + CHUNK));
+        const chunk = idList(dialect, memberIds.slice(i, i + CHUNK));
         for (const column of MEMBER_ID_COLUMNS) {
           const { rows } = await runPrepared(db, `${dialect}:members:remove:${column}`, [tenantId, chunk, groupId], (t, list, g) =>
             db
@@ -153,13 +151,13 @@ export function createMembershipRepo(db: Kysely<Database>, dialect: SqlDialectNa
         for (const r of rows) (r.member_type === 'Group' ? groups : users).push(r.member_id);
         const display = new Map<string, string | null>();
         if (users.length > 0) {
-          const found = await runPrepared(db, `${dialect}:members:users`, [tenantId, ids(users)], (t, list) =>
+          const found = await runPrepared(db, `${dialect}:members:users`, [tenantId, idList(dialect, users)], (t, list) =>
             db.selectFrom('scim_users as u').select(['u.id', 'u.display_name', 'u.user_name']).where('u.tenant_id', '=', t!).where(idIn(dialect, 'u.id', list)),
           );
           for (const u of found.rows) display.set(u.id, u.display_name ?? u.user_name);
         }
         if (groups.length > 0) {
-          const found = await runPrepared(db, `${dialect}:members:groups`, [tenantId, ids(groups)], (t, list) =>
+          const found = await runPrepared(db, `${dialect}:members:groups`, [tenantId, idList(dialect, groups)], (t, list) =>
             db.selectFrom('scim_groups as g').select(['g.id', 'g.display_name']).where('g.tenant_id', '=', t!).where(idIn(dialect, 'g.id', list)),
           );
           for (const g of found.rows) display.set(`Group:${g.id}`, g.display_name);
